@@ -1,0 +1,1 @@
+"""The alumni warehouse: Dagster code location (ingest, transform, publish) and the `alumni` command line."""

@@ -1,0 +1,29 @@
+"""Shared fixtures: demo data generated once per session, in temporary directories (never ./data)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pipelines.demo.generator import GenerateConfig, generate
+
+DEMO_UNTIL = date(2026, 11, 29)
+
+
+@pytest.fixture(scope="session")
+def demo_scale1(tmp_path_factory) -> tuple[Path, dict]:
+    """The embedded default at scale 1, as `alumni generate` writes it."""
+    root = tmp_path_factory.mktemp("demo1")
+    truth = generate(GenerateConfig(root, scale=1.0, seed=42, until=DEMO_UNTIL))
+    return root, json.loads(truth.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def demo_small(tmp_path_factory) -> tuple[Path, dict]:
+    """A small network with every feature (clubs, Apple opens, erasures): fast enough for many tests."""
+    root = tmp_path_factory.mktemp("demo_small")
+    truth = generate(GenerateConfig(root, scale=0.05, seed=7, until=date(2023, 3, 31)))
+    return root, json.loads(truth.read_text(encoding="utf-8"))

@@ -1,0 +1,32 @@
+{# Periods are in Europe/Berlin time: raw timestamps are UTC. #}
+{% macro to_berlin(ts) -%}
+    {{ return(adapter.dispatch('to_berlin', 'alumni')(ts)) }}
+{%- endmacro %}
+
+{% macro default__to_berlin(ts) -%}
+    (({{ ts }}) at time zone 'UTC') at time zone 'Europe/Berlin'
+{%- endmacro %}
+
+{% macro duckdb__to_berlin(ts) -%}
+    timezone('Europe/Berlin', timezone('UTC', {{ ts }}))
+{%- endmacro %}
+
+{# The day the current, partial year ends at: var as_of_date, else the day of the run. #}
+{% macro as_of_date() -%}
+    {%- if var('as_of_date', '') -%}cast('{{ var("as_of_date") }}' as date){%- else -%}current_date{%- endif -%}
+{%- endmacro %}
+
+{# Reporting year of a date, honouring fiscal_year_start_month (1 = calendar year). #}
+{% macro reporting_year(d) -%}
+    {%- set start = var('fiscal_year_start_month', 1) | int -%}
+    {%- if start == 1 -%}
+        extract(year from {{ d }})
+    {%- else -%}
+        extract(year from {{ dbt.dateadd('month', 13 - start, d) }})
+    {%- endif -%}
+{%- endmacro %}
+
+{# Months since year 0: lets "k months apart" be plain subtraction on any engine. #}
+{% macro month_index(d) -%}
+    (12 * extract(year from {{ d }}) + extract(month from {{ d }}))
+{%- endmacro %}

@@ -1,0 +1,24 @@
+-- One row per event. starts_at in Europe/Berlin local time.
+with
+
+events as (
+    select * from {{ ref('stg_events__events') }}
+),
+
+final as (
+    select
+        event_id,
+        event_type,
+        {{ to_berlin('starts_at') }} as starts_at,
+        cast({{ to_berlin('starts_at') }} as date) as starts_on,
+        cast({{ reporting_year(to_berlin('starts_at')) }} as integer) as year,
+        city,
+        country_code,
+        format,
+        organiser,
+        club_id,
+        faculty_code
+    from events
+)
+
+select * from final

@@ -1,0 +1,53 @@
+-- One row per club and clubs snapshot.
+with
+
+source as (
+    select * from {{ source('raw', 'clubs') }}
+),
+
+statuses as (
+    select * from {{ ref('code_mappings') }} where domain = 'club_status'
+),
+
+countries as (
+    select * from {{ ref('countries') }}
+),
+
+renamed as (
+    select
+        source.club_id,
+        cast(left({{ dbt.right('source._source_file', 14) }}, 10) as date) as snapshot_on,
+        source.club_name,
+        source.city,
+        countries.country_code,
+        source.founded_on,
+        source.ambassador_id_hash as ambassador_key,
+        coalesce(statuses.code, 'active') as status,
+        source._loaded_at
+    from source
+    left join statuses on source.status = statuses.label_de
+    left join countries
+        on
+            upper(trim(source.country)) = countries.country_code
+            or lower(trim(source.country)) = lower(countries.name_de)
+            or lower(trim(source.country)) = lower(countries.name_en)
+),
+
+deduplicated as (
+    {{ deduplicate('renamed', 'club_id, snapshot_on', '_loaded_at desc') }}
+),
+
+final as (
+    select
+        club_id,
+        snapshot_on,
+        club_name,
+        city,
+        country_code,
+        founded_on,
+        ambassador_key,
+        status
+    from deduplicated
+)
+
+select * from final

@@ -1,0 +1,36 @@
+-- One row per campaign; overlapping exports repeat campaigns, the latest export wins.
+with
+
+source as (
+    select * from {{ source('raw', 'newsletter_campaigns') }}
+),
+
+topics as (
+    select * from {{ ref('code_mappings') }} where domain = 'topic'
+),
+
+renamed as (
+    select
+        source.campaign_id,
+        coalesce(topics.code, 'other') as topic,
+        source.sent_at,
+        lower(coalesce(source.language, 'de')) as language,
+        source._loaded_at
+    from source
+    left join topics on source.topic = topics.label_de
+),
+
+deduplicated as (
+    {{ deduplicate('renamed', 'campaign_id', '_loaded_at desc') }}
+),
+
+final as (
+    select
+        campaign_id,
+        topic,
+        sent_at,
+        language
+    from deduplicated
+)
+
+select * from final

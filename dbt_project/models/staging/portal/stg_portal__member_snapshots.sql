@@ -1,0 +1,108 @@
+-- One row per member and members snapshot (export file). Codes mapped with the reference seeds.
+with
+
+source as (
+    select * from {{ source('raw', 'members') }}
+),
+
+status_groups as (
+    select * from {{ ref('status_groups') }}
+),
+
+faculties as (
+    select * from {{ ref('faculties') }}
+),
+
+degrees as (
+    select * from {{ ref('degrees') }}
+),
+
+countries as (
+    select * from {{ ref('countries') }}
+),
+
+renamed as (
+    select
+        source.member_id_hash as alumni_key,
+        cast(left({{ dbt.right('source._source_file', 14) }}, 10) as date) as snapshot_on,
+        source.email_hash,
+        source.status_group as status_group_label,
+        source.faculty as faculty_label,
+        source.degree as degree_label,
+        source.graduation_year,
+        source.country as country_label,
+        source.city,
+        source.registered_on,
+        coalesce(source.newsletter_consent, false) as has_newsletter_consent,
+        coalesce(source.tracking_consent, false) as has_tracking_consent,
+        coalesce(source.contact_consent, false) as has_contact_consent,
+        source.club_id,
+        lower(coalesce(source.status, 'aktiv')) = 'abgemeldet' as is_left_row,
+        source.left_on,
+        source._loaded_at
+    from source
+),
+
+mapped as (
+    select
+        renamed.alumni_key,
+        renamed.snapshot_on,
+        renamed.email_hash,
+        coalesce(status_groups.status_group, 'other') as status_group,
+        coalesce(faculties.faculty_code, 'other') as faculty_code,
+        degrees.degree,
+        renamed.graduation_year,
+        countries.country_code,
+        renamed.city,
+        renamed.registered_on,
+        renamed.has_newsletter_consent,
+        renamed.has_tracking_consent,
+        renamed.has_contact_consent,
+        renamed.club_id,
+        renamed.is_left_row,
+        renamed.left_on,
+        renamed._loaded_at
+    from renamed
+    left join status_groups
+        on renamed.status_group_label = status_groups.label_de
+    left join faculties
+        on
+            upper(trim(renamed.faculty_label)) = faculties.faculty_code
+            or lower(trim(renamed.faculty_label)) = lower(faculties.name_de)
+            or lower(trim(renamed.faculty_label)) = lower(faculties.name_en)
+    left join degrees
+        on lower(trim(renamed.degree_label)) = lower(degrees.label_de)
+    left join countries
+        on
+            upper(trim(renamed.country_label)) = countries.country_code
+            or lower(trim(renamed.country_label)) = lower(countries.name_de)
+            or lower(trim(renamed.country_label)) = lower(countries.name_en)
+),
+
+-- the same snapshot date exported twice: the later load wins
+deduplicated as (
+    {{ deduplicate('mapped', 'alumni_key, snapshot_on', '_loaded_at desc') }}
+),
+
+final as (
+    select
+        alumni_key,
+        snapshot_on,
+        email_hash,
+        status_group,
+        faculty_code,
+        degree,
+        graduation_year,
+        country_code,
+        city,
+        registered_on,
+        has_newsletter_consent,
+        has_tracking_consent,
+        has_contact_consent,
+        club_id,
+        is_left_row,
+        left_on
+    from deduplicated
+)
+
+select * from final

@@ -1,0 +1,68 @@
+"""Make dbt's manifest before Dagster imports the definitions (STACK.md pitfall 1), and build the docs site.
+
+`python -m pipelines.dbt_prepare` parses the project when the manifest is missing or older than any model,
+seed, macro or project file; `--docs` also runs `dbt docs generate` against the current warehouse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+
+from pipelines.resources import dbt_executable
+from pipelines.settings import DBT_PROJECT_DIR, DataDir
+
+MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+
+
+def _newest_source_mtime() -> float:
+    newest = 0.0
+    for folder in ("models", "seeds", "macros", "tests", "snapshots"):
+        for path in (DBT_PROJECT_DIR / folder).rglob("*"):
+            if path.is_file():
+                newest = max(newest, path.stat().st_mtime)
+    for name in ("dbt_project.yml", "profiles.yml"):
+        newest = max(newest, (DBT_PROJECT_DIR / name).stat().st_mtime)
+    return newest
+
+
+def run_dbt(args: list[str], data_dir: DataDir | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    if data_dir is not None:
+        env["ALUMNI_WAREHOUSE_PATH"] = str(data_dir.warehouse)
+    env.setdefault("ALUMNI_WAREHOUSE_PATH", str(DBT_PROJECT_DIR / "target" / "parse_only.duckdb"))
+    env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    return subprocess.run(
+        [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        env=env, capture_output=True, text=True, check=False,
+    )
+
+
+def ensure_manifest(force: bool = False) -> None:
+    if not force and MANIFEST.exists() and MANIFEST.stat().st_mtime >= _newest_source_mtime():
+        return
+    result = run_dbt(["parse", "--quiet"])
+    if result.returncode != 0:
+        raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--docs", action="store_true", help="also build the dbt docs site")
+    parser.add_argument("--data-dir", default=None)
+    args = parser.parse_args()
+    ensure_manifest()
+    if args.docs:
+        data_dir = DataDir.resolve(args.data_dir)
+        result = run_dbt(["docs", "generate"], data_dir)
+        print(result.stdout[-2000:])
+        if result.returncode != 0:
+            print(result.stderr, file=sys.stderr)
+            return result.returncode
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""Ingest assets: one per landing source, writing raw.<source>; Great Expectations as asset checks.
+
+No `from __future__ import annotations` in Dagster modules: Dagster reads the context type hints at runtime.
+"""
+
+
+import dagster as dg
+
+from pipelines.ingest import ingest_source, record_unrecognised
+from pipelines.ingest import quality
+from pipelines.ingest.sources import SOURCES, Source
+from pipelines.resources import WarehouseResource
+
+INGEST_GROUP = "ingest"
+
+
+def raw_key(name: str) -> dg.AssetKey:
+    return dg.AssetKey(["raw", name])
+
+
+@dg.asset(key=dg.AssetKey(["meta", "landing_inventory"]), group_name=INGEST_GROUP, kinds={"duckdb"},
+          description="Files in landing/ that match no source: recorded as rejected, never loaded.")
+def landing_inventory(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    with warehouse.connect() as con:
+        rejected = record_unrecognised(con, warehouse.data, context.run_id)
+    for result in rejected:
+        context.log.warning(f"rejected {result.file_name}: {result.reason}")
+    return dg.MaterializeResult(metadata={"rejected_files": len(rejected)})
+
+
+def _summarise(context: dg.AssetExecutionContext, source: Source, results) -> dg.MaterializeResult:
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+        if r.status == "rejected":
+            context.log.error(f"{r.file_name}: rejected - {r.reason}")
+        elif r.status == "duplicate":
+            context.log.warning(f"{r.file_name}: {r.reason}")
+        for problem in r.problems:
+            context.log.warning(f"quarantined {problem}")
+        for column, n in r.kept_with_issue.items():
+            context.log.info(f"{r.file_name}: {n} row(s) kept with an unusable '{column}' value (set empty)")
+    loaded = [r for r in results if r.status == "loaded"]
+    return dg.MaterializeResult(
+        metadata={
+            "files_loaded": counts.get("loaded", 0),
+            "files_duplicate": counts.get("duplicate", 0),
+            "files_rejected": counts.get("rejected", 0),
+            "rows_loaded": sum(r.rows_loaded for r in loaded),
+            "rows_quarantined": sum(r.rows_quarantined for r in loaded),
+            "rows_erased": sum(r.rows_erased for r in loaded),
+        }
+    )
+
+
+def _record_kept(con, run_id: str, source: Source, results) -> None:
+    totals: dict[str, int] = {}
+    for r in results:
+        for column, n in r.kept_with_issue.items():
+            totals[column] = totals.get(column, 0) + n
+    outcomes = [
+        quality.CheckOutcome(
+            check_name=f"ingest.{source.name}.unusable_value.{column}",
+            severity="warning",
+            passed=n == 0,
+            observed_value=float(n),
+            details=f"{n} row(s) kept with an unusable '{column}' (treated as empty, per CONTRACTS.md)",
+        )
+        for column, n in sorted(totals.items())
+    ]
+    outcomes.append(
+        quality.CheckOutcome(
+            check_name=f"ingest.{source.name}.quarantined_rows",
+            severity="warning",
+            passed=sum(r.rows_quarantined for r in results) == 0,
+            observed_value=float(sum(r.rows_quarantined for r in results)),
+            details="rows set aside in quarantine with file, line, column and reason",
+        )
+    )
+    quality.record(con, run_id, source.name, outcomes)
+
+
+def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
+    deps = [raw_key(name) for name in source.upstream]
+    if source.name != "erasure_requests":
+        deps.append(raw_key("erasure_requests"))  # tombstones first: erased people never load again
+
+    @dg.asset(key=raw_key(source.name), group_name=INGEST_GROUP, deps=deps, kinds={"duckdb", "csv"},
+              description=f"{source.description} From landing/{source.folder}/{source.prefix}_YYYY-MM-DD.csv.")
+    def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        with warehouse.connect() as con:
+            results = ingest_source(con, warehouse.data, source, context.run_id)
+            _record_kept(con, context.run_id, source, results)
+        return _summarise(context, source, results)
+
+    return _ingest
+
+
+def build_expectation_check(source: Source) -> dg.AssetChecksDefinition:
+    @dg.asset_check(asset=raw_key(source.name), name="great_expectations", blocking=True,
+                    description=f"expectations/{source.name}.json on the rows this run loaded "
+                    "(error-severity expectations block the dbt build)")
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        with warehouse.connect() as con:
+            outcome = quality.validate(con, source.name, context.run.run_id)
+            quality.record(con, context.run.run_id, source.name, outcome.outcomes)
+        failed = outcome.errors or outcome.warnings
+        return dg.AssetCheckResult(
+            passed=not failed,
+            severity=dg.AssetCheckSeverity.ERROR if outcome.errors else dg.AssetCheckSeverity.WARN,
+            metadata={
+                "rows_checked": outcome.rows,
+                "expectations": len(outcome.outcomes),
+                "failed": [o.details for o in failed][:20],
+            },
+        )
+
+    return _check
+
+
+ingest_assets = [landing_inventory] + [build_ingest_asset(s) for s in SOURCES]
+expectation_checks = [build_expectation_check(s) for s in SOURCES]

@@ -1,0 +1,52 @@
+"""dbt build as Dagster assets: one `dbt build` per run (STACK.md pitfall 3); dbt tests become asset checks."""
+
+
+import json
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from pipelines.ingest import quality
+from pipelines.resources import WarehouseResource
+from pipelines.settings import DBT_PROJECT_DIR
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+dbt_project.prepare_if_dev()
+
+
+class AlumniTranslator(DagsterDbtTranslator):
+    def get_group_name(self, dbt_resource_props) -> str | None:
+        fqn = dbt_resource_props.get("fqn", [])
+        if dbt_resource_props.get("resource_type") == "seed":
+            return "reference"
+        return fqn[1] if len(fqn) > 2 else "transform"
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=AlumniTranslator())
+def alumni_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+    yield from invocation.stream()
+    results = invocation.get_artifact("run_results.json")
+    outcomes = []
+    for item in results.get("results", []):
+        unique_id = item.get("unique_id", "")
+        if not unique_id.startswith(("test.", "unit_test.")):
+            continue
+        status = item.get("status")
+        outcomes.append(
+            quality.CheckOutcome(
+                check_name=f"dbt.{unique_id.split('.', 2)[-1]}",
+                severity="error",
+                passed=status in ("pass", "success"),
+                observed_value=float(item["failures"]) if item.get("failures") is not None else None,
+                details=(item.get("message") or status or "")[:500],
+            )
+        )
+    with warehouse.connect() as con:
+        quality.record(con, context.run_id, "dbt", outcomes)
+    if not invocation.is_successful():
+        failed = [o.check_name for o in outcomes if not o.passed]
+        raise dg.Failure(
+            description="dbt build failed: the analytics file is not published",
+            metadata={"failed_tests": json.dumps(failed[:30])},
+        )

@@ -1,0 +1,458 @@
+"""Loading landing files into warehouse.duckdb: row rules, quarantine, ledger, one transaction per file.
+
+For every file: rows_read = rows_loaded + rows_quarantined, and the ledger row commits together with the rows,
+so a crash leaves no half file and the next run loads it again. The same bytes load once, under any name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from pipelines.ingest import privacy
+from pipelines.ingest.reading import FileRejected, ParsedFile, parse
+from pipelines.ingest.sources import (
+    BOOL,
+    DATE,
+    DATETIME,
+    DECIMAL,
+    EMAIL,
+    FILE_REASONS,
+    INT,
+    MEMBER_ID,
+    REASONS,
+    SOURCES,
+    YEAR,
+    Column,
+    Source,
+)
+
+log = logging.getLogger(__name__)
+
+SQL_TYPES = {DATE: "date", DATETIME: "timestamp", BOOL: "boolean", INT: "integer", DECIMAL: "decimal(14, 2)",
+             YEAR: "integer"}
+# Sources whose personal columns are not stored at all: only their keyed hashes are.
+HASH_ONLY = {"erasure_requests"}
+TRUE_WORDS = ("ja", "yes", "true", "1", "j", "y", "wahr", "x")
+FALSE_WORDS = ("nein", "no", "false", "0", "n", "falsch", "")
+NAIVE_DATETIME_FORMATS = [
+    "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d %H:%M:%S.%f",
+]
+
+
+# --------------------------------------------------------------------------------------------- schema
+
+
+def hash_columns(source: Source) -> list[Column]:
+    return [c for c in source.columns if c.kind in (MEMBER_ID, EMAIL)]
+
+
+def stored_columns(source: Source) -> list[Column]:
+    return [c for c in source.columns if not (source.name in HASH_ONLY and c.personal)]
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists raw")
+    con.execute("create schema if not exists quarantine")
+    con.execute("create schema if not exists meta")
+    con.execute(
+        """
+        create table if not exists meta.ingested_files (
+            run_id varchar, source varchar, file_name varchar, sha256 varchar, size_bytes bigint,
+            encoding varchar, delimiter varchar, rows_read bigint, rows_loaded bigint, rows_quarantined bigint,
+            rows_erased bigint, status varchar, reason varchar, ingested_at timestamp
+        )
+        """
+    )
+    con.execute(
+        """
+        create table if not exists meta.quarantine_log (
+            run_id varchar, source varchar, file_name varchar, line_number bigint, column_name varchar,
+            reason_code varchar, reason varchar
+        )
+        """
+    )
+    con.execute(
+        """
+        create table if not exists meta.erased_identities (
+            hash varchar primary key, kind varchar, requested_on date, first_seen_run varchar
+        )
+        """
+    )
+    con.execute(
+        "create table if not exists meta.erasure_log (run_id varchar, table_name varchar, rows_affected bigint, "
+        "swept_at timestamp)"
+    )
+    con.execute(
+        """
+        create table if not exists meta.data_quality (
+            run_id varchar, check_name varchar, source varchar, severity varchar, passed boolean,
+            observed_value double, details varchar, checked_at timestamp
+        )
+        """
+    )
+    con.execute(
+        """
+        create table if not exists meta.pipeline_runs (
+            run_id varchar primary key, started_at timestamp, finished_at timestamp, status varchar,
+            files_loaded bigint, rows_loaded bigint, rows_quarantined bigint, files_rejected bigint
+        )
+        """
+    )
+    for source in SOURCES:
+        typed = []
+        for c in stored_columns(source):
+            typed.append(f"{c.name} {SQL_TYPES.get(c.kind, 'varchar')}")
+            if c.kind == EMAIL:
+                typed.append(f"{c.name}_valid boolean")
+        hashes = [f"{c.name}_hash varchar" for c in hash_columns(source)]
+        meta_cols = ["_source_file varchar", "_file_sha256 varchar", "_line bigint", "_run_id varchar",
+                     "_loaded_at timestamp"]
+        con.execute(f"create table if not exists raw.{source.name} ({', '.join(typed + hashes + meta_cols)})")
+        strings = [f"{c.name} varchar" for c in stored_columns(source)]
+        q_meta = ["_raw_record varchar", "_column varchar", "_reason varchar", "_message varchar"]
+        con.execute(
+            f"create table if not exists quarantine.{source.name} "
+            f"({', '.join(strings + hashes + meta_cols + q_meta)})"
+        )
+
+
+# --------------------------------------------------------------------------------------------- typing
+
+
+def _s(c: Column) -> str:
+    return f"trim(v_{c.name})"
+
+
+def typed_expr(c: Column) -> str:
+    s = _s(c)
+    if c.kind == DATE:
+        return f"try_strptime({s}, ['%d.%m.%Y', '%Y-%m-%d'])::date"
+    if c.kind == DATETIME:
+        formats = ", ".join(f"'{f}'" for f in NAIVE_DATETIME_FORMATS)
+        # With an offset (or Z) the instant is exact; without one it is Europe/Berlin wall time.
+        return (
+            f"case when regexp_matches({s}, '([+-]\\d{{2}}:?\\d{{2}}|Z)$') "
+            f"then timezone('UTC', try_cast({s} as timestamptz)) "
+            f"else timezone('UTC', timezone('Europe/Berlin', try_strptime({s}, [{formats}]))) end"
+        )
+    if c.kind == BOOL:
+        true_list = ", ".join(f"'{w}'" for w in TRUE_WORDS)
+        false_list = ", ".join(f"'{w}'" for w in FALSE_WORDS)
+        return f"case when lower({s}) in ({true_list}) then true when lower({s}) in ({false_list}) then false end"
+    if c.kind == INT:
+        return f"try_cast({s} as integer)"
+    if c.kind == YEAR:
+        return (
+            f"case when try_cast({s} as integer) between 1836 and year(current_date) + 1 "
+            f"then try_cast({s} as integer) end"
+        )
+    if c.kind == DECIMAL:
+        t = f"replace(replace({s}, ' ', ''), '€', '')"
+        return (
+            f"case when contains({t}, ',') then try_cast(replace(replace({t}, '.', ''), ',', '.') as decimal(14, 2)) "
+            f"when regexp_matches({t}, '^-?\\d{{1,3}}(\\.\\d{{3}})+$') then try_cast(replace({t}, '.', '') as decimal(14, 2)) "
+            f"else try_cast({t} as decimal(14, 2)) end"
+        )
+    if c.kind == MEMBER_ID:
+        return f"nullif(upper({s}), '')"
+    return f"nullif({s}, '')"
+
+
+def email_norm(c: Column) -> str:
+    return f"lower(nfc_normalize({_s(c)}))"
+
+
+def email_valid(c: Column) -> str:
+    return f"regexp_full_match({email_norm(c)}, '[^@\\s]+@[^@\\s]+\\.[^@\\s.]+')"
+
+
+def hash_expr(c: Column) -> str:
+    if c.kind == EMAIL:
+        return f"case when {email_valid(c)} then alumni_hmac({email_norm(c)}) end"
+    return f"case when {_s(c)} <> '' then alumni_hmac(upper({_s(c)})) end"
+
+
+def failure_expr(source: Source) -> str:
+    """The first broken rule of a row, as 'reason|column', or null for a good row."""
+    whens = []
+    for c in source.columns:
+        if c.required:
+            whens.append(f"when {_s(c)} = '' then 'missing_required|{c.header}'")
+    if source.identity:
+        cond = " and ".join(f"{_s(source.column(n))} = ''" for n in source.identity)
+        first = source.column(source.identity[0]).header
+        whens.append(f"when {cond} then 'missing_identity|{first}'")
+    for c in source.columns:
+        if c.kind in (DATE, DATETIME, INT, DECIMAL):
+            reason = {DATE: "invalid_date", DATETIME: "invalid_datetime", INT: "invalid_number",
+                      DECIMAL: "invalid_decimal"}[c.kind]
+            whens.append(f"when {_s(c)} <> '' and t_{c.name} is null then '{reason}|{c.header}'")
+        if c.allowed:
+            allowed = ", ".join(f"'{v.lower()}'" for v in c.allowed)
+            whens.append(f"when lower({_s(c)}) not in ({allowed}) then 'invalid_value|{c.header}'")
+        if c.kind == DECIMAL and c.name == "amount_eur":
+            whens.append(f"when t_{c.name} <= 0 then 'non_positive_amount|{c.header}'")
+    for ref in source.references:
+        c = source.column(ref.column)
+        whens.append(
+            f"when {_s(c)} not in (select {ref.target} from raw.{ref.source} where {ref.target} is not null) "
+            f"then '{ref.reason}|{c.header}'"
+        )
+    if source.key:
+        c = source.column(source.key)
+        whens.append(f"when _key_seq > 1 then 'duplicate_id|{c.header}'")
+    return "case " + " ".join(whens) + " end" if whens else "null"
+
+
+# --------------------------------------------------------------------------------------------- loading
+
+
+@dataclass
+class FileResult:
+    source: str
+    file_name: str
+    sha256: str
+    status: str  # loaded, duplicate, rejected, skipped (already in the ledger)
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rows_erased: int = 0
+    reason: str = ""
+    problems: list[str] = field(default_factory=list)  # human messages, first few bad rows
+    kept_with_issue: dict[str, int] = field(default_factory=dict)  # column -> rows kept with the value emptied
+
+
+def file_sha256(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def ledger_state(con: duckdb.DuckDBPyConnection, file_name: str, sha: str) -> str | None:
+    """'seen' if this exact file was handled before, 'duplicate' if the same bytes came under another name."""
+    rows = con.execute(
+        "select file_name from meta.ingested_files where sha256 = ?", [sha]
+    ).fetchall()
+    if not rows:
+        return None
+    return "seen" if any(name == file_name for (name,) in rows) else "duplicate"
+
+
+def record_file(con: duckdb.DuckDBPyConnection, run_id: str, result: FileResult, size: int,
+                encoding: str = "", delimiter: str = "") -> None:
+    con.execute(
+        "insert into meta.ingested_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
+        [run_id, result.source, result.file_name, result.sha256, size, encoding, delimiter, result.rows_read,
+         result.rows_loaded, result.rows_quarantined, result.rows_erased, result.status, result.reason],
+    )
+
+
+def load_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, file_name: str, run_id: str) -> FileResult:
+    """Load one landing file in one transaction (rows, quarantine, erasure, ledger)."""
+    raw = path.read_bytes()
+    sha = file_sha256(raw)
+    state = ledger_state(con, file_name, sha)
+    if state == "seen":
+        return FileResult(source.name, file_name, sha, "skipped")
+    if state == "duplicate":
+        result = FileResult(source.name, file_name, sha, "duplicate",
+                            reason="the same content was already loaded under another file name")
+        record_file(con, run_id, result, len(raw))
+        return result
+    try:
+        parsed = parse(raw, source.headers, source.required_headers)
+    except FileRejected as exc:
+        result = FileResult(source.name, file_name, sha, "rejected", reason=f"{exc.reason}: {exc.message}")
+        record_file(con, run_id, result, len(raw))
+        return result
+    con.begin()
+    try:
+        result = _load_parsed(con, source, parsed, file_name, sha, run_id)
+        record_file(con, run_id, result, len(raw), parsed.encoding, parsed.delimiter)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return result
+
+
+def _arrow_table(source: Source, parsed: ParsedFile) -> pa.Table:
+    arrays = {f"v_{c.name}": pa.array(parsed.columns[c.header], pa.string()) for c in source.columns}
+    arrays["_line"] = pa.array(parsed.lines, pa.int64())
+    return pa.table(arrays)
+
+
+def _load_parsed(con, source: Source, parsed: ParsedFile, file_name: str, sha: str, run_id: str) -> FileResult:
+    con.register("incoming", _arrow_table(source, parsed))
+    try:
+        typed = ", ".join(f"{typed_expr(c)} as t_{c.name}" for c in source.columns)
+        key_seq = "1 as _key_seq"
+        if source.key:
+            key = source.column(source.key)
+            key_seq = f"row_number() over (partition by {_s(key)} order by _line) as _key_seq"
+        con.execute(f"create or replace temp table staged as select *, {typed}, {key_seq} from incoming")
+        con.execute(f"create or replace temp table checked as select *, {failure_expr(source)} as _failure from staged")
+    finally:
+        con.unregister("incoming")
+    stored = stored_columns(source)
+    hashes = hash_columns(source)
+    raw_cols, raw_vals = [], []
+    for c in stored:
+        raw_cols.append(c.name)
+        raw_vals.append(f"t_{c.name}" if c.kind not in (EMAIL,) else f"nullif({_s(c)}, '')")
+        if c.kind == EMAIL:
+            raw_cols.append(f"{c.name}_valid")
+            raw_vals.append(email_valid(c))
+    for c in hashes:
+        raw_cols.append(f"{c.name}_hash")
+        raw_vals.append(hash_expr(c))
+    meta_cols = ["_source_file", "_file_sha256", "_line", "_run_id", "_loaded_at"]
+    meta_vals = ["$file", "$sha", "_line", "$run", "now()"]
+    params = {"file": file_name, "sha": sha, "run": run_id}
+    loaded = con.execute(
+        f"insert into raw.{source.name} ({', '.join(raw_cols + meta_cols)}) "
+        f"select {', '.join(raw_vals + meta_vals)} from checked where _failure is null",
+        params,
+    ).fetchone()[0]
+    q_cols = [c.name for c in stored] + [f"{c.name}_hash" for c in hashes] + meta_cols
+    q_vals = [f"v_{c.name}" for c in stored] + [hash_expr(c) for c in hashes] + meta_vals
+    personal = {c.header for c in source.columns if c.personal}
+    value_of = " ".join(
+        f"when '{c.header}' then {_s(c)}" for c in source.columns if c.header not in personal
+    )
+    message = (
+        "'column ''' || split_part(_failure, '|', 2) || ''': ' || "
+        + _reason_text_sql()
+        + (f" || coalesce(' (value ''' || (case split_part(_failure, '|', 2) {value_of} end) || ''')', '')" if value_of else "")
+    )
+    quarantined = con.execute(
+        f"insert into quarantine.{source.name} ({', '.join(q_cols)}, _column, _reason, _message) "
+        f"select {', '.join(q_vals)}, split_part(_failure, '|', 2), split_part(_failure, '|', 1), {message} "
+        f"from checked where _failure is not null",
+        params,
+    ).fetchone()[0]
+    # Records that do not even split into the header's fields: kept whole, with their line.
+    positions = {h.strip().lower(): i for i, h in enumerate(parsed.header)}
+    for line, text, values in parsed.malformed:
+        row = {}
+        for c in stored:
+            pos = positions.get(c.header.lower())
+            row[c.name] = values[pos] if pos is not None and pos < len(values) else None
+        hashed = [
+            _python_hash(con, c, row.get(c.name) if c.name in row else _value_at(values, positions, c))
+            for c in hashes
+        ]
+        raw_record = parsed.delimiter.join(values)
+        con.execute(
+            f"insert into quarantine.{source.name} ({', '.join(q_cols)}, _raw_record, _column, _reason, _message) "
+            f"values ({', '.join(['?'] * (len(q_cols) + 4))})",
+            [row[c.name] for c in stored] + hashed + [file_name, sha, line, run_id, _now(con)]
+            + [raw_record if source.name not in HASH_ONLY else None, "", "malformed_row", text],
+        )
+        quarantined += 1
+    kept_with_issue = _kept_with_issue(con, source)
+    erased = privacy.sweep(con, run_id, sha)
+    rows_erased = sum(erased.values())
+    con.execute(
+        f"insert into meta.quarantine_log select _run_id, '{source.name}', _source_file, _line, _column, _reason, "
+        f"case _reason {' '.join(f'when {sql_literal(k)} then {sql_literal(v)}' for k, v in REASONS.items())} "
+        f"else _reason end "
+        f"from quarantine.{source.name} where _file_sha256 = ?",
+        [sha],
+    )
+    problems = [
+        f"{file_name}:{line} {message}"
+        for line, message in con.execute(
+            f"select _line, _message from quarantine.{source.name} where _file_sha256 = ? order by _line limit 5",
+            [sha],
+        ).fetchall()
+    ]
+    return FileResult(
+        source.name, file_name, sha, "loaded", rows_read=parsed.rows_read, rows_loaded=int(loaded),
+        rows_quarantined=int(quarantined), rows_erased=rows_erased, problems=problems,
+        kept_with_issue=kept_with_issue,
+    )
+
+
+def _kept_with_issue(con, source: Source) -> dict[str, int]:
+    """Values the contract keeps the row for but cannot use: a year out of range, an unreadable yes/no,
+    a malformed address. Counted for data quality, never silently dropped."""
+    parts = []
+    for c in source.columns:
+        if c.kind in (YEAR, BOOL):
+            parts.append(f"count(*) filter (where {_s(c)} <> '' and t_{c.name} is null) as \"{c.header}\"")
+        elif c.kind == EMAIL:
+            parts.append(f"count(*) filter (where {_s(c)} <> '' and not {email_valid(c)}) as \"{c.header}\"")
+    if not parts:
+        return {}
+    row = con.execute(f"select {', '.join(parts)} from checked where _failure is null")
+    names = [d[0] for d in row.description]
+    return {name: int(value) for name, value in zip(names, row.fetchone(), strict=True) if value}
+
+
+def sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _reason_text_sql() -> str:
+    cases = " ".join(f"when '{k}' then {sql_literal(v)}" for k, v in REASONS.items())
+    return f"(case split_part(_failure, '|', 1) {cases} else split_part(_failure, '|', 1) end)"
+
+
+def _value_at(values: list[str], positions: dict[str, int], c: Column) -> str | None:
+    pos = positions.get(c.header.lower())
+    return values[pos] if pos is not None and pos < len(values) else None
+
+
+def _python_hash(con, c: Column, value: str | None) -> str | None:
+    if not value or not value.strip():
+        return None
+    if c.kind == EMAIL:
+        return con.execute(
+            "select case when regexp_full_match(lower(nfc_normalize(trim($v))), '[^@\\s]+@[^@\\s]+\\.[^@\\s.]+') "
+            "then alumni_hmac(lower(nfc_normalize(trim($v)))) end",
+            {"v": value},
+        ).fetchone()[0]
+    return con.execute("select alumni_hmac(upper(trim($v)))", {"v": value}).fetchone()[0]
+
+
+def _now(con):
+    return con.execute("select now()::timestamp").fetchone()[0]
+
+
+def landing_files(landing: Path, source: Source) -> list[tuple[Path, str]]:
+    """The source's files in landing/<folder>/, oldest export date first (then by name)."""
+    folder = landing / source.folder
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.iterdir():
+        if path.is_file() and source.pattern.match(path.name):
+            date_part = source.pattern.match(path.name).group(1)
+            found.append((date_part, path.name, path))
+    return [(path, f"{source.folder}/{name}") for _, name, path in sorted(found)]
+
+
+def unexpected_files(landing: Path) -> list[str]:
+    """Files in landing/ that belong to no source: reported, never loaded."""
+    known = {s.folder for s in SOURCES}
+    out = []
+    if not landing.is_dir():
+        return out
+    for path in sorted(landing.rglob("*")):
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        rel = path.relative_to(landing)
+        folder = rel.parts[0] if len(rel.parts) > 1 else ""
+        if folder not in known or not any(s.folder == folder and s.pattern.match(path.name) for s in SOURCES):
+            out.append(rel.as_posix())
+    return out
+
+
+def describe_file_reason(code: str) -> str:
+    return FILE_REASONS.get(code, code)

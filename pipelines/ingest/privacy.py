@@ -1,0 +1,137 @@
+"""Pseudonymisation key, keyed hashes, and erasure (GDPR Art. 17, § 15 SächsHSG).
+
+The key lives outside both databases: `ALUMNI_PSEUDONYM_KEY`, else `D/secrets/pseudonym.key` (created once,
+mode 0600). It only ever enters DuckDB inside a temporary macro of one connection, never a table or a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import unicodedata
+from pathlib import Path
+
+import duckdb
+
+KEY_ENV = "ALUMNI_PSEUDONYM_KEY"
+
+# Tables that carry a person, and how: (table, hash column, kind, action). "delete" removes the row; "detach"
+# keeps the row (a club's activity is the club's, not the person's) but removes the person from it.
+IDENTITY_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
+    ("members", "member_id_hash", "member", "delete"),
+    ("members", "email_hash", "email", "delete"),
+    ("newsletter_activity", "email_hash", "email", "delete"),
+    ("attendance", "member_id_hash", "member", "delete"),
+    ("attendance", "email_hash", "email", "delete"),
+    ("donations", "member_id_hash", "member", "delete"),
+    ("donations", "email_hash", "email", "delete"),
+    ("clubs", "ambassador_id_hash", "member", "detach"),
+    ("club_activities", "reported_by_id_hash", "member", "detach"),
+)
+# Rows that link a member id to an address: the closure "every address ever linked to that person" follows them.
+LINKING_TABLES = ("members", "attendance", "donations")
+# What "detach" clears: the person's id, its hash, and free text that may name them.
+DETACH_COLUMNS = {
+    "clubs": ("ambassador_id", "ambassador_id_hash"),
+    "club_activities": ("reported_by_id", "reported_by_id_hash", "note"),
+}
+
+
+def load_key(secrets_dir: Path) -> bytes:
+    value = os.environ.get(KEY_ENV)
+    if value:
+        return value.encode("utf-8")
+    key_file = secrets_dir / "pseudonym.key"
+    if not key_file.exists():
+        secrets_dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(secrets_dir, 0o700)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return key_file.read_text(encoding="utf-8").strip().encode("utf-8")
+
+
+def normalise_email(value: str) -> str:
+    return unicodedata.normalize("NFC", value.strip()).lower()
+
+
+def normalise_member_id(value: str) -> str:
+    return value.strip().upper()
+
+
+def keyed_hash(key: bytes, value: str) -> str:
+    """HMAC-SHA256, hex: the same function as the SQL macro `alumni_hmac`."""
+    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def install_hmac(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
+    """A temporary macro `alumni_hmac(text)` in this connection only (HMAC-SHA256 written out in SQL)."""
+    block = key if len(key) <= 64 else hashlib.sha256(key).digest()
+    block = block.ljust(64, b"\0")
+    ipad = bytes(b ^ 0x36 for b in block).hex()
+    opad = bytes(b ^ 0x5C for b in block).hex()
+    con.execute(
+        f"create or replace temp macro alumni_hmac(m) as "
+        f"sha256(unhex('{opad}') || unhex(sha256(unhex('{ipad}') || encode(m))))"
+    )
+
+
+def sweep(con: duckdb.DuckDBPyConnection, run_id: str, file_sha256: str | None = None) -> dict[str, int]:
+    """Remove every trace of erased people; restricted to one file's rows when `file_sha256` is given.
+
+    Runs inside the caller's transaction. Returns rows removed (or detached) per table.
+    """
+    con.execute(
+        """
+        insert into meta.erased_identities (hash, kind, requested_on, first_seen_run)
+        select hash, kind, min(requested_on), ? from (
+            select member_id_hash as hash, 'member' as kind, requested_on from raw.erasure_requests
+            where member_id_hash is not null
+            union all
+            select email_hash, 'email', requested_on from raw.erasure_requests where email_hash is not null
+        ) as requested
+        where hash not in (select hash from meta.erased_identities)
+        group by hash, kind
+        """,
+        [run_id],
+    )
+    file_filter = "and _file_sha256 = $sha" if file_sha256 else ""
+    params = {"sha": file_sha256} if file_sha256 else {}
+    # closure: the addresses of erased members, and the members behind erased addresses, until nothing new
+    while True:
+        added = 0
+        for schema in ("raw", "quarantine"):
+            for table in LINKING_TABLES:
+                for found, via, kind in (("email_hash", "member_id_hash", "email"), ("member_id_hash", "email_hash", "member")):
+                    sql = f"""
+                        insert into meta.erased_identities (hash, kind, requested_on, first_seen_run)
+                        select distinct t.{found}, '{kind}', e.requested_on, '{run_id}'
+                        from {schema}.{table} as t
+                        join meta.erased_identities as e on t.{via} = e.hash
+                        where t.{found} is not null
+                          and t.{found} not in (select hash from meta.erased_identities) {file_filter}
+                        qualify row_number() over (partition by t.{found} order by e.requested_on) = 1
+                    """
+                    added += con.execute(sql, params).fetchone()[0]
+        if not added:
+            break
+    removed: dict[str, int] = {}
+    for schema in ("raw", "quarantine"):
+        for table, column, _kind, action in IDENTITY_COLUMNS:
+            target = f"{schema}.{table}"
+            where = f"{column} in (select hash from meta.erased_identities) {file_filter}"
+            if action == "delete":
+                count = con.execute(f"delete from {target} where {where}", params).fetchone()[0]
+            else:
+                cleared = ", ".join(f"{c} = null" for c in DETACH_COLUMNS[table])
+                count = con.execute(f"update {target} set {cleared} where {where}", params).fetchone()[0]
+            if count:
+                removed[f"{target}"] = removed.get(target, 0) + count
+    for table, count in removed.items():
+        con.execute(
+            "insert into meta.erasure_log (run_id, table_name, rows_affected, swept_at) values (?, ?, ?, now())",
+            [run_id, table, count],
+        )
+    return removed

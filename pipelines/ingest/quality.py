@@ -1,0 +1,113 @@
+"""Great Expectations suites (expectations/<source>.json) run on the rows a run loaded into raw.<source>.
+
+The pandas route (STACK.md pitfall 6): a whole-dataframe batch from DuckDB's `.df()`. GX is imported inside
+the function: its import costs about 3 s, which a run pays only when it validates.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import duckdb
+
+from pipelines.settings import EXPECTATIONS_DIR
+
+
+@dataclass
+class CheckOutcome:
+    check_name: str
+    severity: str  # error | warning
+    passed: bool
+    observed_value: float | None
+    details: str
+
+
+@dataclass
+class SuiteOutcome:
+    source: str
+    rows: int
+    outcomes: list[CheckOutcome] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[CheckOutcome]:
+        return [o for o in self.outcomes if not o.passed and o.severity == "error"]
+
+    @property
+    def warnings(self) -> list[CheckOutcome]:
+        return [o for o in self.outcomes if not o.passed and o.severity == "warning"]
+
+
+def load_suite(source: str) -> dict:
+    return json.loads((EXPECTATIONS_DIR / f"{source}.json").read_text(encoding="utf-8"))
+
+
+def _describe(kind: str, kwargs: dict) -> str:
+    column = kwargs.get("column") or "+".join(kwargs.get("column_list", []))
+    short = kind.removeprefix("expect_").replace("column_values_to_", "").replace("compound_columns_to_", "")
+    return f"{column}: {short}"
+
+
+def validate(con: duckdb.DuckDBPyConnection, source: str, run_id: str) -> SuiteOutcome:
+    """Validate the rows of `raw.<source>` that this run loaded. Nothing loaded: nothing to check."""
+    suite_json = load_suite(source)
+    columns = sorted(
+        {e["kwargs"]["column"] for e in suite_json["expectations"] if "column" in e["kwargs"]}
+        | {c for e in suite_json["expectations"] for c in e["kwargs"].get("column_list", [])}
+    )
+    frame = con.execute(
+        f"select {', '.join(columns)} from raw.{source} where _run_id = ?", [run_id]
+    ).df()
+    outcome = SuiteOutcome(source, len(frame))
+    if frame.empty:
+        return outcome
+
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    batch_definition = (
+        context.data_sources.add_pandas("warehouse")
+        .add_dataframe_asset(name=source)
+        .add_batch_definition_whole_dataframe("rows_of_this_run")
+    )
+    expectations = [
+        ExpectationConfiguration(type=e["type"], kwargs=e["kwargs"], meta=e.get("meta", {})).to_domain_obj()
+        for e in suite_json["expectations"]
+    ]
+    result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(
+        gx.ExpectationSuite(name=source, expectations=expectations)
+    )
+    for item in result.results:
+        config = item.expectation_config
+        details = item.result or {}
+        unexpected = details.get("unexpected_count")
+        observed = unexpected if unexpected is not None else details.get("observed_value")
+        text = _describe(config.type, config.kwargs)
+        if unexpected:
+            text += f" - {unexpected} of {details.get('element_count', len(frame))} rows unexpected"
+            partial = details.get("partial_unexpected_list") or []
+            # values only for non-personal columns: the suites never check names or addresses directly
+            shown = [str(v) for v in partial[:3] if not str(config.kwargs.get("column", "")).endswith(("email", "_id"))]
+            if shown:
+                text += f" (e.g. {', '.join(shown)})"
+        outcome.outcomes.append(
+            CheckOutcome(
+                check_name=f"gx.{source}.{config.type.removeprefix('expect_')}.{config.kwargs.get('column') or '+'.join(config.kwargs.get('column_list', []))}",
+                severity=(config.meta or {}).get("severity", "error"),
+                passed=bool(item.success),
+                observed_value=float(observed) if isinstance(observed, int | float) else None,
+                details=text,
+            )
+        )
+    return outcome
+
+
+def record(con: duckdb.DuckDBPyConnection, run_id: str, source: str, outcomes: list[CheckOutcome]) -> None:
+    for o in outcomes:
+        con.execute(
+            "insert into meta.data_quality values (?, ?, ?, ?, ?, ?, ?, now())",
+            [run_id, o.check_name, source, o.severity, o.passed, o.observed_value, o.details],
+        )

@@ -1,0 +1,125 @@
+"""Reading an export as the office really has it: any of three encodings, `;` or `,`, CRLF, headers by name.
+
+The reader only splits text into fields and remembers where each record starts; typing and row rules happen
+in DuckDB (`loader.py`), column-wise, which is what keeps millions of rows fast.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+# A free-text note may be long; a megabyte-sized field is still read (and never published).
+csv.field_size_limit(64 * 1024 * 1024)
+
+
+class FileRejected(Exception):
+    """The file cannot be read at all: nothing of it loads, and the reason goes to the ledger."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+@dataclass
+class ParsedFile:
+    encoding: str
+    delimiter: str
+    header: list[str]
+    columns: dict[str, list[str]]  # canonical column name -> values, one per good record
+    lines: list[int]  # the physical line each good record starts on
+    malformed: list[tuple[int, str, list[str]]] = field(default_factory=list)  # (line, message, raw fields)
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.lines) + len(self.malformed)
+
+
+def decode(raw: bytes) -> tuple[str, str]:
+    """UTF-8 (with or without BOM) if it decodes, else Windows-1252; binary content is refused."""
+    if not raw.strip(b"\xef\xbb\xbf \r\n\t"):
+        raise FileRejected("empty_file", "the file is empty (no header, no rows)")
+    sample = raw[:65536]
+    if b"\x00" in sample:
+        raise FileRejected("not_text", "the file is not a text CSV export (it contains binary data)")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        try:
+            return raw[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise FileRejected("unknown_encoding", f"the file starts as UTF-8 but is not: {exc.reason}") from exc
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    text = raw.decode("cp1252", errors="replace")
+    # cp1252 leaves five byte values undefined; many of them, or many control characters, mean "not text".
+    suspicious = text.count("\ufffd") + sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\r\n\t")
+    if suspicious > max(5, len(text[:65536]) // 200):
+        raise FileRejected("unknown_encoding", "the file is neither UTF-8 nor Windows-1252 text")
+    return text, "cp1252"
+
+
+def normalise_header(name: str) -> str:
+    return " ".join(name.replace("\ufeff", "").strip().lower().split())
+
+
+def detect_delimiter(header_line: str, expected: list[str]) -> str:
+    """The delimiter that splits the header into the most known column names (ties: the canonical `;`)."""
+    wanted = {normalise_header(name) for name in expected}
+    best, best_score = ";", -1
+    for delimiter in (";", ","):
+        names = next(csv.reader([header_line], delimiter=delimiter), [])
+        score = sum(normalise_header(n) in wanted for n in names) * 10 + (len(names) > 1)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def parse(raw: bytes, expected: list[str], required: list[str]) -> ParsedFile:
+    """Split an export into canonical columns. `expected` are all contract columns, `required` must exist."""
+    text, encoding = decode(raw)
+    first_line = text.split("\n", 1)[0].rstrip("\r")
+    delimiter = detect_delimiter(first_line, expected)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', strict=False)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        raise FileRejected("unreadable_header", f"the header line cannot be read: {exc}") from exc
+    by_name = {normalise_header(name): i for i, name in reversed(list(enumerate(header)))}
+    missing = [name for name in required if normalise_header(name) not in by_name]
+    if missing:
+        found = ", ".join(repr(h.strip()) for h in header[:12]) or "nothing"
+        raise FileRejected(
+            "missing_required_header",
+            f"required column(s) {', '.join(missing)} not in the header (found {found}; "
+            f"delimiter {delimiter!r})",
+        )
+    positions = {name: by_name.get(normalise_header(name)) for name in expected}
+    width = len(header)
+    columns: dict[str, list[str]] = {name: [] for name in expected}
+    lines: list[int] = []
+    malformed: list[tuple[int, str, list[str]]] = []
+    start = reader.line_num + 1
+    present = [(name, pos) for name, pos in positions.items() if pos is not None]
+    absent = [name for name, pos in positions.items() if pos is None]
+    try:
+        for values in reader:
+            if not values or (len(values) == 1 and not values[0].strip()):
+                start = reader.line_num + 1
+                continue  # blank line
+            if len(values) != width:
+                malformed.append(
+                    (start, f"expected {width} fields separated by {delimiter!r}, found {len(values)}", values)
+                )
+            else:
+                for name, pos in present:
+                    columns[name].append(values[pos])
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:  # e.g. an unterminated quote running to the end of the file
+        malformed.append((start, f"the record cannot be split into fields: {exc}", []))
+    for name in absent:
+        columns[name] = [""] * len(lines)
+    return ParsedFile(encoding, delimiter, header, columns, lines, malformed)

@@ -1,0 +1,59 @@
+"""Dagster resources: the warehouse (one DuckDB file, one writer) and dbt."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from pipelines.ingest import connect
+from pipelines.settings import DataDir
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """warehouse.duckdb under the data directory. Connections are short-lived: dbt, a subprocess, needs the
+    file lock between our steps."""
+
+    data_dir: str
+
+    @property
+    def data(self) -> DataDir:
+        return DataDir.resolve(self.data_dir)
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = connect(self.data)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+@contextmanager
+def writer_lock(data_dir: DataDir) -> Iterator[None]:
+    """One writer of warehouse.duckdb at a time, whoever starts the run (CLI, sensor, schedule, UI)."""
+    data_dir.root.mkdir(parents=True, exist_ok=True)
+    with open(data_dir.lock_file, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise RuntimeError(
+                f"another pipeline run is writing {data_dir.warehouse}; runs are serialised - try again later"
+            ) from exc
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def dbt_executable() -> str:
+    """dbt next to this interpreter: works without an activated venv (STACK.md pitfall 2)."""
+    return str(Path(sys.executable).parent / "dbt")

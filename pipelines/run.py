@@ -1,0 +1,150 @@
+"""`alumni pipeline`: run the Dagster job in the foreground and report like an operator needs it.
+
+Exit codes (CONTRACTS.md §1): 0 all files loaded and published; 2 published, but a file was rejected;
+1 the run failed and the previous analytics.duckdb is untouched.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import UTC, datetime
+
+from pipelines.settings import DataDir
+
+EXIT_OK, EXIT_FAILED, EXIT_REJECTED = 0, 1, 2
+
+
+def _failure_messages(result) -> list[str]:
+    messages = []
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE":
+            error = event.event_specific_data.error
+            text = error.message.strip() if error else "unknown error"
+            cause = error.cause.message.strip() if error and error.cause else ""
+            messages.append(f"{event.step_key}: {text}" + (f" ({cause})" if cause else ""))
+    return messages
+
+
+def run_pipeline(data_dir: DataDir, quiet: bool = False) -> int:
+    started = time.perf_counter()
+    started_at = datetime.now(UTC)
+    out = (lambda *a: None) if quiet else print
+    if not data_dir.landing.is_dir() or not any(p.is_file() for p in data_dir.landing.rglob("*")):
+        print(
+            f"No landing files in {data_dir.landing}. Put the exports there (see CONTRACTS.md §3), "
+            f"or create demo data: alumni generate --data-dir {data_dir.root}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    data_dir.export_env()
+
+    from pipelines.dbt_prepare import ensure_manifest
+
+    ensure_manifest()
+
+    import dagster as dg
+
+    from pipelines.definitions import defs
+    from pipelines.resources import writer_lock
+
+    try:
+        lock = writer_lock(data_dir)
+        lock.__enter__()
+    except RuntimeError as exc:
+        print(f"alumni pipeline: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        job = defs.resolve_job_def("alumni_pipeline")
+        with dg.DagsterInstance.get() as instance:
+            result = job.execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+                tags={"trigger": "cli"},
+            )
+        run_id = result.run_id
+        summary = _summary(data_dir, run_id, result.success, started_at)
+    finally:
+        lock.__exit__(None, None, None)
+
+    elapsed = time.perf_counter() - started
+    out("")
+    out(f"alumni pipeline - run {run_id[:8]} on {data_dir.root}")
+    out(
+        f"  files: {summary['loaded']} loaded, {summary['duplicate']} duplicate, "
+        f"{summary['rejected']} rejected, {summary['unchanged']} loaded in earlier runs"
+    )
+    out(f"  rows:  {summary['rows_loaded']:,} loaded, {summary['rows_quarantined']:,} quarantined, "
+        f"{summary['rows_erased']:,} erased")
+    out(f"  checks: {summary['checks_passed']} passed, {summary['checks_warned']} warnings, "
+        f"{summary['checks_failed']} errors")
+    for line in summary["rejected_files"]:
+        out(f"  REJECTED {line}")
+    for line in summary["failed_checks"][:10]:
+        out(f"  CHECK FAILED {line}")
+    out(f"  time:  {elapsed:.1f} s")
+    if not result.success:
+        for message in _failure_messages(result):
+            print(f"  FAILED {message}", file=sys.stderr)
+        print(
+            f"alumni pipeline: the run failed; {data_dir.analytics} was left as it was.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    out(f"  published {data_dir.analytics}")
+    if summary["rejected"]:
+        out("  exit 2: published, but at least one file was rejected (see above)")
+        return EXIT_REJECTED
+    return EXIT_OK
+
+
+def _summary(data_dir: DataDir, run_id: str, success: bool, started_at: datetime) -> dict:
+    from pipelines.defs.publish import record_run
+    from pipelines.ingest import connect
+
+    con = connect(data_dir)
+    try:
+        if not success:
+            record_run(con, run_id, started_at, "failed")
+        files = dict(
+            con.execute(
+                "select status, count(*) from meta.ingested_files where run_id = ? group by status", [run_id]
+            ).fetchall()
+        )
+        rows = con.execute(
+            "select coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0), "
+            "coalesce(sum(rows_erased), 0) from meta.ingested_files where run_id = ?",
+            [run_id],
+        ).fetchone()
+        unchanged = con.execute(
+            "select count(distinct file_name) from meta.ingested_files where run_id <> ?", [run_id]
+        ).fetchone()[0]
+        rejected_files = [
+            f"{name}: {reason}"
+            for name, reason in con.execute(
+                "select file_name, reason from meta.ingested_files where run_id = ? and status = 'rejected' "
+                "order by file_name",
+                [run_id],
+            ).fetchall()
+        ]
+        checks = con.execute(
+            "select severity, passed, check_name, details from meta.data_quality where run_id = ?", [run_id]
+        ).fetchall()
+    finally:
+        con.close()
+    return {
+        "loaded": files.get("loaded", 0),
+        "duplicate": files.get("duplicate", 0),
+        "rejected": files.get("rejected", 0),
+        "unchanged": unchanged,
+        "rows_loaded": int(rows[0]),
+        "rows_quarantined": int(rows[1]),
+        "rows_erased": int(rows[2]),
+        "rejected_files": rejected_files,
+        "checks_passed": sum(1 for _, passed, _, _ in checks if passed),
+        "checks_warned": sum(1 for severity, passed, _, _ in checks if not passed and severity == "warning"),
+        "checks_failed": sum(1 for severity, passed, _, _ in checks if not passed and severity == "error"),
+        "failed_checks": [f"{name}: {details}" for severity, passed, name, details in checks
+                          if not passed and severity == "error"],
+    }

@@ -1,0 +1,62 @@
+"""Page building blocks: sidebar filters, chart + CSV download, the privacy note."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data
+from dashboard.i18n import label, t
+from dashboard.privacy import display
+
+# plotly.js loads a base-map file for every map even with all base layers off; it gets an empty one from
+# the app's static folder instead of the CDN (offline, intranet).
+PLOTLY_CONFIG = {"topojsonURL": "app/static/", "displaylogo": False}
+
+FACULTIES = ["NAT", "MATH", "MB", "ETIT", "INF", "WIWI", "PHIL", "HSW", "URZ", "UB", "ZLB", "ZV", "other"]
+STATUS_GROUPS = ["graduate", "doctorate", "professor", "staff", "former_student", "friend", "other"]
+REGIONS = ["chemnitz", "saxony", "germany", "abroad", "unknown"]
+
+
+def period(key: str) -> tuple[int, int]:
+    years = data.years()
+    if not years:
+        return 2012, 2100
+    first, last = min(years), max(years)
+    default_first = max(first, last - 9)
+    return st.sidebar.slider(t("period"), first, last, (default_first, last), key=f"period_{key}")
+
+
+def segment_filters(key: str) -> dict[str, list[str]]:
+    st.sidebar.markdown(f"**{t('filters')}**")
+    faculty = st.sidebar.multiselect(t("faculty"), FACULTIES, key=f"faculty_{key}", placeholder=t("all"))
+    status = st.sidebar.multiselect(t("status_group"), STATUS_GROUPS, format_func=label,
+                                    key=f"status_{key}", placeholder=t("all"))
+    region = st.sidebar.multiselect(t("region"), REGIONS, format_func=label, key=f"region_{key}",
+                                    placeholder=t("all"))
+    return {"faculty_code": faculty, "status_group": status, "region": region}
+
+
+def download(frame: pd.DataFrame, name: str, suppressed: list[str] | None = None) -> None:
+    shown = display(frame, suppressed or [])
+    st.download_button(
+        t("download"), shown.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv", mime="text/csv",
+        key=f"download_{name}",
+    )
+
+
+def chart(fig, frame: pd.DataFrame, name: str, suppressed: list[str] | None = None, help_text: str = "") -> None:
+    if frame.empty:
+        st.info(t("no_rows"))
+        return
+    st.plotly_chart(fig, width="stretch", key=f"chart_{name}", config=PLOTLY_CONFIG)
+    cols = st.columns([1, 3])
+    with cols[0]:
+        download(frame, name, suppressed)
+    if help_text:
+        with cols[1]:
+            st.caption(help_text)
+
+
+def privacy_note() -> None:
+    st.caption(t("suppressed_note"))

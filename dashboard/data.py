@@ -1,0 +1,309 @@
+"""Named, cached queries on the published analytics.duckdb (read-only, short-lived connections).
+
+A connection is opened per query and closed at once, so the pipeline can always swap the file in; the cache
+key includes the file's path and modification time, so a new file means new figures.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from pipelines.settings import DataDir
+
+
+def analytics_path() -> Path:
+    return DataDir.resolve().analytics
+
+
+def version(path: Path) -> int:
+    return path.stat().st_mtime_ns if path.exists() else 0
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _query(sql: str, params: tuple, path: str, file_version: int) -> pd.DataFrame:
+    del file_version  # part of the cache key only
+    con = duckdb.connect(path, read_only=True)
+    try:
+        return con.execute(sql, list(params)).df()
+    finally:
+        con.close()
+
+
+def query(sql: str, params: tuple = ()) -> pd.DataFrame:
+    path = analytics_path()
+    return _query(sql, tuple(params), str(path), version(path))
+
+
+def available() -> bool:
+    return analytics_path().exists()
+
+
+def where(filters: dict[str, list[str]], alias: str = "") -> tuple[str, tuple]:
+    """SQL conditions for the sidebar filters (faculty, status group, region); empty list = all."""
+    prefix = f"{alias}." if alias else ""
+    clauses, params = [], []
+    for column, values in filters.items():
+        if values:
+            clauses.append(f"{prefix}{column} in ({', '.join('?' * len(values))})")
+            params.extend(values)
+    return (" and ".join(clauses) or "true"), tuple(params)
+
+
+# ------------------------------------------------------------------------------------------ named queries
+
+
+def data_as_of() -> str:
+    frame = query("select max(finished_at) as finished from meta_pipeline_runs where status = 'success'")
+    value = frame["finished"].iloc[0] if not frame.empty else None
+    return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%d.%m.%Y %H:%M UTC")
+
+
+def years() -> list[int]:
+    return [int(y) for y in query("select distinct year from fct_strategy_kpis order by year")["year"]]
+
+
+def kpis() -> pd.DataFrame:
+    return query("select * from fct_strategy_kpis order by goal_id, kpi_id, year")
+
+
+def headline(year: int) -> pd.DataFrame:
+    return query(
+        """
+        select
+            (select count(*) from dim_alumni where is_active) as members,
+            (select count(distinct country_code) from dim_alumni where is_active and country_code is not null)
+                as countries,
+            (select count(*) from dim_clubs where status = 'active') as clubs,
+            (select engaged_share from fct_aem_yearly where engagement_mode = 'any' and year = ?) as engaged_share,
+            (select engaged_alumni from fct_aem_yearly where engagement_mode = 'any' and year = ?) as engaged_alumni
+        """,
+        (year, year),
+    )
+
+
+def aem() -> pd.DataFrame:
+    return query("select * from fct_aem_yearly order by year, engagement_mode")
+
+
+def growth(filters: dict, dimension: str, first_year: int, last_year: int) -> pd.DataFrame:
+    condition, params = where(filters)
+    return query(
+        f"""
+        select month, {dimension} as segment, sum(members_end_of_month) as members,
+               sum(new_members) as new_members, sum(departed_members) as departed_members
+        from fct_network_growth_monthly
+        where {condition} and year between ? and ?
+        group by month, {dimension} order by month, segment
+        """,
+        (*params, first_year, last_year),
+    )
+
+
+def growth_total(filters: dict, first_year: int, last_year: int) -> pd.DataFrame:
+    condition, params = where(filters)
+    return query(
+        f"""
+        select month, sum(new_members) as new_members, sum(departed_members) as departed_members,
+               sum(members_end_of_month) as members
+        from fct_network_growth_monthly
+        where {condition} and year between ? and ?
+        group by month order by month
+        """,
+        (*params, first_year, last_year),
+    )
+
+
+def members_by_country(filters: dict) -> pd.DataFrame:
+    condition, params = where(filters)
+    return query(
+        f"""
+        select country_code, count(*) as members from dim_alumni
+        where is_active and country_code is not null and {condition}
+        group by country_code order by members desc
+        """,
+        params,
+    )
+
+
+def cohorts(filters: dict) -> pd.DataFrame:
+    condition, params = where(filters)
+    return query(
+        f"""
+        select graduation_year, count(*) as members,
+               count(*) filter (where is_active) as active_members
+        from dim_alumni where graduation_year is not null and {condition}
+        group by graduation_year order by graduation_year
+        """,
+        params,
+    )
+
+
+def campaigns(first_year: int, last_year: int) -> pd.DataFrame:
+    return query(
+        """
+        select campaign_id, sent_at, year, topic, delivered, unique_human_opens, unique_human_clicks,
+               machine_openers, open_rate, click_rate, click_to_open_rate,
+               machine_openers * 1.0 / nullif(delivered, 0) as machine_share
+        from fct_newsletter_campaigns where year between ? and ? order by sent_at
+        """,
+        (first_year, last_year),
+    )
+
+
+def campaign_medians(first_year: int, last_year: int) -> pd.DataFrame:
+    return query(
+        """
+        select topic, count(*) as campaigns, median(open_rate) as open_rate, median(click_rate) as click_rate,
+               min(unique_human_clicks) as smallest_clicks, min(unique_human_opens) as smallest_opens
+        from fct_newsletter_campaigns where year between ? and ? and delivered > 0
+        group by topic order by topic
+        """,
+        (first_year, last_year),
+    )
+
+
+def events_by_type(first_year: int, last_year: int) -> pd.DataFrame:
+    return query(
+        """
+        select year, event_type, count(*) as events, sum(registrations) as registrations,
+               sum(cancellations) as cancellations, sum(attendees) as attendees,
+               sum(first_time_attendees) as first_time_attendees, sum(speakers) as speakers,
+               (sum(registrations) - sum(cancellations) - sum(attendees)) * 1.0
+                   / nullif(sum(registrations) - sum(cancellations), 0) as no_show_rate
+        from fct_event_attendance where year between ? and ?
+        group by year, event_type order by year, event_type
+        """,
+        (first_year, last_year),
+    )
+
+
+def tiers(filters: dict, first_year: int, last_year: int) -> pd.DataFrame:
+    condition, params = where(filters)
+    return query(
+        f"""
+        select month, engagement_tier, sum(members) as members
+        from fct_engagement_tiers_monthly
+        where {condition} and extract(year from month) between ? and ?
+        group by month, engagement_tier order by month
+        """,
+        (*params, first_year, last_year),
+    )
+
+
+def tier_transitions(year: int) -> pd.DataFrame:
+    return query(
+        "select from_tier, to_tier, members from fct_engagement_tier_transitions where year = ?", (year,)
+    )
+
+
+def clubs_overview() -> pd.DataFrame:
+    return query(
+        """
+        with latest as (
+            select * from fct_club_activity_quarterly
+            where quarter_end = (select max(quarter_end) from fct_club_activity_quarterly)
+        ),
+        last_year as (
+            select club_id, sum(meetings) as meetings, sum(ambassador_outputs) as activities,
+                   sum(partners_won) as partners_won
+            from fct_club_activity_quarterly
+            where quarter_end > (select max(quarter_end) from fct_club_activity_quarterly) - interval 1 year
+            group by club_id
+        )
+        select dim_clubs.club_id, dim_clubs.club_name, dim_clubs.city, dim_clubs.country_code,
+               dim_clubs.founded_on, dim_clubs.status, latest.members, last_year.meetings,
+               last_year.activities, last_year.partners_won, latest.health_status
+        from dim_clubs
+        left join latest on dim_clubs.club_id = latest.club_id
+        left join last_year on dim_clubs.club_id = last_year.club_id
+        order by dim_clubs.club_id
+        """
+    )
+
+
+def clubs_by_country() -> pd.DataFrame:
+    return query(
+        "select country_code, count(*) as clubs from dim_clubs where status <> 'dissolved' "
+        "and country_code is not null group by country_code"
+    )
+
+
+def ambassador_outputs() -> pd.DataFrame:
+    return query(
+        """
+        select year, sum(prospective_students_informed) as prospective_students_informed,
+               sum(company_contacts) as company_contacts,
+               sum(exchange_students_supported) as exchange_students_supported,
+               sum(partners_won) as partners_won
+        from fct_club_activity_quarterly group by year order by year
+        """
+    )
+
+
+def club_member_engagement() -> pd.DataFrame:
+    return query(
+        """
+        select month, is_club_member, engagement_tier, sum(members) as members, sum(score_sum) as score_sum
+        from fct_engagement_tiers_monthly
+        where month = (select max(month) from fct_engagement_tiers_monthly)
+        group by month, is_club_member, engagement_tier order by is_club_member, engagement_tier
+        """
+    )
+
+
+def runs() -> pd.DataFrame:
+    return query("select * from meta_pipeline_runs order by started_at desc limit 20")
+
+
+def files_by_status() -> pd.DataFrame:
+    return query(
+        """
+        select source, status, count(*) as files, sum(rows_read) as rows_read, sum(rows_loaded) as rows_loaded,
+               sum(rows_quarantined) as rows_quarantined
+        from meta_ingested_files group by source, status order by source, status
+        """
+    )
+
+
+def problem_files() -> pd.DataFrame:
+    return query(
+        """
+        select file_name, source, status, reason, ingested_at from meta_ingested_files
+        where status <> 'loaded' order by ingested_at desc
+        """
+    )
+
+
+def quarantine_summary() -> pd.DataFrame:
+    return query(
+        """
+        select source, reason_code, reason, column_name, count(*) as rows, count(distinct file_name) as files
+        from meta_quarantine group by all order by source, rows desc
+        """
+    )
+
+
+def check_results() -> pd.DataFrame:
+    return query(
+        """
+        select check_name, source, severity, passed, observed_value, details, checked_at
+        from meta_data_quality
+        where run_id = (select run_id from meta_pipeline_runs where status = 'success'
+                        order by started_at desc limit 1)
+        order by passed, severity, check_name
+        """
+    )
+
+
+def freshness() -> pd.DataFrame:
+    return query(
+        """
+        select source, max(cast(regexp_extract(file_name, '(\\d{4}-\\d{2}-\\d{2})', 1) as date)) as latest_export,
+               max(ingested_at) as last_loaded, count(*) as files
+        from meta_ingested_files where status = 'loaded' group by source order by source
+        """
+    )

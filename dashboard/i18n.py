@@ -1,0 +1,221 @@
+"""German by default, English on request: page texts, code labels and the METRICS.md definitions."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+LANGUAGES = {"de": "Deutsch", "en": "English"}
+
+TEXT = {
+    "app_title": {"de": "Alumni-Netzwerk TU Chemnitz", "en": "TU Chemnitz alumni network"},
+    "language": {"de": "Sprache", "en": "Language"},
+    "page_strategy": {"de": "Strategie", "en": "Strategy"},
+    "page_network": {"de": "Netzwerk", "en": "Network"},
+    "page_engagement": {"de": "Engagement", "en": "Engagement"},
+    "page_clubs": {"de": "Clubs", "en": "Clubs"},
+    "page_quality": {"de": "Datenqualität", "en": "Data quality"},
+    "no_data_title": {"de": "Noch keine Auswertung vorhanden", "en": "No analytics file yet"},
+    "no_data_body": {
+        "de": "Die Datei `{path}` existiert noch nicht. Sie entsteht beim ersten erfolgreichen Lauf der "
+        "Pipeline:\n\n```\nalumni generate   # Demodaten, falls es keine Exporte gibt\nalumni pipeline\n```\n\n"
+        "oder einfach `make run`.",
+        "en": "The file `{path}` does not exist yet. The first successful pipeline run creates it:\n\n"
+        "```\nalumni generate   # demo data, if there are no exports\nalumni pipeline\n```\n\nor simply `make run`.",
+    },
+    "data_as_of": {"de": "Datenstand", "en": "Data as of"},
+    "suppressed_note": {
+        "de": "Werte unter 5 Personen werden als „< 5“ gezeigt bzw. ausgeblendet (Datenschutz).",
+        "en": "Values below 5 people are shown as “< 5” or hidden (privacy).",
+    },
+    "download": {"de": "Daten als CSV", "en": "Data as CSV"},
+    "filters": {"de": "Filter", "en": "Filters"},
+    "period": {"de": "Zeitraum", "en": "Period"},
+    "faculty": {"de": "Fakultät", "en": "Faculty"},
+    "status_group": {"de": "Statusgruppe", "en": "Status group"},
+    "region": {"de": "Region", "en": "Region"},
+    "all": {"de": "alle", "en": "all"},
+    "year": {"de": "Jahr", "en": "Year"},
+    "partial": {"de": "laufendes Jahr, vorläufig", "en": "current year, partial"},
+    "members": {"de": "Mitglieder", "en": "Members"},
+    "countries": {"de": "Länder", "en": "Countries"},
+    "clubs": {"de": "Alumni-Clubs", "en": "Alumni clubs"},
+    "engaged_share": {"de": "Engagiert (CASE AEM)", "en": "Engaged (CASE AEM)"},
+    "goal": {"de": "Ziel", "en": "Goal"},
+    "target": {"de": "Zielwert", "en": "Target"},
+    "value": {"de": "Wert", "en": "Value"},
+    "trend": {"de": "Verlauf", "en": "Trend"},
+    "aem_by_mode": {"de": "CASE AEM nach Modus", "en": "CASE AEM by mode"},
+    "members_over_time": {"de": "Mitglieder im Zeitverlauf", "en": "Members over time"},
+    "split_by": {"de": "Aufteilen nach", "en": "Split by"},
+    "new_departed": {"de": "Neue und ausgetretene Mitglieder je Monat", "en": "New and departed members per month"},
+    "new_members": {"de": "neu", "en": "new"},
+    "departed_members": {"de": "ausgetreten", "en": "departed"},
+    "world_map": {"de": "Mitglieder weltweit", "en": "Members worldwide"},
+    "cohorts": {"de": "Kohorten nach Abschlussjahr", "en": "Cohorts by graduation year"},
+    "campaigns": {"de": "Newsletter-Kampagnen", "en": "Newsletter campaigns"},
+    "open_rate": {"de": "Öffnungsrate (menschlich)", "en": "Open rate (human)"},
+    "click_rate": {"de": "Klickrate (menschlich)", "en": "Click rate (human)"},
+    "machine_share": {"de": "Anteil maschineller Öffnungen", "en": "Machine-open share"},
+    "median_by_topic": {"de": "Mediane nach Thema", "en": "Medians by topic"},
+    "events": {"de": "Veranstaltungen", "en": "Events"},
+    "registrations": {"de": "Anmeldungen", "en": "Registrations"},
+    "attendees": {"de": "Teilnehmende", "en": "Attendees"},
+    "no_show_rate": {"de": "No-Show-Quote", "en": "No-show rate"},
+    "first_time_attendees": {"de": "Erstbesucher/innen", "en": "First-time attendees"},
+    "speakers": {"de": "Referent/innen", "en": "Speakers"},
+    "tiers_over_time": {"de": "Engagement-Stufen im Zeitverlauf", "en": "Engagement tiers over time"},
+    "tier_movement": {"de": "Wechsel zwischen Stufen (Vorjahr → Jahr)", "en": "Movement between tiers (previous year → year)"},
+    "club_map": {"de": "Clubs weltweit", "en": "Clubs worldwide"},
+    "club_table": {"de": "Clubs im Überblick", "en": "Clubs at a glance"},
+    "ambassador_outputs": {"de": "Leistungen der Botschafter/innen", "en": "Ambassador outputs"},
+    "club_vs_non": {"de": "Engagement: Clubmitglieder und andere", "en": "Engagement: club members and others"},
+    "runs": {"de": "Letzte Läufe", "en": "Recent runs"},
+    "files": {"de": "Dateien", "en": "Files"},
+    "quarantine": {"de": "Aussortierte Zeilen (Quarantäne)", "en": "Quarantined rows"},
+    "checks": {"de": "Prüfungen (Great Expectations, dbt)", "en": "Checks (Great Expectations, dbt)"},
+    "freshness": {"de": "Aktualität der Quellen", "en": "Freshness of the sources"},
+    "days_old": {"de": "Tage alt", "en": "days old"},
+    "status_on_track": {"de": "im Plan", "en": "on track"},
+    "status_at_risk": {"de": "gefährdet", "en": "at risk"},
+    "status_off_track": {"de": "verfehlt", "en": "off track"},
+    "status_no_target": {"de": "ohne Zielwert", "en": "no target"},
+    "goal_1": {"de": "1 · Lebendige Alumni-Gemeinschaft", "en": "1 · A lively alumni community"},
+    "goal_2": {"de": "2 · Starke Bindung an TU und Stadt Chemnitz", "en": "2 · A strong bond to TU and city"},
+    "goal_3": {"de": "3 · Engagement der TU für ihre Alumni", "en": "3 · The university's engagement"},
+    "goal_4": {"de": "4 · Engagement der Alumni für die TU", "en": "4 · The alumni's engagement"},
+    "no_rows": {"de": "Keine Daten für diese Auswahl.", "en": "No data for this selection."},
+}
+
+CODES = {
+    "graduate": {"de": "Absolvent/innen", "en": "Graduates"},
+    "doctorate": {"de": "Promovierte", "en": "Doctorate holders"},
+    "professor": {"de": "Professor/innen", "en": "Professors"},
+    "staff": {"de": "Mitarbeiter/innen", "en": "Staff"},
+    "former_student": {"de": "Ehemalige Studierende", "en": "Former students"},
+    "friend": {"de": "Freund/innen", "en": "Friends"},
+    "other": {"de": "Sonstige", "en": "Other"},
+    "chemnitz": {"de": "Chemnitz", "en": "Chemnitz"},
+    "saxony": {"de": "Sachsen", "en": "Saxony"},
+    "germany": {"de": "Deutschland", "en": "Germany"},
+    "abroad": {"de": "Ausland", "en": "Abroad"},
+    "unknown": {"de": "unbekannt", "en": "unknown"},
+    "communication": {"de": "Kommunikation", "en": "Communication"},
+    "experiential": {"de": "Erleben", "en": "Experiential"},
+    "volunteer": {"de": "Ehrenamt", "en": "Volunteer"},
+    "philanthropic": {"de": "Spenden", "en": "Philanthropic"},
+    "any": {"de": "insgesamt", "en": "any"},
+    "central_meeting": {"de": "Alumnitreffen", "en": "Central meeting"},
+    "lecture_series": {"de": "Ringvorlesung", "en": "Lecture series"},
+    "club_meeting": {"de": "Clubtreffen", "en": "Club meeting"},
+    "further_education": {"de": "Weiterbildung", "en": "Further education"},
+    "career": {"de": "Karriere", "en": "Career"},
+    "networking": {"de": "Netzwerk", "en": "Networking"},
+    "news": {"de": "Neuigkeiten", "en": "News"},
+    "events": {"de": "Veranstaltungen", "en": "Events"},
+    "research": {"de": "Forschung", "en": "Research"},
+    "giving": {"de": "Spenden", "en": "Giving"},
+    "inactive": {"de": "inaktiv", "en": "inactive"},
+    "interested": {"de": "interessiert", "en": "interested"},
+    "active": {"de": "aktiv", "en": "active"},
+    "champion": {"de": "Champion", "en": "champion"},
+    "thriving": {"de": "lebendig", "en": "thriving"},
+    "quiet": {"de": "ruhig", "en": "quiet"},
+    "dormant": {"de": "ruhend", "en": "dormant"},
+    "dissolved": {"de": "aufgelöst", "en": "dissolved"},
+    "prospective_students_informed": {"de": "Studieninteressierte informiert", "en": "Prospective students informed"},
+    "company_contacts": {"de": "Unternehmenskontakte", "en": "Company contacts"},
+    "exchange_students_supported": {"de": "Austauschstudierende betreut", "en": "Exchange students supported"},
+    "partners_won": {"de": "Partner gewonnen", "en": "Partners won"},
+    "loaded": {"de": "geladen", "en": "loaded"},
+    "duplicate": {"de": "Duplikat", "en": "duplicate"},
+    "rejected": {"de": "abgelehnt", "en": "rejected"},
+    "success": {"de": "erfolgreich", "en": "success"},
+    "failed": {"de": "fehlgeschlagen", "en": "failed"},
+    "True": {"de": "Clubmitglieder", "en": "Club members"},
+    "False": {"de": "keine Clubmitglieder", "en": "Not in a club"},
+}
+
+# Definitions from METRICS.md, shown next to each figure.
+DEFINITIONS = {
+    "members": {
+        "de": "Mitglied am Tag d: registriert bis d, nicht bis d ausgetreten, nicht gelöscht.",
+        "en": "Member on day d: registered on or before d, not left on or before d, not erased.",
+    },
+    "countries": {
+        "de": "Länder mit mindestens einem Mitglied am Stichtag.",
+        "en": "Countries with at least one member on the day.",
+    },
+    "clubs": {"de": "Alumni-Clubs mit Status aktiv.", "en": "Alumni clubs with status active."},
+    "engaged_share": {
+        "de": "CASE AEM: Mitglieder mit mindestens einer Engagement-Handlung im Jahr, geteilt durch die am "
+        "Jahresende kontaktierbaren Mitglieder (E-Mail ohne Hard Bounce oder Beschwerde).",
+        "en": "CASE AEM: members with at least one engagement act in the year, over members contactable on the "
+        "year's last day (an address without hard bounce or complaint).",
+    },
+    "open_rate": {
+        "de": "Adressen mit menschlicher Öffnung oder menschlichem Klick / zugestellte Adressen. Maschinell: "
+        "vom Tool markiert, Apple-Proxy (User-Agent genau „Mozilla/5.0“), weniger als 2 s nach Versand, oder "
+        "3+ verschiedene Links binnen 2 s.",
+        "en": "Addresses with a human open or click / delivered addresses. Machine: flagged by the tool, the "
+        "Apple proxy (user agent exactly “Mozilla/5.0”), less than 2 s after sending, or 3+ links within 2 s.",
+    },
+    "click_rate": {
+        "de": "Adressen mit menschlichem Klick / zugestellte Adressen; über Kampagnen als Median.",
+        "en": "Addresses with a human click / delivered addresses; across campaigns as the median.",
+    },
+    "machine_share": {
+        "de": "Adressen mit maschineller Öffnung / zugestellte Adressen.",
+        "en": "Addresses with a machine open / delivered addresses.",
+    },
+    "no_show_rate": {
+        "de": "(Anmeldungen − Stornierungen − Teilnehmende) / (Anmeldungen − Stornierungen).",
+        "en": "(registrations − cancellations − attendees) / (registrations − cancellations).",
+    },
+    "first_time_attendees": {
+        "de": "Mitglieder, für die diese Veranstaltung die erste besuchte ist.",
+        "en": "Members for whom this is the earliest event they ever attended.",
+    },
+    "tiers": {
+        "de": "Score v1: Punkte je Handlung (Kommunikation 1, Newsletter-Klicks max. 5 je Monat; Erleben 3; "
+        "Ehrenamt 7; Spende 5), über 36 Monate mit 0,5^(k/12) gewichtet. Stufen: inaktiv 0, interessiert < 3, "
+        "aktiv < 10, Champion ≥ 10.",
+        "en": "Score v1: points per act (communication 1, newsletter clicks at most 5 a month; experiential 3; "
+        "volunteer 7; philanthropic 5), weighted 0.5^(k/12) over 36 months. Tiers: inactive 0, interested < 3, "
+        "active < 10, champion ≥ 10.",
+    },
+    "health": {
+        "de": "Über die vier Quartale bis zu diesem: lebendig (≥ 2 Treffen und ≥ 5 Mitglieder), ruhig "
+        "(≥ 1 Treffen), ruhend (kein Treffen).",
+        "en": "Over the four quarters ending with this one: thriving (≥ 2 meetings and ≥ 5 members), quiet "
+        "(≥ 1 meeting), dormant (no meeting).",
+    },
+    "kpi_status": {
+        "de": "im Plan: Wert erreicht den Zielwert; gefährdet: erreicht 90 %; sonst verfehlt.",
+        "en": "on track: the value reaches the target; at risk: reaches 90 %; otherwise off track.",
+    },
+    "new_departed": {
+        "de": "Neu: im Monat registriert. Ausgetreten: im Monat ausgetreten (Abgemeldet am, sonst erster "
+        "Export ohne die Person).",
+        "en": "New: registered in the month. Departed: left in the month (date of leaving, else the first "
+        "export without the person).",
+    },
+}
+
+
+def lang() -> str:
+    return st.session_state.get("lang", "de")
+
+
+def t(key: str) -> str:
+    entry = TEXT.get(key)
+    return entry[lang()] if entry else key
+
+
+def label(code) -> str:
+    entry = CODES.get(str(code))
+    return entry[lang()] if entry else str(code)
+
+
+def definition(key: str) -> str:
+    entry = DEFINITIONS.get(key)
+    return entry[lang()] if entry else ""

@@ -1,0 +1,77 @@
+"""Small-count suppression, in one place for every count and rate the dashboard shows (METRICS.md).
+
+A count of 1 to 4 distinct people is not shown (it becomes missing, displayed as "< 5"), nor is any rate
+computed from such a count. Zero is shown: it reveals no one. Where a total and all but one of its parts
+would be shown, the smallest other part is suppressed too, so the hidden part cannot be derived.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+THRESHOLD = 5
+MARK = "< 5"
+
+
+def is_small(series: pd.Series) -> pd.Series:
+    numeric = pd.to_numeric(series, errors="coerce")
+    return numeric.notna() & (numeric > 0) & (numeric < THRESHOLD)
+
+
+def suppress(
+    frame: pd.DataFrame,
+    counts: Iterable[str],
+    rates: dict[str, str | list[str]] | None = None,
+    groups: list[str] | None = None,
+) -> pd.DataFrame:
+    """Return a copy with small counts (and rates built on them) set to missing.
+
+    `rates` maps a rate column to the count column(s) it is computed from. With `groups`, each group is a
+    total and its parts (one column of counts per part row): secondary suppression applies within it.
+    """
+    out = frame.copy()
+    counts = list(counts)
+    hidden = {column: is_small(out[column]) for column in counts}
+    if groups is not None:
+        for column in counts:
+            mask = hidden[column].copy()
+            for _, index in out.groupby(groups, dropna=False).groups.items():
+                part = mask.loc[index]
+                if int(part.sum()) == 1 and len(index) > 1:
+                    values = pd.to_numeric(out.loc[index, column], errors="coerce").where(~part)
+                    values = values[values > 0]
+                    if not values.empty:
+                        mask.loc[values.idxmin()] = True
+            hidden[column] = mask
+    for column, mask in hidden.items():
+        out[column] = out[column].astype("float64").where(~mask)
+    for rate, bases in (rates or {}).items():
+        bases = [bases] if isinstance(bases, str) else bases
+        mask = pd.Series(False, index=out.index)
+        for base in bases:
+            mask |= hidden.get(base, is_small(frame[base]))
+        out[rate] = out[rate].astype("float64").where(~mask)
+    return out
+
+
+def display(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """For tables and CSV downloads: suppressed values written as "< 5"."""
+    out = frame.copy()
+    for column in columns:
+        out[column] = out[column].map(_as_text)
+    return out
+
+
+def _as_text(value) -> str:
+    if value is None or pd.isna(value):
+        return MARK
+    number = float(value)
+    return str(int(number)) if number.is_integer() else str(number)
+
+
+def format_count(value) -> str:
+    if value is None or pd.isna(value):
+        return MARK
+    return f"{int(value):,}".replace(",", ".")

@@ -1,0 +1,31 @@
+"""The alumni dashboard: routes to the pages; reads only analytics.duckdb (published by the pipeline)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data
+from dashboard.i18n import LANGUAGES, t
+
+st.set_page_config(page_title="Alumni TU Chemnitz", layout="wide")
+
+with st.sidebar:
+    st.radio(
+        "Sprache / Language", list(LANGUAGES), format_func=LANGUAGES.get, key="lang", horizontal=True,
+    )
+
+if not data.available():
+    st.title(t("no_data_title"))
+    st.markdown(t("no_data_body").format(path=data.analytics_path()))
+    st.stop()
+
+pages = [
+    st.Page("app_pages/strategie.py", title=t("page_strategy"), url_path="strategie", default=True),
+    st.Page("app_pages/netzwerk.py", title=t("page_network"), url_path="netzwerk"),
+    st.Page("app_pages/engagement.py", title=t("page_engagement"), url_path="engagement"),
+    st.Page("app_pages/clubs.py", title=t("page_clubs"), url_path="clubs"),
+    st.Page("app_pages/datenqualitaet.py", title=t("page_quality"), url_path="datenqualitaet"),
+]
+navigation = st.navigation(pages)
+st.sidebar.caption(f"{t('data_as_of')}: {data.data_as_of()}")
+navigation.run()

@@ -30,22 +30,29 @@ def period(key: str) -> tuple[int, int]:
 def segment_filters(key: str) -> dict[str, list[str]]:
     st.sidebar.markdown(f"**{t('filters')}**")
     faculty = st.sidebar.multiselect(t("faculty"), FACULTIES, key=f"faculty_{key}", placeholder=t("all"))
-    status = st.sidebar.multiselect(t("status_group"), STATUS_GROUPS, format_func=label,
-                                    key=f"status_{key}", placeholder=t("all"))
-    region = st.sidebar.multiselect(t("region"), REGIONS, format_func=label, key=f"region_{key}",
-                                    placeholder=t("all"))
+    status = st.sidebar.multiselect(
+        t("status_group"), STATUS_GROUPS, format_func=label, key=f"status_{key}", placeholder=t("all")
+    )
+    region = st.sidebar.multiselect(
+        t("region"), REGIONS, format_func=label, key=f"region_{key}", placeholder=t("all")
+    )
     return {"faculty_code": faculty, "status_group": status, "region": region}
 
 
 def download(frame: pd.DataFrame, name: str, suppressed: list[str] | None = None) -> None:
     shown = display(frame, suppressed or [])
     st.download_button(
-        t("download"), shown.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv", mime="text/csv",
+        t("download"),
+        shown.to_csv(index=False).encode("utf-8"),
+        file_name=f"{name}.csv",
+        mime="text/csv",
         key=f"download_{name}",
     )
 
 
-def chart(fig, frame: pd.DataFrame, name: str, suppressed: list[str] | None = None, help_text: str = "") -> None:
+def chart(
+    fig, frame: pd.DataFrame, name: str, suppressed: list[str] | None = None, help_text: str = ""
+) -> None:
     if frame.empty:
         st.info(t("no_rows"))
         return

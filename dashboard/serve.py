@@ -14,8 +14,21 @@ APP = Path(__file__).resolve().parent / "streamlit_app.py"
 
 def command(port: int) -> list[str]:
     return [
-        sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-        "--server.headless", "true", "--server.enableStaticServing", "true", "--browser.gatherUsageStats", "false", "--server.address", "0.0.0.0",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--server.enableStaticServing",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.address",
+        "0.0.0.0",
     ]
 
 

@@ -11,7 +11,11 @@ st.set_page_config(page_title="Alumni TU Chemnitz", layout="wide")
 
 with st.sidebar:
     st.radio(
-        "Sprache / Language", list(LANGUAGES), format_func=LANGUAGES.get, key="lang", horizontal=True,
+        "Sprache / Language",
+        list(LANGUAGES),
+        format_func=LANGUAGES.get,
+        key="lang",
+        horizontal=True,
     )
 
 if not data.available():

@@ -33,7 +33,8 @@ def _positive(text: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="alumni", description="Alumni analytics warehouse of TU Chemnitz (demo data, pipeline, dashboard)."
+        prog="alumni",
+        description="Alumni analytics warehouse of TU Chemnitz (demo data, pipeline, dashboard).",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     data_help = "data directory (default: $ALUMNI_DATA_DIR, else ./data)"

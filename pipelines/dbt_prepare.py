@@ -35,8 +35,18 @@ def run_dbt(args: list[str], data_dir: DataDir | None = None) -> subprocess.Comp
     env.setdefault("ALUMNI_WAREHOUSE_PATH", str(DBT_PROJECT_DIR / "target" / "parse_only.duckdb"))
     env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     return subprocess.run(
-        [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
-        env=env, capture_output=True, text=True, check=False,
+        [
+            dbt_executable(),
+            *args,
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 

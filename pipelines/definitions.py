@@ -25,7 +25,10 @@ defs = dg.Definitions(
     schedules=[daily_schedule],
     resources={
         "warehouse": WarehouseResource(data_dir=str(_data_dir.root)),
-        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir),
-                              dbt_executable=dbt_executable()),
+        "dbt": DbtCliResource(
+            project_dir=dbt_project,
+            profiles_dir=str(dbt_project.profiles_dir),
+            dbt_executable=dbt_executable(),
+        ),
     },
 )

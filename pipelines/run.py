@@ -75,10 +75,14 @@ def run_pipeline(data_dir: DataDir, quiet: bool = False) -> int:
         f"  files: {summary['loaded']} loaded, {summary['duplicate']} duplicate, "
         f"{summary['rejected']} rejected, {summary['unchanged']} loaded in earlier runs"
     )
-    out(f"  rows:  {summary['rows_loaded']:,} loaded, {summary['rows_quarantined']:,} quarantined, "
-        f"{summary['rows_erased']:,} erased")
-    out(f"  checks: {summary['checks_passed']} passed, {summary['checks_warned']} warnings, "
-        f"{summary['checks_failed']} errors")
+    out(
+        f"  rows:  {summary['rows_loaded']:,} loaded, {summary['rows_quarantined']:,} quarantined, "
+        f"{summary['rows_erased']:,} erased"
+    )
+    out(
+        f"  checks: {summary['checks_passed']} passed, {summary['checks_warned']} warnings, "
+        f"{summary['checks_failed']} errors"
+    )
     for line in summary["rejected_files"]:
         out(f"  REJECTED {line}")
     for line in summary["failed_checks"][:10]:
@@ -145,6 +149,9 @@ def _summary(data_dir: DataDir, run_id: str, success: bool, started_at: datetime
         "checks_passed": sum(1 for _, passed, _, _ in checks if passed),
         "checks_warned": sum(1 for severity, passed, _, _ in checks if not passed and severity == "warning"),
         "checks_failed": sum(1 for severity, passed, _, _ in checks if not passed and severity == "error"),
-        "failed_checks": [f"{name}: {details}" for severity, passed, name, details in checks
-                          if not passed and severity == "error"],
+        "failed_checks": [
+            f"{name}: {details}"
+            for severity, passed, name, details in checks
+            if not passed and severity == "error"
+        ],
     }

@@ -61,15 +61,19 @@ def main(shp: str) -> None:
                     polygons.append([[[round(x, 2), round(y, 2)] for x, y in coarse]])
         if not polygons:
             continue
-        features.append({
-            "type": "Feature",
-            "id": iso,
-            "properties": {"iso_a2": iso, "name": record.get("NAME_DE") or record.get("NAME")},
-            "geometry": {"type": "MultiPolygon", "coordinates": polygons},
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "id": iso,
+                "properties": {"iso_a2": iso, "name": record.get("NAME_DE") or record.get("NAME")},
+                "geometry": {"type": "MultiPolygon", "coordinates": polygons},
+            }
+        )
     out = Path(__file__).resolve().parents[1] / "dashboard" / "assets" / "countries.geojson"
-    out.write_text(json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":")),
-                   encoding="utf-8")
+    out.write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":")),
+        encoding="utf-8",
+    )
     print(f"{len(features)} countries -> {out} ({out.stat().st_size // 1024} KiB)")
 
 

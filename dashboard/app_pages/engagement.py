@@ -13,25 +13,51 @@ filters = segment_filters("engagement")
 
 st.subheader(t("campaigns"))
 campaigns = suppress(
-    data.campaigns(first, last), ["unique_human_opens", "unique_human_clicks", "machine_openers"],
-    rates={"open_rate": "unique_human_opens", "click_rate": "unique_human_clicks",
-           "click_to_open_rate": ["unique_human_clicks", "unique_human_opens"], "machine_share": "machine_openers"},
+    data.campaigns(first, last),
+    ["unique_human_opens", "unique_human_clicks", "machine_openers"],
+    rates={
+        "open_rate": "unique_human_opens",
+        "click_rate": "unique_human_clicks",
+        "click_to_open_rate": ["unique_human_clicks", "unique_human_opens"],
+        "machine_share": "machine_openers",
+    },
 )
-rates = campaigns.melt(id_vars=["sent_at", "campaign_id"], value_vars=["open_rate", "click_rate", "machine_share"],
-                       var_name="rate", value_name="value")
+rates = campaigns.melt(
+    id_vars=["sent_at", "campaign_id"],
+    value_vars=["open_rate", "click_rate", "machine_share"],
+    var_name="rate",
+    value_name="value",
+)
 rates["rate"] = rates["rate"].map(t)
-chart(charts.line(rates, "sent_at", "value", color="rate", percent=True, labels={"value": "", "sent_at": "", "rate": ""}),
-      campaigns, "campaigns", suppressed=["unique_human_opens", "unique_human_clicks", "machine_openers",
-                                          "open_rate", "click_rate", "click_to_open_rate", "machine_share"],
-      help_text=definition("open_rate"))
+chart(
+    charts.line(
+        rates, "sent_at", "value", color="rate", percent=True, labels={"value": "", "sent_at": "", "rate": ""}
+    ),
+    campaigns,
+    "campaigns",
+    suppressed=[
+        "unique_human_opens",
+        "unique_human_clicks",
+        "machine_openers",
+        "open_rate",
+        "click_rate",
+        "click_to_open_rate",
+        "machine_share",
+    ],
+    help_text=definition("open_rate"),
+)
 
 st.markdown(f"**{t('median_by_topic')}**")
 medians = data.campaign_medians(first, last)
 medians["topic"] = medians["topic"].map(label)
 st.dataframe(
-    medians[["topic", "campaigns", "open_rate", "click_rate"]], hide_index=True, width="stretch",
-    column_config={"open_rate": st.column_config.NumberColumn(t("open_rate"), format="percent"),
-                   "click_rate": st.column_config.NumberColumn(t("click_rate"), format="percent")},
+    medians[["topic", "campaigns", "open_rate", "click_rate"]],
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "open_rate": st.column_config.NumberColumn(t("open_rate"), format="percent"),
+        "click_rate": st.column_config.NumberColumn(t("click_rate"), format="percent"),
+    },
 )
 st.caption(definition("click_rate"))
 
@@ -44,32 +70,86 @@ events = suppress(
 events_plot = events.assign(event_type=events["event_type"].map(label))
 left, right = st.columns(2)
 with left:
-    chart(charts.bars(events_plot, "year", "attendees", color="event_type",
-                      labels={"attendees": t("attendees"), "year": t("year"), "event_type": ""}),
-          events, "event_attendance",
-          suppressed=["registrations", "cancellations", "attendees", "first_time_attendees", "speakers", "no_show_rate"])
+    chart(
+        charts.bars(
+            events_plot,
+            "year",
+            "attendees",
+            color="event_type",
+            labels={"attendees": t("attendees"), "year": t("year"), "event_type": ""},
+        ),
+        events,
+        "event_attendance",
+        suppressed=[
+            "registrations",
+            "cancellations",
+            "attendees",
+            "first_time_attendees",
+            "speakers",
+            "no_show_rate",
+        ],
+    )
 with right:
-    chart(charts.line(events_plot, "year", "no_show_rate", color="event_type", percent=True,
-                      labels={"no_show_rate": t("no_show_rate"), "year": t("year"), "event_type": ""}),
-          events, "event_no_shows", suppressed=["no_show_rate"], help_text=definition("no_show_rate"))
+    chart(
+        charts.line(
+            events_plot,
+            "year",
+            "no_show_rate",
+            color="event_type",
+            percent=True,
+            labels={"no_show_rate": t("no_show_rate"), "year": t("year"), "event_type": ""},
+        ),
+        events,
+        "event_no_shows",
+        suppressed=["no_show_rate"],
+        help_text=definition("no_show_rate"),
+    )
 left, right = st.columns(2)
 with left:
-    chart(charts.bars(events_plot, "year", "first_time_attendees", color="event_type",
-                      labels={"first_time_attendees": t("first_time_attendees"), "year": t("year"), "event_type": ""}),
-          events, "event_first_timers", suppressed=["first_time_attendees"],
-          help_text=definition("first_time_attendees"))
+    chart(
+        charts.bars(
+            events_plot,
+            "year",
+            "first_time_attendees",
+            color="event_type",
+            labels={"first_time_attendees": t("first_time_attendees"), "year": t("year"), "event_type": ""},
+        ),
+        events,
+        "event_first_timers",
+        suppressed=["first_time_attendees"],
+        help_text=definition("first_time_attendees"),
+    )
 with right:
-    chart(charts.bars(events_plot, "year", "speakers", color="event_type",
-                      labels={"speakers": t("speakers"), "year": t("year"), "event_type": ""}),
-          events, "event_speakers", suppressed=["speakers"])
+    chart(
+        charts.bars(
+            events_plot,
+            "year",
+            "speakers",
+            color="event_type",
+            labels={"speakers": t("speakers"), "year": t("year"), "event_type": ""},
+        ),
+        events,
+        "event_speakers",
+        suppressed=["speakers"],
+    )
 
 st.subheader(t("tiers_over_time"))
 tiers = suppress(data.tiers(filters, first, last), ["members"], groups=["month"])
 tiers_plot = tiers.assign(tier=tiers["engagement_tier"].map(label))
-chart(charts.area(tiers_plot, "month", "members", color="tier",
-                  colours={label(k): v for k, v in charts.TIER_COLOURS.items()},
-                  labels={"members": t("members"), "month": "", "tier": ""}),
-      tiers, "tiers_over_time", suppressed=["members"], help_text=definition("tiers"))
+chart(
+    charts.area(
+        tiers_plot,
+        "month",
+        "members",
+        color="tier",
+        colours={label(k): v for k, v in charts.TIER_COLOURS.items()},
+        labels={"members": t("members"), "month": "", "tier": ""},
+    ),
+    tiers,
+    "tiers_over_time",
+    suppressed=["members"],
+    help_text=definition("tiers"),
+)
 
 st.subheader(t("tier_movement"))
 year = st.selectbox(t("year"), list(range(last, first, -1)) or [last], key="transition_year")
@@ -78,8 +158,17 @@ order = ["inactive", "interested", "active", "champion"]
 if moves.empty:
     st.info(t("no_rows"))
 else:
-    st.plotly_chart(charts.heatmap(moves, "to_tier", "from_tier", "members", order,
-                                   labels={"x": str(year), "y": str(year - 1), "color": t("members")}),
-                    width="stretch", key="chart_tier_movement")
+    st.plotly_chart(
+        charts.heatmap(
+            moves,
+            "to_tier",
+            "from_tier",
+            "members",
+            order,
+            labels={"x": str(year), "y": str(year - 1), "color": t("members")},
+        ),
+        width="stretch",
+        key="chart_tier_movement",
+    )
     st.dataframe(display(moves, ["members"]), hide_index=True)
 privacy_note()

@@ -13,37 +13,71 @@ filters = segment_filters("network")
 
 st.subheader(t("members_over_time"))
 dimension = st.radio(
-    t("split_by"), ["status_group", "faculty_code", "region"], horizontal=True,
-    format_func=lambda d: {"status_group": t("status_group"), "faculty_code": t("faculty"), "region": t("region")}[d],
+    t("split_by"),
+    ["status_group", "faculty_code", "region"],
+    horizontal=True,
+    format_func=lambda d: {
+        "status_group": t("status_group"),
+        "faculty_code": t("faculty"),
+        "region": t("region"),
+    }[d],
     key="network_dimension",
 )
 growth = data.growth(filters, dimension, first, last)
 growth = suppress(growth, ["members", "new_members", "departed_members"], groups=["month"])
 plot = growth.assign(segment=growth["segment"].map(label))
-chart(charts.line(plot, "month", "members", color="segment",
-                  labels={"members": t("members"), "month": "", "segment": ""}),
-      growth, "members_over_time", suppressed=["members", "new_members", "departed_members"],
-      help_text=definition("members"))
+chart(
+    charts.line(
+        plot,
+        "month",
+        "members",
+        color="segment",
+        labels={"members": t("members"), "month": "", "segment": ""},
+    ),
+    growth,
+    "members_over_time",
+    suppressed=["members", "new_members", "departed_members"],
+    help_text=definition("members"),
+)
 
 st.subheader(t("new_departed"))
 flows = suppress(data.growth_total(filters, first, last), ["new_members", "departed_members", "members"])
-long = flows.melt(id_vars="month", value_vars=["new_members", "departed_members"], var_name="flow",
-                  value_name="count")
+long = flows.melt(
+    id_vars="month", value_vars=["new_members", "departed_members"], var_name="flow", value_name="count"
+)
 long["flow"] = long["flow"].map({"new_members": t("new_members"), "departed_members": t("departed_members")})
-chart(charts.bars(long, "month", "count", color="flow", stacked=False, labels={"count": "", "month": "", "flow": ""}),
-      flows, "new_departed", suppressed=["new_members", "departed_members", "members"],
-      help_text=definition("new_departed"))
+chart(
+    charts.bars(
+        long, "month", "count", color="flow", stacked=False, labels={"count": "", "month": "", "flow": ""}
+    ),
+    flows,
+    "new_departed",
+    suppressed=["new_members", "departed_members", "members"],
+    help_text=definition("new_departed"),
+)
 
 left, right = st.columns([3, 2])
 with left:
     st.subheader(t("world_map"))
     countries = suppress(data.members_by_country(filters), ["members"])
-    chart(charts.world_map(countries.dropna(subset=["members"]), "country_code", "members", label=t("members")),
-          countries, "members_by_country", suppressed=["members"])
+    chart(
+        charts.world_map(countries.dropna(subset=["members"]), "country_code", "members", label=t("members")),
+        countries,
+        "members_by_country",
+        suppressed=["members"],
+    )
 with right:
     st.subheader(t("cohorts"))
     cohorts = suppress(data.cohorts(filters), ["members", "active_members"])
-    chart(charts.bars(cohorts, "graduation_year", "active_members",
-                      labels={"active_members": t("members"), "graduation_year": t("year")}),
-          cohorts, "cohorts", suppressed=["members", "active_members"])
+    chart(
+        charts.bars(
+            cohorts,
+            "graduation_year",
+            "active_members",
+            labels={"active_members": t("members"), "graduation_year": t("year")},
+        ),
+        cohorts,
+        "cohorts",
+        suppressed=["members", "active_members"],
+    )
 privacy_note()

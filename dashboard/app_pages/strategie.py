@@ -24,7 +24,9 @@ st.title(t("page_strategy"))
 years = data.years()
 year = st.sidebar.selectbox(t("year"), list(reversed(years)), key="strategy_year")
 kpis = data.kpis()
-kpis = kpis.assign(value=kpis["value"].where(~(kpis["kpi_id"].isin(PEOPLE_KPIS) & kpis["value"].between(1, 4))))
+kpis = kpis.assign(
+    value=kpis["value"].where(~(kpis["kpi_id"].isin(PEOPLE_KPIS) & kpis["value"].between(1, 4)))
+)
 this_year = kpis[kpis["year"] == year]
 if bool(this_year["is_partial"].any()):
     st.info(f"{year}: {t('partial')}")
@@ -37,7 +39,9 @@ cols[0].metric(t("members"), format_count(row["members"]), border=True, help=def
 cols[1].metric(t("countries"), format_count(row["countries"]), border=True, help=definition("countries"))
 cols[2].metric(t("clubs"), format_count(row["clubs"]), border=True, help=definition("clubs"))
 cols[3].metric(
-    f"{t('engaged_share')} {year}", format_value(row["engaged_share"], "share"), border=True,
+    f"{t('engaged_share')} {year}",
+    format_value(row["engaged_share"], "share"),
+    border=True,
     help=definition("engaged_share"),
 )
 
@@ -63,15 +67,28 @@ for goal in (1, 2, 3, 4):
             with right:
                 history = kpis[(kpis["kpi_id"] == kpi["kpi_id"]) & kpis["value"].notna()]
                 if len(history) > 1:
-                    st.plotly_chart(charts.sparkline(history, "year", "value", colour), width="stretch",
-                                    key=f"trend_{kpi['kpi_id']}", config={"displayModeBar": False})
+                    st.plotly_chart(
+                        charts.sparkline(history, "year", "value", colour),
+                        width="stretch",
+                        key=f"trend_{kpi['kpi_id']}",
+                        config={"displayModeBar": False},
+                    )
 
 st.subheader(t("aem_by_mode"))
 aem = suppress(data.aem(), ["engaged_alumni"], rates={"engaged_share": "engaged_alumni"})
 aem_plot = aem.assign(mode=aem["engagement_mode"].map(label))
 chart(
-    charts.line(aem_plot, "year", "engaged_share", color="mode", percent=True,
-                labels={"engaged_share": t("engaged_share"), "year": t("year"), "mode": ""}),
-    aem, "aem_by_mode", suppressed=["engaged_alumni", "engaged_share"], help_text=definition("engaged_share"),
+    charts.line(
+        aem_plot,
+        "year",
+        "engaged_share",
+        color="mode",
+        percent=True,
+        labels={"engaged_share": t("engaged_share"), "year": t("year"), "mode": ""},
+    ),
+    aem,
+    "aem_by_mode",
+    suppressed=["engaged_alumni", "engaged_share"],
+    help_text=definition("engaged_share"),
 )
 privacy_note()

@@ -30,3 +30,12 @@
 {% macro month_index(d) -%}
     (12 * extract(year from {{ d }}) + extract(month from {{ d }}))
 {%- endmacro %}
+
+{# Calendar quarters: 1..4, and a running index (4 per year) for "the four quarters ending with this one". #}
+{% macro quarter_of_year(d) -%}
+    (cast(floor((extract(month from {{ d }}) - 1) / 3) as integer) + 1)
+{%- endmacro %}
+
+{% macro quarter_index(d) -%}
+    (cast(extract(year from {{ d }}) as integer) * 4 + cast(floor((extract(month from {{ d }}) - 1) / 3) as integer))
+{%- endmacro %}

@@ -31,8 +31,12 @@ def landing_fingerprint(data_dir: DataDir) -> tuple[str, int]:
     return digest, len(entries)
 
 
-@dg.sensor(job=alumni_pipeline, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
-           description="Starts the pipeline when files in landing/ appear or change (one run per new set).")
+@dg.sensor(
+    job=alumni_pipeline,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Starts the pipeline when files in landing/ appear or change (one run per new set).",
+)
 def landing_sensor(context: dg.SensorEvaluationContext):
     data_dir = DataDir.resolve()
     digest, count = landing_fingerprint(data_dir)

@@ -3,11 +3,9 @@
 No `from __future__ import annotations` in Dagster modules: Dagster reads the context type hints at runtime.
 """
 
-
 import dagster as dg
 
-from pipelines.ingest import ingest_source, record_unrecognised
-from pipelines.ingest import quality
+from pipelines.ingest import ingest_source, quality, record_unrecognised
 from pipelines.ingest.sources import SOURCES, Source
 from pipelines.resources import WarehouseResource
 
@@ -18,9 +16,15 @@ def raw_key(name: str) -> dg.AssetKey:
     return dg.AssetKey(["raw", name])
 
 
-@dg.asset(key=dg.AssetKey(["meta", "landing_inventory"]), group_name=INGEST_GROUP, kinds={"duckdb"},
-          description="Files in landing/ that match no source: recorded as rejected, never loaded.")
-def landing_inventory(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+@dg.asset(
+    key=dg.AssetKey(["meta", "landing_inventory"]),
+    group_name=INGEST_GROUP,
+    kinds={"duckdb"},
+    description="Files in landing/ that match no source: recorded as rejected, never loaded.",
+)
+def landing_inventory(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     with warehouse.connect() as con:
         rejected = record_unrecognised(con, warehouse.data, context.run_id)
     for result in rejected:
@@ -85,8 +89,13 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
     if source.name != "erasure_requests":
         deps.append(raw_key("erasure_requests"))  # tombstones first: erased people never load again
 
-    @dg.asset(key=raw_key(source.name), group_name=INGEST_GROUP, deps=deps, kinds={"duckdb", "csv"},
-              description=f"{source.description} From landing/{source.folder}/{source.prefix}_YYYY-MM-DD.csv.")
+    @dg.asset(
+        key=raw_key(source.name),
+        group_name=INGEST_GROUP,
+        deps=deps,
+        kinds={"duckdb", "csv"},
+        description=f"{source.description} From landing/{source.folder}/{source.prefix}_YYYY-MM-DD.csv.",
+    )
     def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         with warehouse.connect() as con:
             results = ingest_source(con, warehouse.data, source, context.run_id)
@@ -97,9 +106,13 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
 
 
 def build_expectation_check(source: Source) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=raw_key(source.name), name="great_expectations", blocking=True,
-                    description=f"expectations/{source.name}.json on the rows this run loaded "
-                    "(error-severity expectations block the dbt build)")
+    @dg.asset_check(
+        asset=raw_key(source.name),
+        name="great_expectations",
+        blocking=True,
+        description=f"expectations/{source.name}.json on the rows this run loaded "
+        "(error-severity expectations block the dbt build)",
+    )
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connect() as con:
             outcome = quality.validate(con, source.name, context.run.run_id)

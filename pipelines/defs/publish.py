@@ -1,6 +1,5 @@
 """Publish analytics.duckdb: the marts and meta tables only, built as a new file and renamed into place."""
 
-
 import os
 import re
 from datetime import UTC, datetime

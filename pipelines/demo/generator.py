@@ -30,22 +30,61 @@ APPLE_MPP_START = date(2021, 9, 20)  # iOS 15: Apple Mail Privacy Protection ope
 NEVER = 10**7  # an ordinal day far in the future
 
 MEMBER_HEADER = [
-    "Mitgliedsnummer", "Anrede", "Titel", "Vorname", "Nachname", "E-Mail", "Statusgruppe", "Fakultät",
-    "Studiengang", "Abschluss", "Abschlussjahr", "Land", "Ort", "Registriert am", "Newsletter", "Tracking",
-    "Kontaktfreigabe", "Club", "Status", "Abgemeldet am",
+    "Mitgliedsnummer",
+    "Anrede",
+    "Titel",
+    "Vorname",
+    "Nachname",
+    "E-Mail",
+    "Statusgruppe",
+    "Fakultät",
+    "Studiengang",
+    "Abschluss",
+    "Abschlussjahr",
+    "Land",
+    "Ort",
+    "Registriert am",
+    "Newsletter",
+    "Tracking",
+    "Kontaktfreigabe",
+    "Club",
+    "Status",
+    "Abgemeldet am",
 ]
 CAMPAIGN_HEADER = ["Kampagnen-ID", "Betreff", "Thema", "Versendet am", "Sprache"]
 ACTIVITY_HEADER = ["Kampagnen-ID", "E-Mail", "Aktion", "Zeitpunkt", "Link", "User-Agent", "Maschinell"]
 EVENT_HEADER = [
-    "Veranstaltungs-ID", "Titel", "Typ", "Beginn", "Ort", "Land", "Format", "Veranstalter", "Club", "Fakultät",
+    "Veranstaltungs-ID",
+    "Titel",
+    "Typ",
+    "Beginn",
+    "Ort",
+    "Land",
+    "Format",
+    "Veranstalter",
+    "Club",
+    "Fakultät",
 ]
 ATTENDANCE_HEADER = [
-    "Anmelde-ID", "Veranstaltungs-ID", "E-Mail", "Mitgliedsnummer", "Angemeldet am", "Status",
-    "Eingecheckt am", "Rolle",
+    "Anmelde-ID",
+    "Veranstaltungs-ID",
+    "E-Mail",
+    "Mitgliedsnummer",
+    "Angemeldet am",
+    "Status",
+    "Eingecheckt am",
+    "Rolle",
 ]
 CLUB_HEADER = ["Club-ID", "Name", "Ort", "Land", "Gegründet am", "Botschafter/in", "Status"]
 CLUB_ACTIVITY_HEADER = [
-    "Bericht-ID", "Club-ID", "Datum", "Aktivität", "Anzahl", "Teilnehmende", "Gemeldet von", "Notiz",
+    "Bericht-ID",
+    "Club-ID",
+    "Datum",
+    "Aktivität",
+    "Anzahl",
+    "Teilnehmende",
+    "Gemeldet von",
+    "Notiz",
 ]
 DONATION_HEADER = ["Spenden-ID", "Mitgliedsnummer", "E-Mail", "Datum", "Betrag", "Zweck"]
 ERASURE_HEADER = ["Mitgliedsnummer", "E-Mail", "Eingegangen am"]
@@ -165,7 +204,9 @@ class Truth:
         payload = {
             "generator": "alumni generate",
             "params": {
-                "scale": self.config.scale, "seed": self.config.seed, "until": self.config.until.isoformat(),
+                "scale": self.config.scale,
+                "seed": self.config.seed,
+                "until": self.config.until.isoformat(),
             },
             "facts": self.facts,
             "files": dict(sorted(self.files.items())),
@@ -288,10 +329,15 @@ class Network:
             s = self.status[i]
             if s == 0:
                 self.degree[i] = (
-                    "Diplom" if years[i] - back[i] < 2008 and deg_choice[i] < 0.6
-                    else "Magister" if deg_choice[i] < 0.04
-                    else "Staatsexamen" if deg_choice[i] < 0.08
-                    else "Bachelor" if deg_choice[i] < 0.5 else "Master"
+                    "Diplom"
+                    if years[i] - back[i] < 2008 and deg_choice[i] < 0.6
+                    else "Magister"
+                    if deg_choice[i] < 0.04
+                    else "Staatsexamen"
+                    if deg_choice[i] < 0.08
+                    else "Bachelor"
+                    if deg_choice[i] < 0.5
+                    else "Master"
                 )
                 self.grad_year[i] = years[i] - (back[i] % 3)
             elif s == 1:
@@ -301,7 +347,9 @@ class Network:
                 self.grad_year[i] = years[i] - 10 - back[i]
         prog_choice = rng.integers(0, 4, n)
         self.programme = [
-            ref.PROGRAMMES[fac_codes[self.faculty[i]]][prog_choice[i] % len(ref.PROGRAMMES[fac_codes[self.faculty[i]]])]
+            ref.PROGRAMMES[fac_codes[self.faculty[i]]][
+                prog_choice[i] % len(ref.PROGRAMMES[fac_codes[self.faculty[i]]])
+            ]
             if self.degree[i] and fac_codes[self.faculty[i]] in ref.PROGRAMMES
             else ""
             for i in range(n)
@@ -327,8 +375,14 @@ class Network:
             first, last = ascii_fold(self.first[i]).lower(), ascii_fold(self.last[i]).lower()
             for slot in range(1 + changes[i]):
                 v = variant[i, slot]
-                local = [f"{first}.{last}", f"{first[0]}.{last}", f"{first}{last}", f"{last}.{first}",
-                         f"{first}.{last}{i % 97}", f"{first[:3]}{last[:5]}{i % 1000}"][v]
+                local = [
+                    f"{first}.{last}",
+                    f"{first[0]}.{last}",
+                    f"{first}{last}",
+                    f"{last}.{first}",
+                    f"{first}.{last}{i % 97}",
+                    f"{first[:3]}{last[:5]}{i % 1000}",
+                ][v]
                 if slot == 0 and corporate[i]:
                     domain = ref.SCANNER_DOMAINS[i % len(ref.SCANNER_DOMAINS)]
                     self.scanner[i] = True
@@ -398,9 +452,7 @@ class Network:
         self.city_a = draw(n)
         self.city_b = draw(n)
         move = rng.random(n) < 0.15
-        self.move_on = np.where(
-            move, self.registered + 60 + rng.integers(0, 4000, n), NEVER
-        ).astype(np.int64)
+        self.move_on = np.where(move, self.registered + 60 + rng.integers(0, 4000, n), NEVER).astype(np.int64)
         self.city_id = city_id
         for i in np.flatnonzero(self.duplicate_of >= 0):
             self.city_a[i] = self.city_a[self.duplicate_of[i]]
@@ -491,24 +543,57 @@ class DemoGenerator:
     def _plan_defects(self) -> None:
         years = self.years
         recent = [y for y in years if y >= 2017] or years
-        self.inject.plan_source("members", list(range(len(self._snapshot_days()))), [
-            "missing_id", "duplicate_id", "missing_registered", "invalid_registered", "duplicate_id",
-            "malformed_row",
-        ])
-        self.inject.plan_source("newsletter_campaigns", years, ["duplicate_id", "missing_sent", "invalid_sent"])
-        self.inject.plan_source("newsletter_activity", years, [
-            "unknown_campaign", "unknown_action", "missing_email", "invalid_time", "unknown_campaign",
-            "missing_campaign", "malformed_row",
-        ])
+        self.inject.plan_source(
+            "members",
+            list(range(len(self._snapshot_days()))),
+            [
+                "missing_id",
+                "duplicate_id",
+                "missing_registered",
+                "invalid_registered",
+                "duplicate_id",
+                "malformed_row",
+            ],
+        )
+        self.inject.plan_source(
+            "newsletter_campaigns", years, ["duplicate_id", "missing_sent", "invalid_sent"]
+        )
+        self.inject.plan_source(
+            "newsletter_activity",
+            years,
+            [
+                "unknown_campaign",
+                "unknown_action",
+                "missing_email",
+                "invalid_time",
+                "unknown_campaign",
+                "missing_campaign",
+                "malformed_row",
+            ],
+        )
         self.inject.plan_source("events", years, ["duplicate_id", "missing_start"])
-        self.inject.plan_source("attendance", years, [
-            "unknown_event", "missing_identity", "duplicate_id", "missing_id",
-        ])
+        self.inject.plan_source(
+            "attendance",
+            years,
+            [
+                "unknown_event",
+                "missing_identity",
+                "duplicate_id",
+                "missing_id",
+            ],
+        )
         self.inject.plan_source("clubs", recent, ["duplicate_id", "missing_id"])
         self.inject.plan_source("club_activities", recent, ["unknown_club", "missing_date", "duplicate_id"])
-        self.inject.plan_source("donations", [y for y in years if y >= 2014] or years, [
-            "zero_amount", "negative_amount", "invalid_amount", "duplicate_id",
-        ])
+        self.inject.plan_source(
+            "donations",
+            [y for y in years if y >= 2014] or years,
+            [
+                "zero_amount",
+                "negative_amount",
+                "invalid_amount",
+                "duplicate_id",
+            ],
+        )
         self.inject.plan_source("erasure_requests", [0], ["missing_identity"])
 
     # ------------------------------------------------------------------ erasure requests
@@ -526,18 +611,23 @@ class DemoGenerator:
             requested = int(rng.integers(first, self.until - 30))
             net.erased_on[i] = requested
             net.unsubscribed[i] = min(net.unsubscribed[i], requested)
-            used = [net.emails[net.email_slots[i, k]] for k in range(3)
-                    if net.email_slots[i, k] >= 0 and net.email_from[i, k] <= requested]
+            used = [
+                net.emails[net.email_slots[i, k]]
+                for k in range(3)
+                if net.email_slots[i, k] >= 0 and net.email_from[i, k] <= requested
+            ]
             mode = n_req % 3  # by id, by (an old) address only, by both
             member_id = "" if mode == 1 else net.member_ids[i]
             email = used[0] if mode == 1 else (used[-1] if mode == 2 else "")
             self.erasure_rows.append((requested, member_id, email))
-            self.truth.erasures.append({
-                "member_id": net.member_ids[i],
-                "requested_on": from_ordinal(requested).isoformat(),
-                "by": ["member_id", "email", "both"][mode],
-                "emails": [net.emails[s] for s in net.email_slots[i] if s >= 0],
-            })
+            self.truth.erasures.append(
+                {
+                    "member_id": net.member_ids[i],
+                    "requested_on": from_ordinal(requested).isoformat(),
+                    "by": ["member_id", "email", "both"][mode],
+                    "emails": [net.emails[s] for s in net.email_slots[i] if s >= 0],
+                }
+            )
 
     def _write_erasures(self) -> None:
         by_file: dict[int, list[tuple[int, str, str]]] = {}
@@ -547,7 +637,9 @@ class DemoGenerator:
             by_file.setdefault(filed, []).append(row)
         style = ExportStyle(encoding="utf-8", delimiter=";", date_format="de")
         for n_file, (filed, rows) in enumerate(sorted(by_file.items())):
-            exp = self.open("erasure_requests", "erasure", f"erasure_{FMT.day_iso(filed)}.csv", ERASURE_HEADER, style)
+            exp = self.open(
+                "erasure_requests", "erasure", f"erasure_{FMT.day_iso(filed)}.csv", ERASURE_HEADER, style
+            )
             for requested, member_id, email in rows:
                 exp.write([member_id, email, FMT.date(requested, style)])
             if n_file == 0:
@@ -577,9 +669,14 @@ class DemoGenerator:
                 if founded > self.until - 30:
                     continue
                 club = {
-                    "id": f"C-{count + 1:03d}", "name": f"Alumni-Club {city}{suffix}", "city": city,
-                    "country": country, "founded": founded, "vigor": float(rng.uniform(0.4, 1.6)),
-                    "sleeps_on": NEVER, "dissolved_on": NEVER,
+                    "id": f"C-{count + 1:03d}",
+                    "name": f"Alumni-Club {city}{suffix}",
+                    "city": city,
+                    "country": country,
+                    "founded": founded,
+                    "vigor": float(rng.uniform(0.4, 1.6)),
+                    "sleeps_on": NEVER,
+                    "dissolved_on": NEVER,
                 }
                 if rng.random() < 0.15:  # some clubs fall asleep a few years after founding
                     club["sleeps_on"] = founded + int(rng.integers(700, 1800))
@@ -588,8 +685,11 @@ class DemoGenerator:
                 city_idx = net.city_id(city, country)
                 # ambassador: an engaged member, moved to the club's city if needed
                 pool = np.flatnonzero(
-                    (net.registered < founded - 200) & (net.left > self.until) & (net.erased_on >= NEVER)
-                    & (net.club < 0) & (net.duplicate_of < 0)
+                    (net.registered < founded - 200)
+                    & (net.left > self.until)
+                    & (net.erased_on >= NEVER)
+                    & (net.club < 0)
+                    & (net.duplicate_of < 0)
                 )
                 weights = net.propensity[pool] ** 3
                 amb = int(rng.choice(pool, p=weights / weights.sum()))
@@ -599,12 +699,12 @@ class DemoGenerator:
                 club["ambassador"] = amb
                 net.club[amb], net.club_join[amb] = count, founded
                 # members: people in that city join over time
-                here = np.flatnonzero(
-                    ((net.city_a == city_idx) | (net.city_b == city_idx)) & (net.club < 0)
-                )
+                here = np.flatnonzero(((net.city_a == city_idx) | (net.city_b == city_idx)) & (net.club < 0))
                 joins = here[rng.random(len(here)) < 0.25 + 0.5 * net.propensity[here]]
                 net.club[joins] = count
-                net.club_join[joins] = np.maximum(net.registered[joins], founded) + rng.integers(0, 900, len(joins))
+                net.club_join[joins] = np.maximum(net.registered[joins], founded) + rng.integers(
+                    0, 900, len(joins)
+                )
                 self.clubs.append(club)
                 count += 1
         style_old = ExportStyle(encoding="utf-8-sig", delimiter=";", newline="\r\n", date_format="de")
@@ -619,9 +719,22 @@ class DemoGenerator:
             for club in self.clubs:
                 if club["founded"] > day:
                     continue
-                status = "aufgelöst" if club["dissolved_on"] <= day else "ruhend" if club["sleeps_on"] <= day else "aktiv"
-                row = [club["id"], club["name"], club["city"], self._country_label(club["country"], year),
-                       FMT.date(club["founded"], style), net.member_ids[club["ambassador"]], status]
+                status = (
+                    "aufgelöst"
+                    if club["dissolved_on"] <= day
+                    else "ruhend"
+                    if club["sleeps_on"] <= day
+                    else "aktiv"
+                )
+                row = [
+                    club["id"],
+                    club["name"],
+                    club["city"],
+                    self._country_label(club["country"], year),
+                    FMT.date(club["founded"], style),
+                    net.member_ids[club["ambassador"]],
+                    status,
+                ]
                 exp.write(row)
                 if kinds:
                     kind = kinds.pop()
@@ -655,9 +768,12 @@ class DemoGenerator:
             lang = "en" if rng.random() < 0.15 else "de"
             send_seconds = day * 86400 + 10 * 3600 + int(rng.integers(0, 4)) * 900
             subject = {
-                "Neuigkeiten": "Neues aus der TU Chemnitz", "Weiterbildung": "Weiterbildung für Alumni: jetzt anmelden",
-                "Karriere": "Karriere-Tipps & Jobs für Ehemalige", "Veranstaltung": "Einladung: Treffen, Vorträge, Führungen",
-                "Forschung": "Forschung aus Chemnitz – Ergebnisse", "Spenden": "Deutschlandstipendium: Unterstützen Sie Studierende",
+                "Neuigkeiten": "Neues aus der TU Chemnitz",
+                "Weiterbildung": "Weiterbildung für Alumni: jetzt anmelden",
+                "Karriere": "Karriere-Tipps & Jobs für Ehemalige",
+                "Veranstaltung": "Einladung: Treffen, Vorträge, Führungen",
+                "Forschung": "Forschung aus Chemnitz – Ergebnisse",
+                "Spenden": "Deutschlandstipendium: Unterstützen Sie Studierende",
             }[topic]
             campaigns.append((cid, subject if lang == "de" else f"[EN] {subject}", topic, send_seconds, lang))
             # roughly monthly: 10-13 mailings a year
@@ -668,12 +784,18 @@ class DemoGenerator:
         for year in self.years:
             style = (
                 ExportStyle(encoding="cp1252", delimiter=";", newline="\r\n", datetime_format="de")
-                if year < 2017 else ExportStyle(encoding="utf-8", delimiter=";", datetime_format="iso")
+                if year < 2017
+                else ExportStyle(encoding="utf-8", delimiter=";", datetime_format="iso")
             )
             lo = ordinal(date(year - 1, 12, 1)) * 86400
             hi = (ordinal(self.export_date(year)) + 1) * 86400
-            exp = self.open("newsletter_campaigns", "newsletter", f"campaigns_{FMT.day_iso(ordinal(self.export_date(year)))}.csv",
-                            CAMPAIGN_HEADER, style)
+            exp = self.open(
+                "newsletter_campaigns",
+                "newsletter",
+                f"campaigns_{FMT.day_iso(ordinal(self.export_date(year)))}.csv",
+                CAMPAIGN_HEADER,
+                style,
+            )
             kinds = self.inject.kinds_for("newsletter_campaigns", year)
             for cid, subject, topic, sent, lang in campaigns:
                 if not lo <= sent < hi:
@@ -682,14 +804,20 @@ class DemoGenerator:
                 if kinds:
                     kind = kinds.pop()
                     if kind == "duplicate_id":
-                        line = exp.write([cid, subject + " (Korrektur)", topic, FMT.datetime(sent + 3600, style), lang])
+                        line = exp.write(
+                            [cid, subject + " (Korrektur)", topic, FMT.datetime(sent + 3600, style), lang]
+                        )
                         self.inject.record("newsletter_campaigns", exp, line, "Kampagnen-ID", "duplicate_id")
                     elif kind == "missing_sent":
                         line = exp.write([f"{cid}-ENTWURF", subject, topic, "", lang])
-                        self.inject.record("newsletter_campaigns", exp, line, "Versendet am", "missing_required")
+                        self.inject.record(
+                            "newsletter_campaigns", exp, line, "Versendet am", "missing_required"
+                        )
                     else:
                         line = exp.write([f"{cid}-TEST", subject, topic, "morgen früh", lang])
-                        self.inject.record("newsletter_campaigns", exp, line, "Versendet am", "invalid_datetime")
+                        self.inject.record(
+                            "newsletter_campaigns", exp, line, "Versendet am", "invalid_datetime"
+                        )
             self.close("newsletter_campaigns", exp)
             if year == 2015 and self.config.until.year > 2015:
                 # the same export downloaded twice, under another date
@@ -698,10 +826,12 @@ class DemoGenerator:
                 self.truth.files[copy.relative_to(self.landing).as_posix()] = dict(
                     self.truth.files[exp.path.relative_to(self.landing).as_posix()]
                 )
-                self.truth.duplicate_files.append({
-                    "file": copy.relative_to(self.landing).as_posix(),
-                    "same_as": exp.path.relative_to(self.landing).as_posix(),
-                })
+                self.truth.duplicate_files.append(
+                    {
+                        "file": copy.relative_to(self.landing).as_posix(),
+                        "same_as": exp.path.relative_to(self.landing).as_posix(),
+                    }
+                )
 
         # activity exports: one a year, repeating the last two weeks of the year before
         exports: dict[int, CsvExport] = {}
@@ -712,25 +842,52 @@ class DemoGenerator:
                 header = ACTIVITY_HEADER
             elif year < 2021:
                 style = ExportStyle(encoding="utf-8", delimiter=",", datetime_format="iso")
-                header = ["Zeitpunkt", "Kampagnen-ID", "Aktion", "E-Mail", "Link", "User-Agent", "Maschinell", "Quelle"]
+                header = [
+                    "Zeitpunkt",
+                    "Kampagnen-ID",
+                    "Aktion",
+                    "E-Mail",
+                    "Link",
+                    "User-Agent",
+                    "Maschinell",
+                    "Quelle",
+                ]
             else:
                 style = ExportStyle(encoding="utf-8-sig", delimiter=";", datetime_format="iso_offset")
-                header = [" kampagnen-id", "E-MAIL", "Aktion ", "Zeitpunkt", "Link", "User-Agent", "Maschinell"]
+                header = [
+                    " kampagnen-id",
+                    "E-MAIL",
+                    "Aktion ",
+                    "Zeitpunkt",
+                    "Link",
+                    "User-Agent",
+                    "Maschinell",
+                ]
             windows[year] = (
-                ordinal(date(year - 1, 12, 18)) * 86400, (ordinal(self.export_date(year)) + 1) * 86400
+                ordinal(date(year - 1, 12, 18)) * 86400,
+                (ordinal(self.export_date(year)) + 1) * 86400,
             )
             exports[year] = self.open(
-                "newsletter_activity", "newsletter", f"activity_{FMT.day_iso(ordinal(self.export_date(year)))}.csv",
-                header, style,
+                "newsletter_activity",
+                "newsletter",
+                f"activity_{FMT.day_iso(ordinal(self.export_date(year)))}.csv",
+                header,
+                style,
             )
         self._activity_kinds = {y: self.inject.kinds_for("newsletter_activity", y) for y in self.years}
         # an address that hard-bounced or complained gets no more mail from that day on
         self._email_blocked = np.full(len(net.emails), NEVER, dtype=np.int64)
-        stats = {"sent": 0, "delivered": 0, "human_open": 0, "human_click_people": 0, "machine_open": 0,
-                 "scanner": 0}
+        stats = {
+            "sent": 0,
+            "delivered": 0,
+            "human_open": 0,
+            "human_click_people": 0,
+            "machine_open": 0,
+            "scanner": 0,
+        }
         for cid, _subject, topic, sent_at, _lang in campaigns:
             self._campaign_activity(cid, topic, sent_at, appeal[topic], exports, windows, stats)
-        for year, exp in exports.items():
+        for exp in exports.values():
             self.close("newsletter_activity", exp)
         self.truth.facts["newsletter"] = {
             "campaigns": len(campaigns),
@@ -792,13 +949,23 @@ class DemoGenerator:
                 rows.append((s + 60, address, "soft_bounce", "", "", None))
                 continue
             if mpp[j]:
-                rows.append((s + 1 + int(r[j, 4] * 900), address, "open", "", ref.APPLE_PROXY_UA,
-                             True if r[j, 2] < 0.4 else None))
+                rows.append(
+                    (
+                        s + 1 + int(r[j, 4] * 900),
+                        address,
+                        "open",
+                        "",
+                        ref.APPLE_PROXY_UA,
+                        True if r[j, 2] < 0.4 else None,
+                    )
+                )
                 stats["machine_open"] += 1
             if scanner[j]:
                 t = s + int(r[j, 5] * 5)
                 for link in range(1, 4 + (j % 2)):
-                    rows.append((t, address, "click", f"https://www.tu-chemnitz.de/alumni/nl/{cid}/{link}", "", None))
+                    rows.append(
+                        (t, address, "click", f"https://www.tu-chemnitz.de/alumni/nl/{cid}/{link}", "", None)
+                    )
                 stats["scanner"] += 1
             if human_open[j]:
                 t = s + int(open_delay[j])
@@ -807,8 +974,16 @@ class DemoGenerator:
                     rows.append((t, address, "open", "", ua, None))
                 if human_click[j]:
                     for c in range(int(n_links[j])):
-                        rows.append((t + 15 + 40 * c, address, "click",
-                                     f"https://www.tu-chemnitz.de/alumni/nl/{cid}/{links[j, c % 3]}", ua, None))
+                        rows.append(
+                            (
+                                t + 15 + 40 * c,
+                                address,
+                                "click",
+                                f"https://www.tu-chemnitz.de/alumni/nl/{cid}/{links[j, c % 3]}",
+                                ua,
+                                None,
+                            )
+                        )
             if unsub[j]:
                 rows.append((s + 3600 + int(r[j, 5] * 86400), address, "unsubscribe", "", "", None))
                 net.unsubscribed[members[j]] = day + 1
@@ -834,8 +1009,13 @@ class DemoGenerator:
         records = []
         for s, address, action, link, ua, machine in rows:
             values = {
-                "kampagnen-id": cid, "e-mail": address, "aktion": action, "zeitpunkt": dt(s, style),
-                "link": link, "user-agent": ua, "maschinell": boolean(machine, style) if machine else "",
+                "kampagnen-id": cid,
+                "e-mail": address,
+                "aktion": action,
+                "zeitpunkt": dt(s, style),
+                "link": link,
+                "user-agent": ua,
+                "maschinell": boolean(machine, style) if machine else "",
                 "quelle": "mailer",
             }
             if style.delimiter in ua:  # user agents carry both ';' and ','
@@ -846,8 +1026,16 @@ class DemoGenerator:
         if kinds:
             kind = kinds.pop()
             s, address = rows[0][0], rows[0][1]
-            values = {"kampagnen-id": cid, "e-mail": address, "aktion": "open", "zeitpunkt": dt(s + 5, style),
-                      "link": "", "user-agent": "", "maschinell": "", "quelle": "mailer"}
+            values = {
+                "kampagnen-id": cid,
+                "e-mail": address,
+                "aktion": "open",
+                "zeitpunkt": dt(s + 5, style),
+                "link": "",
+                "user-agent": "",
+                "maschinell": "",
+                "quelle": "mailer",
+            }
             column, reason = {
                 "unknown_campaign": ("Kampagnen-ID", "unknown_campaign"),
                 "missing_campaign": ("Kampagnen-ID", "missing_required"),
@@ -896,7 +1084,9 @@ class DemoGenerator:
                 plan.append(("Sonstiges", ordinal(date(year, month, 1)) + int(rng.integers(0, 25)), 22))
             for c, club in enumerate(self.clubs):
                 if club["founded"] < y0 + 365 and club["dissolved_on"] > y0 + 180:
-                    plan.append(("Clubtreffen", max(club["founded"] + 30, y0 + int(rng.integers(60, 330))), -1 - c))
+                    plan.append(
+                        ("Clubtreffen", max(club["founded"] + 30, y0 + int(rng.integers(60, 330))), -1 - c)
+                    )
             for n_ev, (typ, day, size) in enumerate(sorted(plan, key=lambda p: p[1])):
                 if day > self.until:
                     continue
@@ -906,31 +1096,58 @@ class DemoGenerator:
                 elif typ == "Weiterbildung":
                     city, country = ("Chemnitz", "DE") if rng.random() < 0.6 else ("", "")
                 elif typ == "Netzwerk":
-                    city, country = [("Dresden", "DE"), ("Leipzig", "DE"), ("Berlin", "DE"), ("München", "DE"),
-                                     ("Chemnitz", "DE")][int(rng.integers(0, 5))]
+                    city, country = [
+                        ("Dresden", "DE"),
+                        ("Leipzig", "DE"),
+                        ("Berlin", "DE"),
+                        ("München", "DE"),
+                        ("Chemnitz", "DE"),
+                    ][int(rng.integers(0, 5))]
                 else:
                     city, country = club["city"], club["country"]
                 online = typ == "Weiterbildung" and city == ""
-                fmt = "Online" if online else ("Hybrid" if year >= 2020 and typ in ("Ringvorlesung", "Alumnitreffen") else "Präsenz")
+                fmt = (
+                    "Online"
+                    if online
+                    else (
+                        "Hybrid" if year >= 2020 and typ in ("Ringvorlesung", "Alumnitreffen") else "Präsenz"
+                    )
+                )
                 if year == 2020 and typ in ("Alumnitreffen", "Ringvorlesung", "Netzwerk"):
                     fmt = "Online"
-                faculty = self.net.faculty_codes[int(rng.integers(0, 8))] if typ in ("Karriere", "Weiterbildung") else ""
+                faculty = (
+                    self.net.faculty_codes[int(rng.integers(0, 8))]
+                    if typ in ("Karriere", "Weiterbildung")
+                    else ""
+                )
                 hour = {"Alumnitreffen": 10, "Ringvorlesung": 17, "Clubtreffen": 19}.get(typ, 18)
                 title = ref.EVENT_TITLES[typ].format(
-                    topic=ref.FURTHER_EDUCATION_TOPICS[int(rng.integers(0, len(ref.FURTHER_EDUCATION_TOPICS)))],
-                    faculty=faculty, city=city or "online",
+                    topic=ref.FURTHER_EDUCATION_TOPICS[
+                        int(rng.integers(0, len(ref.FURTHER_EDUCATION_TOPICS)))
+                    ],
+                    faculty=faculty,
+                    city=city or "online",
                 )
                 if typ == "Alumnitreffen":
                     title += f" {year}"
-                events.append({
-                    "id": f"V-{year}-{n_ev + 1:03d}", "title": title, "type": typ,
-                    "start": day * 86400 + hour * 3600 + (1800 if typ == "Ringvorlesung" else 0),
-                    "city": city, "country": country, "format": fmt,
-                    "organiser": "Club" if club else ("Fakultät" if faculty else "zentral"),
-                    "club": club["id"] if club else "", "club_index": -1 - size if club else -1,
-                    "faculty": faculty, "size": size, "home": city == "Chemnitz",
-                    "city_idx": net.city_id(city, country) if city else -1,
-                })
+                events.append(
+                    {
+                        "id": f"V-{year}-{n_ev + 1:03d}",
+                        "title": title,
+                        "type": typ,
+                        "start": day * 86400 + hour * 3600 + (1800 if typ == "Ringvorlesung" else 0),
+                        "city": city,
+                        "country": country,
+                        "format": fmt,
+                        "organiser": "Club" if club else ("Fakultät" if faculty else "zentral"),
+                        "club": club["id"] if club else "",
+                        "club_index": -1 - size if club else -1,
+                        "faculty": faculty,
+                        "size": size,
+                        "home": city == "Chemnitz",
+                        "city_idx": net.city_id(city, country) if city else -1,
+                    }
+                )
         self.events = events
         self._attendance(events, chemnitz, scale)
 
@@ -960,16 +1177,20 @@ class DemoGenerator:
                 if ev["city_idx"] >= 0 and not ev["home"]:
                     w = w * np.where(here == ev["city_idx"], 8.0, 0.3)
             k = min(len(pool), int(rng.poisson(expected)))
-            chosen = rng.choice(pool, size=k, replace=False, p=w / w.sum()) if k else np.array([], dtype=np.int64)
+            chosen = (
+                rng.choice(pool, size=k, replace=False, p=w / w.sum()) if k else np.array([], dtype=np.int64)
+            )
             rows = []
             # volunteers: speakers, mentors, helpers, organisers by event type
             roles = ["Teilnehmer/in"] * k
-            n_roles = {"Ringvorlesung": [("Referent/in", 1 + (rng.random() < 0.3))],
-                       "Weiterbildung": [("Referent/in", 1)],
-                       "Karriere": [("Mentor/in", 2 + int(rng.integers(0, 3)))],
-                       "Alumnitreffen": [("Referent/in", 3), ("Helfer/in", 4), ("Organisator/in", 2)],
-                       "Netzwerk": [("Organisator/in", 1)],
-                       "Clubtreffen": [("Organisator/in", 1)]}.get(ev["type"], [])
+            n_roles = {
+                "Ringvorlesung": [("Referent/in", 1 + (rng.random() < 0.3))],
+                "Weiterbildung": [("Referent/in", 1)],
+                "Karriere": [("Mentor/in", 2 + int(rng.integers(0, 3)))],
+                "Alumnitreffen": [("Referent/in", 3), ("Helfer/in", 4), ("Organisator/in", 2)],
+                "Netzwerk": [("Organisator/in", 1)],
+                "Clubtreffen": [("Organisator/in", 1)],
+            }.get(ev["type"], [])
             pos = 0
             for role, count in n_roles:
                 for _ in range(int(count)):
@@ -991,16 +1212,36 @@ class DemoGenerator:
                     email = ""
                 elif ident > 0.9:
                     email = f" {email.title()}"
-                rows.append([f"R-{reg_no:07d}", ev["id"], email, member_id, signed * 86400 + 43200,
-                             "storniert" if cancelled else "angemeldet", checkin, roles[j]])
+                rows.append(
+                    [
+                        f"R-{reg_no:07d}",
+                        ev["id"],
+                        email,
+                        member_id,
+                        signed * 86400 + 43200,
+                        "storniert" if cancelled else "angemeldet",
+                        checkin,
+                        roles[j],
+                    ]
+                )
                 facts["registrations"] += 1
                 facts["checked_in"] += attended
                 facts["speakers"] += roles[j] == "Referent/in" and attended
             for _ in range(int(rng.poisson(0.05 * k))):  # guests who are not in the network
                 reg_no += 1
                 guest_no += 1
-                rows.append([f"R-{reg_no:07d}", ev["id"], f"gast{guest_no}@example.org", "",
-                             (day - 5) * 86400 + 43200, "angemeldet", ev["start"] - 600, "Teilnehmer/in"])
+                rows.append(
+                    [
+                        f"R-{reg_no:07d}",
+                        ev["id"],
+                        f"gast{guest_no}@example.org",
+                        "",
+                        (day - 5) * 86400 + 43200,
+                        "angemeldet",
+                        ev["start"] - 600,
+                        "Teilnehmer/in",
+                    ]
+                )
                 facts["registrations"] += 1
                 facts["checked_in"] += 1
             registrations[ev["id"]] = rows
@@ -1010,7 +1251,9 @@ class DemoGenerator:
             lo = ordinal(date(year - 1, 12, 1)) * 86400
             hi = (ordinal(self.export_date(year)) + 1) * 86400
             if year < 2016:
-                style = ExportStyle(encoding="cp1252", delimiter=",", newline="\r\n", datetime_format="de", date_format="de")
+                style = ExportStyle(
+                    encoding="cp1252", delimiter=",", newline="\r\n", datetime_format="de", date_format="de"
+                )
             elif year < 2019:
                 style = ExportStyle(encoding="utf-8", delimiter=",", datetime_format="de", date_format="de")
             else:
@@ -1023,9 +1266,18 @@ class DemoGenerator:
             for ev in events:
                 if not lo <= ev["start"] < hi:
                     continue
-                row = [ev["id"], ev["title"], ev["type"], FMT.datetime(ev["start"], style), ev["city"],
-                       self._country_label(ev["country"], year) if ev["country"] else "", ev["format"],
-                       ev["organiser"], ev["club"], ev["faculty"]]
+                row = [
+                    ev["id"],
+                    ev["title"],
+                    ev["type"],
+                    FMT.datetime(ev["start"], style),
+                    ev["city"],
+                    self._country_label(ev["country"], year) if ev["country"] else "",
+                    ev["format"],
+                    ev["organiser"],
+                    ev["club"],
+                    ev["faculty"],
+                ]
                 ev_exp.write(row)
                 if ev_kinds:
                     kind = ev_kinds.pop()
@@ -1039,8 +1291,16 @@ class DemoGenerator:
                         line = ev_exp.write(bad)
                         self.inject.record("events", ev_exp, line, "Beginn", "missing_required")
                 for reg in registrations[ev["id"]]:
-                    out = [reg[0], reg[1], reg[2], reg[3], FMT.date(reg[4] // 86400, style), reg[5],
-                           FMT.datetime(reg[6], style) if reg[6] is not None else "", reg[7]]
+                    out = [
+                        reg[0],
+                        reg[1],
+                        reg[2],
+                        reg[3],
+                        FMT.date(reg[4] // 86400, style),
+                        reg[5],
+                        FMT.datetime(reg[6], style) if reg[6] is not None else "",
+                        reg[7],
+                    ]
                     at_exp.write(out)
                     if at_kinds:
                         kind = at_kinds.pop()
@@ -1081,17 +1341,29 @@ class DemoGenerator:
                     for _ in range(int(rng.poisson(rate * vigor))):
                         n_report += 1
                         day = int(rng.integers(lo, hi + 1))
-                        by = club["ambassador"] if rng.random() < 0.8 or len(members) == 0 else int(rng.choice(members))
+                        by = (
+                            club["ambassador"]
+                            if rng.random() < 0.8 or len(members) == 0
+                            else int(rng.choice(members))
+                        )
                         participants = int(rng.integers(4, 26)) if activity == "Clubtreffen" else None
                         note = ref.CLUB_NOTES[int(rng.integers(0, len(ref.CLUB_NOTES)))]
                         note = note.format(name=f"{net.first[by]} {net.last[by]}")
                         if rng.random() < 0.02:
-                            note += "\nFortsetzung folgt; Kontakt: \"siehe Liste\""
-                        reports.append({
-                            "id": f"B-{n_report:06d}", "club": club["id"], "day": day, "activity": activity,
-                            "count": int(rng.integers(a_lo, a_hi + 1)), "participants": participants,
-                            "by": net.member_ids[by], "by_index": by, "note": note,
-                        })
+                            note += '\nFortsetzung folgt; Kontakt: "siehe Liste"'
+                        reports.append(
+                            {
+                                "id": f"B-{n_report:06d}",
+                                "club": club["id"],
+                                "day": day,
+                                "activity": activity,
+                                "count": int(rng.integers(a_lo, a_hi + 1)),
+                                "participants": participants,
+                                "by": net.member_ids[by],
+                                "by_index": by,
+                                "note": note,
+                            }
+                        )
                 q_start = q_end
         reports.sort(key=lambda r: r["day"])
         self.club_reports = reports
@@ -1100,14 +1372,23 @@ class DemoGenerator:
                 continue
             lo, hi = ordinal(date(year - 1, 12, 1)), ordinal(self.export_date(year))
             style = ExportStyle(encoding="utf-8", delimiter=";", date_format="de" if year < 2022 else "iso")
-            exp = self.open("club_activities", "clubs", f"activities_{FMT.day_iso(hi)}.csv", CLUB_ACTIVITY_HEADER, style)
+            exp = self.open(
+                "club_activities", "clubs", f"activities_{FMT.day_iso(hi)}.csv", CLUB_ACTIVITY_HEADER, style
+            )
             kinds = self.inject.kinds_for("club_activities", year)
             for rep in reports:
                 if not lo <= rep["day"] <= hi:
                     continue
-                row = [rep["id"], rep["club"], FMT.date(rep["day"], style), rep["activity"],
-                       "" if rep["count"] == 1 and rep["activity"] == "Clubtreffen" else str(rep["count"]),
-                       "" if rep["participants"] is None else str(rep["participants"]), rep["by"], rep["note"]]
+                row = [
+                    rep["id"],
+                    rep["club"],
+                    FMT.date(rep["day"], style),
+                    rep["activity"],
+                    "" if rep["count"] == 1 and rep["activity"] == "Clubtreffen" else str(rep["count"]),
+                    "" if rep["participants"] is None else str(rep["participants"]),
+                    rep["by"],
+                    rep["note"],
+                ]
                 exp.write(row)
                 if kinds:
                     kind = kinds.pop()
@@ -1137,7 +1418,9 @@ class DemoGenerator:
             if year < 2014:
                 continue
             y0, y1 = ordinal(date(year, 1, 1)), ordinal(self.export_date(year))
-            exp = self.open("donations", "donations", f"donations_{FMT.day_iso(y1)}.csv", DONATION_HEADER, style)
+            exp = self.open(
+                "donations", "donations", f"donations_{FMT.day_iso(y1)}.csv", DONATION_HEADER, style
+            )
             kinds = self.inject.kinds_for("donations", year)
             k = int(rng.poisson(30 * scale * (y1 - y0 + 1) / 365))
             for _ in range(k):
@@ -1148,12 +1431,30 @@ class DemoGenerator:
                 n_don += 1
                 amount = float(np.round(np.exp(rng.normal(4.0, 1.0)), 0))
                 amount = max(amount, 10.0)
-                text = f"{amount:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".") if rng.random() < 0.7 else f"{amount:.2f}"
+                text = (
+                    f"{amount:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+                    if rng.random() < 0.7
+                    else f"{amount:.2f}"
+                )
                 ident = rng.random()
                 member_id = net.member_ids[m] if ident < 0.8 else ""
-                email = "" if ident < 0.8 else (net.emails[net.email_index_at(np.array([m]), day)[0]] if ident < 0.95 else f"spender{n_don}@example.org")
-                row = [f"S-{n_don:06d}", member_id, email, FMT.date(day, style), text,
-                       purposes[int(rng.choice(4, p=[0.45, 0.3, 0.15, 0.1]))]]
+                email = (
+                    ""
+                    if ident < 0.8
+                    else (
+                        net.emails[net.email_index_at(np.array([m]), day)[0]]
+                        if ident < 0.95
+                        else f"spender{n_don}@example.org"
+                    )
+                )
+                row = [
+                    f"S-{n_don:06d}",
+                    member_id,
+                    email,
+                    FMT.date(day, style),
+                    text,
+                    purposes[int(rng.choice(4, p=[0.45, 0.3, 0.15, 0.1]))],
+                ]
                 exp.write(row)
                 total += 1
                 if kinds:
@@ -1161,10 +1462,19 @@ class DemoGenerator:
                     bad = list(row)
                     if kind != "duplicate_id":
                         bad[0] = row[0] + "-K"
-                    column, reason = "Betrag", {"zero_amount": "non_positive_amount",
-                                                "negative_amount": "non_positive_amount",
-                                                "invalid_amount": "invalid_decimal"}.get(kind, "duplicate_id")
-                    bad[4] = {"zero_amount": "0,00", "negative_amount": "-25,00", "invalid_amount": "fünfzig"}.get(kind, bad[4])
+                    column, reason = (
+                        "Betrag",
+                        {
+                            "zero_amount": "non_positive_amount",
+                            "negative_amount": "non_positive_amount",
+                            "invalid_amount": "invalid_decimal",
+                        }.get(kind, "duplicate_id"),
+                    )
+                    bad[4] = {
+                        "zero_amount": "0,00",
+                        "negative_amount": "-25,00",
+                        "invalid_amount": "fünfzig",
+                    }.get(kind, bad[4])
                     if kind == "duplicate_id":
                         column = "Spenden-ID"
                     line = exp.write(bad)
@@ -1191,10 +1501,14 @@ class DemoGenerator:
         fac_names = {row["faculty_code"]: row["name_de"] for row in ref.seed("faculties")}
         everyone = np.arange(net.n)
         snapshot_days = self._snapshot_days()
-        soft_plan = {int(i): kind for i, kind in zip(
-            rng.choice(net.n, size=9, replace=False),
-            ["unknown_status"] * 3 + ["bad_year"] * 3 + ["bad_email"] * 3, strict=True,
-        )}
+        soft_plan = {
+            int(i): kind
+            for i, kind in zip(
+                rng.choice(net.n, size=9, replace=False),
+                ["unknown_status"] * 3 + ["bad_year"] * 3 + ["bad_email"] * 3,
+                strict=True,
+            )
+        }
         soft_snapshot = snapshot_days[-1]
         counts = {}
         for s_no, day in enumerate(snapshot_days):
@@ -1204,18 +1518,37 @@ class DemoGenerator:
             elif d.year < 2022:
                 style = ExportStyle(encoding="utf-8-sig", delimiter=";", newline="\r\n", date_format="de")
             else:
-                style = ExportStyle(encoding="utf-8", delimiter="," if d.year == 2023 else ";", date_format="iso")
-            header = MEMBER_HEADER if d.year < 2022 else (
-                ["Registriert am", "mitgliedsnummer", "Nachname", "Vorname", "Anrede", "Titel", " E-Mail "]
-                + MEMBER_HEADER[6:13] + MEMBER_HEADER[14:] + ["Letzte Änderung"]
+                style = ExportStyle(
+                    encoding="utf-8", delimiter="," if d.year == 2023 else ";", date_format="iso"
+                )
+            header = (
+                MEMBER_HEADER
+                if d.year < 2022
+                else (
+                    [
+                        "Registriert am",
+                        "mitgliedsnummer",
+                        "Nachname",
+                        "Vorname",
+                        "Anrede",
+                        "Titel",
+                        " E-Mail ",
+                    ]
+                    + MEMBER_HEADER[6:13]
+                    + MEMBER_HEADER[14:]
+                    + ["Letzte Änderung"]
+                )
             )
             keys = [h.strip().lower() for h in header]
             exp = self.open("members", "members", f"members_{d.isoformat()}.csv", header, style)
             kinds = self.inject.kinds_for("members", s_no)
             registered = everyone[net.registered <= day]
             present = registered[
-                ((net.left[registered] > day) | (net.rejoin[registered] <= day)
-                 | ((net.left_mode[registered] == 1) & (day - net.left[registered] < 400)))
+                (
+                    (net.left[registered] > day)
+                    | (net.rejoin[registered] <= day)
+                    | ((net.left_mode[registered] == 1) & (day - net.left[registered] < 400))
+                )
                 & (net.erased_on[registered] + 45 > day)  # the portal keeps erased people for a few weeks
             ]
             email_idx = net.email_index_at(present, day)
@@ -1237,24 +1570,37 @@ class DemoGenerator:
                 elif soft == "bad_email":
                     email = email.replace("@", "@@")
                 values = {
-                    "mitgliedsnummer": net.member_ids[m], "anrede": "Frau" if net.female[m] else "Herr",
-                    "titel": net.title[m], "vorname": net.first[m], "nachname": net.last[m], "e-mail": email,
+                    "mitgliedsnummer": net.member_ids[m],
+                    "anrede": "Frau" if net.female[m] else "Herr",
+                    "titel": net.title[m],
+                    "vorname": net.first[m],
+                    "nachname": net.last[m],
+                    "e-mail": email,
                     "statusgruppe": status,
                     "fakultät": fac if d.year >= 2019 or fac not in fac_names else fac_names[fac],
-                    "studiengang": net.programme[m], "abschluss": net.degree[m], "abschlussjahr": year_text,
+                    "studiengang": net.programme[m],
+                    "abschluss": net.degree[m],
+                    "abschlussjahr": year_text,
                     "land": self._country_label(code, int(m) + d.year) if code in countries else code,
-                    "ort": city, "registriert am": FMT.date(int(net.registered[m]), style),
+                    "ort": city,
+                    "registriert am": FMT.date(int(net.registered[m]), style),
                     "newsletter": FMT.boolean(bool(net.newsletter[m] and net.unsubscribed[m] > day), style),
                     "tracking": FMT.boolean(bool(net.tracking[m]), style),
                     "kontaktfreigabe": FMT.boolean(bool(net.contact[m]), style) if net.contact[m] else "",
-                    "club": self.clubs[net.club[m]]["id"] if net.club[m] >= 0 and net.club_join[m] <= day else "",
+                    "club": self.clubs[net.club[m]]["id"]
+                    if net.club[m] >= 0 and net.club_join[m] <= day
+                    else "",
                     "status": "abgemeldet" if left else "aktiv",
                     "abgemeldet am": FMT.date(int(net.left[m]), style) if left else "",
                     "letzte änderung": FMT.date(day - 1, style),
                 }
                 line = exp.write([values[k] for k in keys])
                 if soft:
-                    column = {"unknown_status": "Statusgruppe", "bad_year": "Abschlussjahr", "bad_email": "E-Mail"}[soft]
+                    column = {
+                        "unknown_status": "Statusgruppe",
+                        "bad_year": "Abschlussjahr",
+                        "bad_email": "E-Mail",
+                    }[soft]
                     self.inject.soft("members", exp, line, column, soft)
                 if kinds and j > 3:
                     kind = kinds.pop()
@@ -1276,7 +1622,9 @@ class DemoGenerator:
                     elif kind == "invalid_registered":
                         bad["registriert am"] = "31.02.2019"
                     if kind == "malformed_row":
-                        line = exp.write_raw(style.delimiter.join([bad["mitgliedsnummer"], "Herr", "", "Max"]))
+                        line = exp.write_raw(
+                            style.delimiter.join([bad["mitgliedsnummer"], "Herr", "", "Max"])
+                        )
                     else:
                         line = exp.write([bad[k] for k in keys])
                     self.inject.record("members", exp, line, column, reason)
@@ -1292,15 +1640,19 @@ class DemoGenerator:
         today = self.until
         active_today = net.is_member_on(everyone, today)
         countries = {net.cities[c][1] for c in net.city_at(everyone[active_today], today)}
-        self.truth.facts.update({
-            "members_registered": int(net.n),
-            "members_mid_2017": int(net.is_member_on(everyone, mid_2017).sum()) if today >= mid_2017 else None,
-            "members_until": int(active_today.sum()),
-            "countries_until": len(countries),
-            "duplicate_people": int((net.duplicate_of >= 0).sum()),
-            "erased": len(self.erasure_rows),
-            "campaigns": len(self.campaigns),
-        })
+        self.truth.facts.update(
+            {
+                "members_registered": int(net.n),
+                "members_mid_2017": int(net.is_member_on(everyone, mid_2017).sum())
+                if today >= mid_2017
+                else None,
+                "members_until": int(active_today.sum()),
+                "countries_until": len(countries),
+                "duplicate_people": int((net.duplicate_of >= 0).sum()),
+                "erased": len(self.erasure_rows),
+                "campaigns": len(self.campaigns),
+            }
+        )
 
 
 def generate(config: GenerateConfig) -> Path:

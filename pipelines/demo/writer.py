@@ -36,7 +36,9 @@ class ExportStyle:
     encoding: str = "utf-8"  # "utf-8", "utf-8-sig" (with BOM) or "cp1252"
     delimiter: str = ";"
     newline: str = "\n"  # "\r\n" for Windows tools
-    datetime_format: str = "de"  # "de" DD.MM.YYYY HH:MM:SS, "iso" YYYY-MM-DDTHH:MM:SS, "iso_offset" with +01:00
+    datetime_format: str = (
+        "de"  # "de" DD.MM.YYYY HH:MM:SS, "iso" YYYY-MM-DDTHH:MM:SS, "iso_offset" with +01:00
+    )
     date_format: str = "de"  # "de" DD.MM.YYYY or "iso" YYYY-MM-DD
 
 

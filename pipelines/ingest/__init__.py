@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 
 from pipelines.ingest import privacy
-from pipelines.ingest.loader import FileResult, ensure_schema, landing_files, load_file, record_file, file_sha256
-from pipelines.ingest.loader import unexpected_files
+from pipelines.ingest.loader import (
+    FileResult,
+    ensure_schema,
+    file_sha256,
+    landing_files,
+    load_file,
+    record_file,
+    unexpected_files,
+)
 from pipelines.ingest.sources import BY_NAME, Source
 from pipelines.settings import DataDir
 
@@ -24,8 +29,12 @@ def connect(data_dir: DataDir, read_only: bool = False) -> duckdb.DuckDBPyConnec
     return con
 
 
-def ingest_source(con: duckdb.DuckDBPyConnection, data_dir: DataDir, source: Source, run_id: str) -> list[FileResult]:
-    results = [load_file(con, source, path, name, run_id) for path, name in landing_files(data_dir.landing, source)]
+def ingest_source(
+    con: duckdb.DuckDBPyConnection, data_dir: DataDir, source: Source, run_id: str
+) -> list[FileResult]:
+    results = [
+        load_file(con, source, path, name, run_id) for path, name in landing_files(data_dir.landing, source)
+    ]
     if source.name == "erasure_requests":
         # New requests reach back into everything loaded before, in one transaction.
         con.begin()
@@ -44,12 +53,17 @@ def record_unrecognised(con: duckdb.DuckDBPyConnection, data_dir: DataDir, run_i
     for rel in unexpected_files(data_dir.landing):
         path = data_dir.landing / rel
         sha = file_sha256(path.read_bytes())
-        seen = con.execute("select 1 from meta.ingested_files where sha256 = ? and file_name = ?", [sha, rel]).fetchone()
+        seen = con.execute(
+            "select 1 from meta.ingested_files where sha256 = ? and file_name = ?", [sha, rel]
+        ).fetchone()
         if seen:
             continue
         folder = rel.split("/", 1)[0] if "/" in rel else ""
         result = FileResult(
-            folder or "unknown", rel, sha, "rejected",
+            folder or "unknown",
+            rel,
+            sha,
+            "rejected",
             reason="unexpected_file_name: the file matches no landing source "
             "(expected landing/<source>/<prefix>_YYYY-MM-DD.csv, see CONTRACTS.md §3)",
         )

@@ -34,15 +34,27 @@ from pipelines.ingest.sources import (
 
 log = logging.getLogger(__name__)
 
-SQL_TYPES = {DATE: "date", DATETIME: "timestamp", BOOL: "boolean", INT: "integer", DECIMAL: "decimal(14, 2)",
-             YEAR: "integer"}
+SQL_TYPES = {
+    DATE: "date",
+    DATETIME: "timestamp",
+    BOOL: "boolean",
+    INT: "integer",
+    DECIMAL: "decimal(14, 2)",
+    YEAR: "integer",
+}
 # Sources whose personal columns are not stored at all: only their keyed hashes are.
 HASH_ONLY = {"erasure_requests"}
 TRUE_WORDS = ("ja", "yes", "true", "1", "j", "y", "wahr", "x")
 FALSE_WORDS = ("nein", "no", "false", "0", "n", "falsch", "")
 NAIVE_DATETIME_FORMATS = [
-    "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M",
-    "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d %H:%M:%S.%f",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y-%m-%d %H:%M:%S.%f",
 ]
 
 
@@ -112,8 +124,13 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             if c.kind == EMAIL:
                 typed.append(f"{c.name}_valid boolean")
         hashes = [f"{c.name}_hash varchar" for c in hash_columns(source)]
-        meta_cols = ["_source_file varchar", "_file_sha256 varchar", "_line bigint", "_run_id varchar",
-                     "_loaded_at timestamp"]
+        meta_cols = [
+            "_source_file varchar",
+            "_file_sha256 varchar",
+            "_line bigint",
+            "_run_id varchar",
+            "_loaded_at timestamp",
+        ]
         con.execute(f"create table if not exists raw.{source.name} ({', '.join(typed + hashes + meta_cols)})")
         strings = [f"{c.name} varchar" for c in stored_columns(source)]
         q_meta = ["_raw_record varchar", "_column varchar", "_reason varchar", "_message varchar"]
@@ -191,8 +208,12 @@ def failure_expr(source: Source) -> str:
         whens.append(f"when {cond} then 'missing_identity|{first}'")
     for c in source.columns:
         if c.kind in (DATE, DATETIME, INT, DECIMAL):
-            reason = {DATE: "invalid_date", DATETIME: "invalid_datetime", INT: "invalid_number",
-                      DECIMAL: "invalid_decimal"}[c.kind]
+            reason = {
+                DATE: "invalid_date",
+                DATETIME: "invalid_datetime",
+                INT: "invalid_number",
+                DECIMAL: "invalid_decimal",
+            }[c.kind]
             whens.append(f"when {_s(c)} <> '' and t_{c.name} is null then '{reason}|{c.header}'")
         if c.allowed:
             allowed = ", ".join(f"'{v.lower()}'" for v in c.allowed)
@@ -226,7 +247,9 @@ class FileResult:
     rows_erased: int = 0
     reason: str = ""
     problems: list[str] = field(default_factory=list)  # human messages, first few bad rows
-    kept_with_issue: dict[str, int] = field(default_factory=dict)  # column -> rows kept with the value emptied
+    kept_with_issue: dict[str, int] = field(
+        default_factory=dict
+    )  # column -> rows kept with the value emptied
 
 
 def file_sha256(raw: bytes) -> str:
@@ -235,24 +258,43 @@ def file_sha256(raw: bytes) -> str:
 
 def ledger_state(con: duckdb.DuckDBPyConnection, file_name: str, sha: str) -> str | None:
     """'seen' if this exact file was handled before, 'duplicate' if the same bytes came under another name."""
-    rows = con.execute(
-        "select file_name from meta.ingested_files where sha256 = ?", [sha]
-    ).fetchall()
+    rows = con.execute("select file_name from meta.ingested_files where sha256 = ?", [sha]).fetchall()
     if not rows:
         return None
     return "seen" if any(name == file_name for (name,) in rows) else "duplicate"
 
 
-def record_file(con: duckdb.DuckDBPyConnection, run_id: str, result: FileResult, size: int,
-                encoding: str = "", delimiter: str = "") -> None:
+def record_file(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    result: FileResult,
+    size: int,
+    encoding: str = "",
+    delimiter: str = "",
+) -> None:
     con.execute(
         "insert into meta.ingested_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
-        [run_id, result.source, result.file_name, result.sha256, size, encoding, delimiter, result.rows_read,
-         result.rows_loaded, result.rows_quarantined, result.rows_erased, result.status, result.reason],
+        [
+            run_id,
+            result.source,
+            result.file_name,
+            result.sha256,
+            size,
+            encoding,
+            delimiter,
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_quarantined,
+            result.rows_erased,
+            result.status,
+            result.reason,
+        ],
     )
 
 
-def load_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, file_name: str, run_id: str) -> FileResult:
+def load_file(
+    con: duckdb.DuckDBPyConnection, source: Source, path: Path, file_name: str, run_id: str
+) -> FileResult:
     """Load one landing file in one transaction (rows, quarantine, erasure, ledger)."""
     raw = path.read_bytes()
     sha = file_sha256(raw)
@@ -260,8 +302,13 @@ def load_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, file_n
     if state == "seen":
         return FileResult(source.name, file_name, sha, "skipped")
     if state == "duplicate":
-        result = FileResult(source.name, file_name, sha, "duplicate",
-                            reason="the same content was already loaded under another file name")
+        result = FileResult(
+            source.name,
+            file_name,
+            sha,
+            "duplicate",
+            reason="the same content was already loaded under another file name",
+        )
         record_file(con, run_id, result, len(raw))
         return result
     try:
@@ -287,7 +334,9 @@ def _arrow_table(source: Source, parsed: ParsedFile) -> pa.Table:
     return pa.table(arrays)
 
 
-def _load_parsed(con, source: Source, parsed: ParsedFile, file_name: str, sha: str, run_id: str) -> FileResult:
+def _load_parsed(
+    con, source: Source, parsed: ParsedFile, file_name: str, sha: str, run_id: str
+) -> FileResult:
     con.register("incoming", _arrow_table(source, parsed))
     try:
         typed = ", ".join(f"{typed_expr(c)} as t_{c.name}" for c in source.columns)
@@ -296,7 +345,9 @@ def _load_parsed(con, source: Source, parsed: ParsedFile, file_name: str, sha: s
             key = source.column(source.key)
             key_seq = f"row_number() over (partition by {_s(key)} order by _line) as _key_seq"
         con.execute(f"create or replace temp table staged as select *, {typed}, {key_seq} from incoming")
-        con.execute(f"create or replace temp table checked as select *, {failure_expr(source)} as _failure from staged")
+        con.execute(
+            f"create or replace temp table checked as select *, {failure_expr(source)} as _failure from staged"
+        )
     finally:
         con.unregister("incoming")
     stored = stored_columns(source)
@@ -322,13 +373,15 @@ def _load_parsed(con, source: Source, parsed: ParsedFile, file_name: str, sha: s
     q_cols = [c.name for c in stored] + [f"{c.name}_hash" for c in hashes] + meta_cols
     q_vals = [f"v_{c.name}" for c in stored] + [hash_expr(c) for c in hashes] + meta_vals
     personal = {c.header for c in source.columns if c.personal}
-    value_of = " ".join(
-        f"when '{c.header}' then {_s(c)}" for c in source.columns if c.header not in personal
-    )
+    value_of = " ".join(f"when '{c.header}' then {_s(c)}" for c in source.columns if c.header not in personal)
     message = (
         "'column ''' || split_part(_failure, '|', 2) || ''': ' || "
         + _reason_text_sql()
-        + (f" || coalesce(' (value ''' || (case split_part(_failure, '|', 2) {value_of} end) || ''')', '')" if value_of else "")
+        + (
+            f" || coalesce(' (value ''' || (case split_part(_failure, '|', 2) {value_of} end) || ''')', '')"
+            if value_of
+            else ""
+        )
     )
     quarantined = con.execute(
         f"insert into quarantine.{source.name} ({', '.join(q_cols)}, _column, _reason, _message) "
@@ -351,7 +404,9 @@ def _load_parsed(con, source: Source, parsed: ParsedFile, file_name: str, sha: s
         con.execute(
             f"insert into quarantine.{source.name} ({', '.join(q_cols)}, _raw_record, _column, _reason, _message) "
             f"values ({', '.join(['?'] * (len(q_cols) + 4))})",
-            [row[c.name] for c in stored] + hashed + [file_name, sha, line, run_id, _now(con)]
+            [row[c.name] for c in stored]
+            + hashed
+            + [file_name, sha, line, run_id, _now(con)]
             + [raw_record if source.name not in HASH_ONLY else None, "", "malformed_row", text],
         )
         quarantined += 1
@@ -373,8 +428,15 @@ def _load_parsed(con, source: Source, parsed: ParsedFile, file_name: str, sha: s
         ).fetchall()
     ]
     return FileResult(
-        source.name, file_name, sha, "loaded", rows_read=parsed.rows_read, rows_loaded=int(loaded),
-        rows_quarantined=int(quarantined), rows_erased=rows_erased, problems=problems,
+        source.name,
+        file_name,
+        sha,
+        "loaded",
+        rows_read=parsed.rows_read,
+        rows_loaded=int(loaded),
+        rows_quarantined=int(quarantined),
+        rows_erased=rows_erased,
+        problems=problems,
         kept_with_issue=kept_with_issue,
     )
 

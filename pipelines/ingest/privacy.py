@@ -104,7 +104,10 @@ def sweep(con: duckdb.DuckDBPyConnection, run_id: str, file_sha256: str | None =
         added = 0
         for schema in ("raw", "quarantine"):
             for table in LINKING_TABLES:
-                for found, via, kind in (("email_hash", "member_id_hash", "email"), ("member_id_hash", "email_hash", "member")):
+                for found, via, kind in (
+                    ("email_hash", "member_id_hash", "email"),
+                    ("member_id_hash", "email_hash", "member"),
+                ):
                     sql = f"""
                         insert into meta.erased_identities (hash, kind, requested_on, first_seen_run)
                         select distinct t.{found}, '{kind}', e.requested_on, '{run_id}'

@@ -55,9 +55,7 @@ def validate(con: duckdb.DuckDBPyConnection, source: str, run_id: str) -> SuiteO
         {e["kwargs"]["column"] for e in suite_json["expectations"] if "column" in e["kwargs"]}
         | {c for e in suite_json["expectations"] for c in e["kwargs"].get("column_list", [])}
     )
-    frame = con.execute(
-        f"select {', '.join(columns)} from raw.{source} where _run_id = ?", [run_id]
-    ).df()
+    frame = con.execute(f"select {', '.join(columns)} from raw.{source} where _run_id = ?", [run_id]).df()
     outcome = SuiteOutcome(source, len(frame))
     if frame.empty:
         return outcome
@@ -90,7 +88,11 @@ def validate(con: duckdb.DuckDBPyConnection, source: str, run_id: str) -> SuiteO
             text += f" - {unexpected} of {details.get('element_count', len(frame))} rows unexpected"
             partial = details.get("partial_unexpected_list") or []
             # values only for non-personal columns: the suites never check names or addresses directly
-            shown = [str(v) for v in partial[:3] if not str(config.kwargs.get("column", "")).endswith(("email", "_id"))]
+            shown = [
+                str(v)
+                for v in partial[:3]
+                if not str(config.kwargs.get("column", "")).endswith(("email", "_id"))
+            ]
             if shown:
                 text += f" (e.g. {', '.join(shown)})"
         outcome.outcomes.append(

@@ -48,7 +48,9 @@ def decode(raw: bytes) -> tuple[str, str]:
         try:
             return raw[3:].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as exc:
-            raise FileRejected("unknown_encoding", f"the file starts as UTF-8 but is not: {exc.reason}") from exc
+            raise FileRejected(
+                "unknown_encoding", f"the file starts as UTF-8 but is not: {exc.reason}"
+            ) from exc
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -111,7 +113,11 @@ def parse(raw: bytes, expected: list[str], required: list[str]) -> ParsedFile:
                 continue  # blank line
             if len(values) != width:
                 malformed.append(
-                    (start, f"expected {width} fields separated by {delimiter!r}, found {len(values)}", values)
+                    (
+                        start,
+                        f"expected {width} fields separated by {delimiter!r}, found {len(values)}",
+                        values,
+                    )
                 )
             else:
                 for name, pos in present:

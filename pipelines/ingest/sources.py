@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 # Column kinds and how a value of that kind is read. Invalid non-empty values of the kinds in REJECT_INVALID
 # send the row to quarantine; the others are kept (as empty) and counted in data quality.
 TEXT, DATE, DATETIME, BOOL, INT, DECIMAL, EMAIL, MEMBER_ID, YEAR = (
-    "text", "date", "datetime", "bool", "int", "decimal", "email", "member_id", "year",
+    "text",
+    "date",
+    "datetime",
+    "bool",
+    "int",
+    "decimal",
+    "email",
+    "member_id",
+    "year",
 )
 REJECT_INVALID = {DATE, DATETIME, INT, DECIMAL}
 
@@ -25,7 +33,9 @@ class Column:
     name: str  # column in raw.<source>
     kind: str = TEXT
     required: bool = False
-    personal: bool = False  # names, addresses, ids, free text: never in analytics, never in published messages
+    personal: bool = (
+        False  # names, addresses, ids, free text: never in analytics, never in published messages
+    )
     allowed: tuple[str, ...] = ()  # reject values outside this list (case-insensitive)
 
 
@@ -68,7 +78,10 @@ class Source:
 
 
 MEMBERS = Source(
-    name="members", folder="members", prefix="members", key="member_id",
+    name="members",
+    folder="members",
+    prefix="members",
+    key="member_id",
     description="Full snapshots of the alumni portal's register; one file per export date.",
     columns=(
         Column("Mitgliedsnummer", "member_id", MEMBER_ID, required=True, personal=True),
@@ -94,7 +107,10 @@ MEMBERS = Source(
     ),
 )
 NEWSLETTER_CAMPAIGNS = Source(
-    name="newsletter_campaigns", folder="newsletter", prefix="campaigns", key="campaign_id",
+    name="newsletter_campaigns",
+    folder="newsletter",
+    prefix="campaigns",
+    key="campaign_id",
     description="Newsletter campaigns as exported by the mailing tool.",
     columns=(
         Column("Kampagnen-ID", "campaign_id", required=True),
@@ -105,7 +121,9 @@ NEWSLETTER_CAMPAIGNS = Source(
     ),
 )
 NEWSLETTER_ACTIVITY = Source(
-    name="newsletter_activity", folder="newsletter", prefix="activity",
+    name="newsletter_activity",
+    folder="newsletter",
+    prefix="activity",
     description="One row per recipient event of a campaign (sent, open, click, bounce, unsubscribe, complaint).",
     columns=(
         Column("Kampagnen-ID", "campaign_id", required=True),
@@ -120,7 +138,10 @@ NEWSLETTER_ACTIVITY = Source(
     upstream=("newsletter_campaigns",),
 )
 EVENTS = Source(
-    name="events", folder="events", prefix="events", key="event_id",
+    name="events",
+    folder="events",
+    prefix="events",
+    key="event_id",
     description="Events offered to alumni: central meetings, lecture series, club meetings, further education.",
     columns=(
         Column("Veranstaltungs-ID", "event_id", required=True),
@@ -136,7 +157,10 @@ EVENTS = Source(
     ),
 )
 ATTENDANCE = Source(
-    name="attendance", folder="events", prefix="attendance", key="registration_id",
+    name="attendance",
+    folder="events",
+    prefix="attendance",
+    key="registration_id",
     description="Registrations for events, with cancellation, check-in and role.",
     columns=(
         Column("Anmelde-ID", "registration_id", required=True),
@@ -153,7 +177,10 @@ ATTENDANCE = Source(
     upstream=("events",),
 )
 CLUBS = Source(
-    name="clubs", folder="clubs", prefix="clubs", key="club_id",
+    name="clubs",
+    folder="clubs",
+    prefix="clubs",
+    key="club_id",
     description="Snapshots of the alumni clubs and their regional ambassadors.",
     columns=(
         Column("Club-ID", "club_id", required=True),
@@ -166,7 +193,10 @@ CLUBS = Source(
     ),
 )
 CLUB_ACTIVITIES = Source(
-    name="club_activities", folder="clubs", prefix="activities", key="report_id",
+    name="club_activities",
+    folder="clubs",
+    prefix="activities",
+    key="report_id",
     description="Activity reports filed by regional ambassadors.",
     columns=(
         Column("Bericht-ID", "report_id", required=True),
@@ -182,7 +212,10 @@ CLUB_ACTIVITIES = Source(
     upstream=("clubs",),
 )
 DONATIONS = Source(
-    name="donations", folder="donations", prefix="donations", key="donation_id",
+    name="donations",
+    folder="donations",
+    prefix="donations",
+    key="donation_id",
     description="Donations (optional source).",
     columns=(
         Column("Spenden-ID", "donation_id", required=True),
@@ -194,7 +227,9 @@ DONATIONS = Source(
     ),
 )
 ERASURE_REQUESTS = Source(
-    name="erasure_requests", folder="erasure", prefix="erasure",
+    name="erasure_requests",
+    folder="erasure",
+    prefix="erasure",
     description="Erasure requests; stored only as keyed hashes and the date.",
     columns=(
         Column("Mitgliedsnummer", "member_id", MEMBER_ID, personal=True),
@@ -205,8 +240,15 @@ ERASURE_REQUESTS = Source(
 )
 
 SOURCES: tuple[Source, ...] = (
-    ERASURE_REQUESTS, MEMBERS, NEWSLETTER_CAMPAIGNS, NEWSLETTER_ACTIVITY, EVENTS, ATTENDANCE, CLUBS,
-    CLUB_ACTIVITIES, DONATIONS,
+    ERASURE_REQUESTS,
+    MEMBERS,
+    NEWSLETTER_CAMPAIGNS,
+    NEWSLETTER_ACTIVITY,
+    EVENTS,
+    ATTENDANCE,
+    CLUBS,
+    CLUB_ACTIVITIES,
+    DONATIONS,
 )
 BY_NAME = {s.name: s for s in SOURCES}
 

@@ -115,7 +115,14 @@ def test_every_file_parses_per_contract(demo_small):
             for key, value in record.items():
                 if not value:
                     continue
-                if key in ("registriert am", "abgemeldet am", "datum", "gegründet am", "angemeldet am", "eingegangen am"):
+                if key in (
+                    "registriert am",
+                    "abgemeldet am",
+                    "datum",
+                    "gegründet am",
+                    "angemeldet am",
+                    "eingegangen am",
+                ):
                     assert DATE_RE.match(value), f"{rel}:{line} {key}={value!r}"
                     parse_date(value)
                 if key in ("versendet am", "zeitpunkt", "beginn", "eingecheckt am"):
@@ -187,7 +194,13 @@ def test_distributions_of_the_latest_snapshot(demo_scale1):
     records = [r for _, r in rows if "__malformed__" not in r]
     status = Counter(r["statusgruppe"] for r in records)
     assert status.most_common(1)[0][0] == "Absolvent/in"
-    assert {"Promovierte/r", "Professor/in", "Mitarbeiter/in", "ehemalige/r Studierende/r", "Freund/in"} <= set(status)
+    assert {
+        "Promovierte/r",
+        "Professor/in",
+        "Mitarbeiter/in",
+        "ehemalige/r Studierende/r",
+        "Freund/in",
+    } <= set(status)
     faculties = Counter(r["fakultät"] for r in records)
     assert {"NAT", "MATH", "MB", "ETIT", "INF", "WIWI", "PHIL", "HSW"} <= set(faculties)
     cities = Counter(r["ort"] for r in records)
@@ -205,7 +218,9 @@ def test_events_meetings_clubs_and_machine_opens(demo_scale1):
             if r.get("beginn"):
                 events[r["veranstaltungs-id"]] = r
     meetings = [r for r in events.values() if r["typ"] == "Alumnitreffen"]
-    assert any(parse_datetime(r["beginn"]).date() == date(2017, 5, 20) and r["ort"] == "Chemnitz" for r in meetings)
+    assert any(
+        parse_datetime(r["beginn"]).date() == date(2017, 5, 20) and r["ort"] == "Chemnitz" for r in meetings
+    )
     years = sorted(parse_datetime(r["beginn"]).year for r in meetings)
     assert all(b - a == 2 for a, b in zip(years, years[1:], strict=False))
     types = Counter(r["typ"] for r in events.values())
@@ -216,14 +231,22 @@ def test_events_meetings_clubs_and_machine_opens(demo_scale1):
     assert speakers > 50
     clubs_by_year = {}
     for path in sorted((root / "landing" / "clubs").glob("clubs_*.csv")):
-        clubs_by_year[int(path.stem[6:10])] = {r["club-id"] for _, r in read_export(path)[1] if r.get("club-id")}
+        clubs_by_year[int(path.stem[6:10])] = {
+            r["club-id"] for _, r in read_export(path)[1] if r.get("club-id")
+        }
     assert min(clubs_by_year) == 2017 and len(clubs_by_year[2017]) <= 8
     assert 20 <= len(clubs_by_year[max(clubs_by_year)]) <= 60
     activities = Counter()
     for path in (root / "landing" / "clubs").glob("activities_*.csv"):
         activities.update(r.get("aktivität") for _, r in read_export(path)[1])
-    for kind in ("Clubtreffen", "Studieninteressierte informiert", "Unternehmenskontakt",
-                 "Austauschstudierende betreut", "Sponsor gewonnen", "Kooperationspartner gewonnen"):
+    for kind in (
+        "Clubtreffen",
+        "Studieninteressierte informiert",
+        "Unternehmenskontakt",
+        "Austauschstudierende betreut",
+        "Sponsor gewonnen",
+        "Kooperationspartner gewonnen",
+    ):
         assert activities[kind] > 0, kind
     proxy_before, proxy_after = 0, 0
     for path in (root / "landing" / "newsletter").glob("activity_*.csv"):
@@ -287,7 +310,15 @@ def test_truth_file_matches_the_files(demo_small):
             with pytest.raises(ValueError):
                 parse_datetime(value)
         elif reason == "invalid_value":
-            assert value not in ("sent", "open", "click", "hard_bounce", "soft_bounce", "unsubscribe", "complaint")
+            assert value not in (
+                "sent",
+                "open",
+                "click",
+                "hard_bounce",
+                "soft_bounce",
+                "unsubscribe",
+                "complaint",
+            )
         elif reason in ("unknown_campaign", "unknown_event", "unknown_club"):
             assert value
         elif reason == "non_positive_amount":

@@ -33,7 +33,8 @@ newsletter_clicks as (
         occurred_on as activity_date,
         'newsletter' as source,
         case when topic in ('further_education', 'career') then 'newsletter_click_offer'
-            else 'newsletter_click' end as act_code
+            else 'newsletter_click'
+        end as act_code
     from newsletter
     where action = 'click' and not is_machine and alumni_key is not null and has_tracking_consent
 ),
@@ -41,15 +42,16 @@ newsletter_clicks as (
 -- e-mail, city or country differ between two consecutive snapshots: one act, dated on the later snapshot
 profile_updates as (
     select
-        {{ dbt.hash(dbt.concat(["later.alumni_key", "'|profile|'", dbt.safe_cast("later.snapshot_on", dbt.type_string())])) }}
-            as activity_id,
+        {{ dbt.hash(dbt.concat([
+            "later.alumni_key", "'|profile|'", dbt.safe_cast("later.snapshot_on", dbt.type_string())
+        ])) }} as activity_id,
         later.alumni_key,
         later.snapshot_on as activity_date,
         'members' as source,
         'profile_update' as act_code
     from snapshots as later
     inner join snapshots as earlier
-        on later.alumni_key = earlier.alumni_key and earlier.valid_to = later.snapshot_on
+        on later.alumni_key = earlier.alumni_key and later.snapshot_on = earlier.valid_to
     where
         later.email_hash is distinct from earlier.email_hash
         or later.city is distinct from earlier.city

@@ -23,26 +23,26 @@ ordered as (
 
 final as (
     select
-        alumni_key,
-        snapshot_on,
-        case when snapshot_seq = 1 then cast('1900-01-01' as date) else snapshot_on end as valid_from,
-        coalesce(next_snapshot_on, cast('9999-12-31' as date)) as valid_to,
-        email_hash,
-        status_group,
-        faculty_code,
-        degree,
-        graduation_year,
-        country_code,
-        city,
-        registered_on,
-        has_newsletter_consent,
-        has_tracking_consent,
-        has_contact_consent,
-        club_id,
+        ordered.alumni_key,
+        ordered.snapshot_on,
+        case when ordered.snapshot_seq = 1 then cast('1900-01-01' as date) else ordered.snapshot_on end as valid_from,
+        coalesce(ordered.next_snapshot_on, cast('9999-12-31' as date)) as valid_to,
+        ordered.email_hash,
+        ordered.status_group,
+        ordered.faculty_code,
+        ordered.degree,
+        ordered.graduation_year,
+        ordered.country_code,
+        ordered.city,
+        ordered.registered_on,
+        ordered.has_newsletter_consent,
+        ordered.has_tracking_consent,
+        ordered.has_contact_consent,
+        ordered.club_id,
         case
-            when country_code is null then 'unknown'
-            when country_code <> 'DE' then 'abroad'
-            when lower(trim(city)) = 'chemnitz' then 'chemnitz'
+            when ordered.country_code is null then 'unknown'
+            when ordered.country_code <> 'DE' then 'abroad'
+            when lower(trim(ordered.city)) = 'chemnitz' then 'chemnitz'
             when saxony.municipality is not null then 'saxony'
             else 'germany'
         end as region

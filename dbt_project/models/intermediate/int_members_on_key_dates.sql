@@ -29,7 +29,7 @@ members_on_day as (
         spells.alumni_key
     from key_dates
     inner join spells
-        on spells.starts_on <= key_dates.as_of and (spells.ends_on is null or spells.ends_on > key_dates.as_of)
+        on key_dates.as_of >= spells.starts_on and (spells.ends_on is null or key_dates.as_of < spells.ends_on)
 ),
 
 final as (

@@ -24,7 +24,12 @@ sent_times as (
 ),
 
 clicks as (
-    select activity_id, campaign_id, email_hash, occurred_at, link
+    select
+        activity_id,
+        campaign_id,
+        email_hash,
+        occurred_at,
+        link
     from activities
     where action = 'click'
 ),
@@ -41,7 +46,7 @@ scanner_windows as (
         on
             anchor.campaign_id = other.campaign_id
             and anchor.email_hash = other.email_hash
-            and other.occurred_at >= anchor.occurred_at
+            and anchor.occurred_at <= other.occurred_at
             and other.occurred_at <= {{ dbt.dateadd('second', 2, 'anchor.occurred_at') }}
     group by anchor.campaign_id, anchor.email_hash, anchor.occurred_at
 ),

@@ -10,31 +10,44 @@ spells as (
     select * from {{ ref('int_member_spells') }}
 ),
 
-clubs as (
-    select * from {{ ref('dim_clubs') }}
+club_snapshots as (
+    select * from {{ ref('stg_clubs__club_snapshots') }}
 ),
 
 latest_snapshot as (
-    select max(snapshot_on) as snapshot_on from attributes
+    select max(attributes.snapshot_on) as snapshot_on from attributes
 ),
 
 latest_attributes as (
-    select * from attributes where valid_to = cast('9999-12-31' as date)
+    select * from attributes
+    where valid_to = cast('9999-12-31' as date)
+),
+
+last_spell_no as (
+    select
+        spells.alumni_key,
+        max(spells.spell_no) as spell_no
+    from spells
+    group by spells.alumni_key
 ),
 
 last_spell as (
     select spells.*
     from spells
-    inner join (
-        select alumni_key, max(spell_no) as spell_no from spells group by alumni_key
-    ) as last_spell_no
+    inner join last_spell_no
         on spells.alumni_key = last_spell_no.alumni_key and spells.spell_no = last_spell_no.spell_no
 ),
 
+latest_club_snapshot as (
+    select max(club_snapshots.snapshot_on) as snapshot_on from club_snapshots
+),
+
+-- ambassadors of the clubs in the latest clubs snapshot
 ambassadors as (
-    select distinct ambassador_key from {{ ref('stg_clubs__club_snapshots') }}
-    where snapshot_on = (select max(snapshot_on) from {{ ref('stg_clubs__club_snapshots') }})
-        and ambassador_key is not null
+    select distinct club_snapshots.ambassador_key
+    from club_snapshots
+    inner join latest_club_snapshot on club_snapshots.snapshot_on = latest_club_snapshot.snapshot_on
+    where club_snapshots.ambassador_key is not null
 ),
 
 final as (

@@ -10,7 +10,11 @@ latest as (
 ),
 
 first_seen as (
-    select club_id, min(snapshot_on) as first_seen_on from snapshots group by club_id
+    select
+        club_id,
+        min(snapshot_on) as first_seen_on
+    from snapshots
+    group by club_id
 ),
 
 final as (

@@ -7,7 +7,12 @@ acts as (
 ),
 
 year_ends as (
-    select year, as_of, is_partial from {{ ref('int_key_dates') }} where date_kind = 'year_end'
+    select
+        year,
+        as_of,
+        is_partial
+    from {{ ref('int_key_dates') }}
+    where date_kind = 'year_end'
 ),
 
 members_on_key_dates as (
@@ -24,24 +29,36 @@ source_presence as (
 
 modes as (
     select 'communication' as engagement_mode
-    union all select 'experiential'
-    union all select 'volunteer'
-    union all select 'philanthropic'
-    union all select 'any'
+    union all
+    select 'experiential'
+    union all
+    select 'volunteer'
+    union all
+    select 'philanthropic'
+    union all
+    select 'any'
 ),
 
 engaged_by_mode as (
-    select year, engagement_mode, count(distinct alumni_key) as engaged_alumni
+    select
+        year,
+        engagement_mode,
+        count(distinct alumni_key) as engaged_alumni
     from acts
     group by year, engagement_mode
     union all
-    select year, 'any', count(distinct alumni_key)
+    select
+        year,
+        'any' as engagement_mode,
+        count(distinct alumni_key) as engaged_alumni
     from acts
     group by year
 ),
 
 contactable as (
-    select year_ends.year, count(members_on_key_dates.alumni_key) as contactable_alumni
+    select
+        year_ends.year,
+        count(members_on_key_dates.alumni_key) as contactable_alumni
     from year_ends
     left join members_on_key_dates
         on year_ends.as_of = members_on_key_dates.as_of and members_on_key_dates.is_contactable

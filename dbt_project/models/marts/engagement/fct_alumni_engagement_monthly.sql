@@ -31,7 +31,9 @@ act_points as (
         {{ month_index('activity_date') }} as month_index,
         least(sum(case when activity_type in ('newsletter_click', 'newsletter_click_offer') then 1 else 0 end), 5)
         + sum(case when engagement_mode = 'communication'
-            and activity_type not in ('newsletter_click', 'newsletter_click_offer') then 1 else 0 end)
+                and activity_type not in ('newsletter_click', 'newsletter_click_offer') then 1
+            else 0
+        end)
         + 3 * sum(case when engagement_mode = 'experiential' then 1 else 0 end)
         + 7 * sum(case when engagement_mode = 'volunteer' then 1 else 0 end)
         + 5 * sum(case when engagement_mode = 'philanthropic' then 1 else 0 end) as points

@@ -7,7 +7,12 @@ clubs as (
 ),
 
 quarter_ends as (
-    select year, as_of, is_partial from {{ ref('int_key_dates') }} where date_kind = 'quarter_end'
+    select
+        year,
+        as_of,
+        is_partial
+    from {{ ref('int_key_dates') }}
+    where date_kind = 'quarter_end'
 ),
 
 reports as (
@@ -22,10 +27,10 @@ quarters as (
     select
         as_of,
         is_partial,
-        cast(extract(year from as_of) as integer) * 4 + cast((extract(month from as_of) - 1) / 3 as integer)
+        {{ quarter_index('as_of') }}
             as quarter_index,
         cast(extract(year from as_of) as integer) as calendar_year,
-        cast((extract(month from as_of) - 1) / 3 as integer) + 1 as quarter_of_year
+        {{ quarter_of_year('as_of') }} as quarter_of_year
     from quarter_ends
 ),
 
@@ -35,15 +40,13 @@ club_quarters as (
         quarters.*
     from clubs
     inner join quarters
-        on quarters.quarter_index >= cast(extract(year from clubs.founded_on) as integer) * 4
-        + cast((extract(month from clubs.founded_on) - 1) / 3 as integer)
+        on quarters.quarter_index >= {{ quarter_index('clubs.founded_on') }}
 ),
 
 report_totals as (
     select
         club_id,
-        cast(extract(year from activity_on) as integer) * 4
-        + cast((extract(month from activity_on) - 1) / 3 as integer) as quarter_index,
+        {{ quarter_index('activity_on') }} as quarter_index,
         sum(case when activity = 'club_meeting' then 1 else 0 end) as meetings,
         sum(case when activity = 'club_meeting' then coalesce(participants, 0) else 0 end) as meeting_attendees,
         sum(case when activity = 'prospective_students_informed' then quantity else 0 end)
@@ -58,7 +61,10 @@ report_totals as (
 ),
 
 club_members as (
-    select as_of, club_id, count(*) as members
+    select
+        as_of,
+        club_id,
+        count(*) as members
     from members_on_key_dates
     where club_id is not null
     group by as_of, club_id
@@ -90,8 +96,8 @@ joined as (
 rolling as (
     select
         joined.*,
-        sum(meetings) over (
-            partition by club_id order by quarter_index rows between 3 preceding and current row
+        sum(joined.meetings) over (
+            partition by joined.club_id order by joined.quarter_index rows between 3 preceding and current row
         ) as meetings_last_four_quarters
     from joined
 ),

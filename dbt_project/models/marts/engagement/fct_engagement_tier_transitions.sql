@@ -7,7 +7,9 @@ scores as (
 ),
 
 year_months as (
-    select year, max(month_start) as month_start
+    select
+        year,
+        max(month_start) as month_start
     from {{ ref('int_calendar_months') }}
     where month_start <= {{ as_of_date() }}
     group by year
@@ -20,15 +22,19 @@ paired as (
         current_scores.engagement_tier as to_tier
     from year_months
     inner join year_months as previous_year on year_months.year - 1 = previous_year.year
-    inner join scores as current_scores on current_scores.month = year_months.month_start
+    inner join scores as current_scores on year_months.month_start = current_scores.month
     inner join scores as previous_scores
         on
-            previous_scores.month = previous_year.month_start
-            and previous_scores.alumni_key = current_scores.alumni_key
+            previous_year.month_start = previous_scores.month
+            and current_scores.alumni_key = previous_scores.alumni_key
 ),
 
 final as (
-    select year, from_tier, to_tier, count(*) as members
+    select
+        year,
+        from_tier,
+        to_tier,
+        count(*) as members
     from paired
     group by year, from_tier, to_tier
 )

@@ -11,7 +11,9 @@ registrations as (
 
 -- the earliest event each member ever attended, in any role
 first_attendance as (
-    select alumni_key, event_id
+    select
+        alumni_key,
+        event_id
     from (
         select
             registrations.alumni_key,
@@ -35,13 +37,18 @@ per_event as (
         sum(case when registrations.is_attended then 1 else 0 end) as attendees,
         count(distinct case when registrations.is_attended then registrations.alumni_key end) as alumni_attendees,
         count(distinct case when registrations.is_attended and registrations.role = 'speaker'
-            then coalesce(registrations.alumni_key, registrations.registration_id) end) as speakers
+                then coalesce(registrations.alumni_key, registrations.registration_id)
+        end) as speakers
     from registrations
     group by registrations.event_id
 ),
 
 first_timers as (
-    select event_id, count(*) as first_time_attendees from first_attendance group by event_id
+    select
+        event_id,
+        count(*) as first_time_attendees
+    from first_attendance
+    group by event_id
 ),
 
 final as (

@@ -33,27 +33,58 @@ spell_segments as (
 ),
 
 segments as (
-    select distinct status_group, faculty_code, region from spell_segments
+    select distinct
+        status_group,
+        faculty_code,
+        region
+    from spell_segments
 ),
 
 -- flows per segment and month; a spell begun before the history start enters in the first month
 flows as (
     select
-        status_group, faculty_code, region,
-        greatest(start_month_index, (select month_index from first_month)) as month_index,
-        1 as started, 0 as ended, 0 as registered, 0 as departed
+        spell_segments.status_group,
+        spell_segments.faculty_code,
+        spell_segments.region,
+        greatest(spell_segments.start_month_index, first_month.month_index) as month_index,
+        1 as started,
+        0 as ended,
+        0 as registered,
+        0 as departed
     from spell_segments
+    cross join first_month
     union all
-    select status_group, faculty_code, region, end_month_index, 0, 1, 0, 1
-    from spell_segments where end_month_index is not null
+    select
+        status_group,
+        faculty_code,
+        region,
+        end_month_index as month_index,
+        0 as started,
+        1 as ended,
+        0 as registered,
+        1 as departed
+    from spell_segments
+    where end_month_index is not null
     union all
-    select status_group, faculty_code, region, registered_month_index, 0, 0, 1, 0
-    from spell_segments where registered_month_index is not null
+    select
+        status_group,
+        faculty_code,
+        region,
+        registered_month_index as month_index,
+        0 as started,
+        0 as ended,
+        1 as registered,
+        0 as departed
+    from spell_segments
+    where registered_month_index is not null
 ),
 
 flows_by_month as (
     select
-        status_group, faculty_code, region, month_index,
+        status_group,
+        faculty_code,
+        region,
+        month_index,
         sum(started) as started,
         sum(ended) as ended,
         sum(registered) as registered,

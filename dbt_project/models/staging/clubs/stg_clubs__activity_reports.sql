@@ -6,7 +6,8 @@ source as (
 ),
 
 activities as (
-    select * from {{ ref('code_mappings') }} where domain = 'club_activity'
+    select * from {{ ref('code_mappings') }}
+    where domain = 'club_activity'
 ),
 
 renamed as (

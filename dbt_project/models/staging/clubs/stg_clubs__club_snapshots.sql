@@ -6,7 +6,8 @@ source as (
 ),
 
 statuses as (
-    select * from {{ ref('code_mappings') }} where domain = 'club_status'
+    select * from {{ ref('code_mappings') }}
+    where domain = 'club_status'
 ),
 
 countries as (

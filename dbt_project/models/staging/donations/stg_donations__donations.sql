@@ -6,7 +6,8 @@ source as (
 ),
 
 purposes as (
-    select * from {{ ref('code_mappings') }} where domain = 'purpose'
+    select * from {{ ref('code_mappings') }}
+    where domain = 'purpose'
 ),
 
 renamed as (

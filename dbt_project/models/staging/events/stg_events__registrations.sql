@@ -6,7 +6,8 @@ source as (
 ),
 
 roles as (
-    select * from {{ ref('code_mappings') }} where domain = 'role'
+    select * from {{ ref('code_mappings') }}
+    where domain = 'role'
 ),
 
 renamed as (

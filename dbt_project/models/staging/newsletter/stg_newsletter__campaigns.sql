@@ -6,7 +6,8 @@ source as (
 ),
 
 topics as (
-    select * from {{ ref('code_mappings') }} where domain = 'topic'
+    select * from {{ ref('code_mappings') }}
+    where domain = 'topic'
 ),
 
 renamed as (

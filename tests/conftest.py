@@ -27,3 +27,18 @@ def demo_small(tmp_path_factory) -> tuple[Path, dict]:
     root = tmp_path_factory.mktemp("demo_small")
     truth = generate(GenerateConfig(root, scale=0.05, seed=7, until=date(2023, 3, 31)))
     return root, json.loads(truth.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(autouse=True)
+def _pseudonym_key(monkeypatch):
+    """A fixed key for tests (the real one is generated per installation)."""
+    from tests.helpers import TEST_KEY
+
+    monkeypatch.setenv("ALUMNI_PSEUDONYM_KEY", TEST_KEY)
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    from pipelines.settings import DataDir
+
+    return DataDir(tmp_path / "data")

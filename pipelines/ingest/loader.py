@@ -257,11 +257,19 @@ def file_sha256(raw: bytes) -> str:
 
 
 def ledger_state(con: duckdb.DuckDBPyConnection, file_name: str, sha: str) -> str | None:
-    """'seen' if this exact file was handled before, 'duplicate' if the same bytes came under another name."""
-    rows = con.execute("select file_name from meta.ingested_files where sha256 = ?", [sha]).fetchall()
-    if not rows:
-        return None
-    return "seen" if any(name == file_name for (name,) in rows) else "duplicate"
+    """'seen' if this exact file was handled before, 'duplicate' if the same bytes came under another name.
+
+    An export with a header and no rows is not a duplicate of another empty export: both are simply empty.
+    """
+    seen = con.execute(
+        "select 1 from meta.ingested_files where sha256 = ? and file_name = ?", [sha, file_name]
+    ).fetchone()
+    if seen:
+        return "seen"
+    duplicate = con.execute(
+        "select 1 from meta.ingested_files where sha256 = ? and (rows_read > 0 or status = 'rejected')", [sha]
+    ).fetchone()
+    return "duplicate" if duplicate else None
 
 
 def record_file(

@@ -1,0 +1,42 @@
+"""Small helpers for tests: write export files exactly as a test needs them, ingest without Dagster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipelines.ingest import connect, ingest_source
+from pipelines.ingest.sources import SOURCES
+from pipelines.settings import DataDir
+
+TEST_KEY = "test-pseudonym-key-not-secret"
+
+
+def write_export(
+    path: Path,
+    header: list[str],
+    rows: list[list[str]],
+    *,
+    encoding: str = "utf-8",
+    delimiter: str = ";",
+    newline: str = "\n",
+) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [delimiter.join(header)] + [delimiter.join(row) for row in rows]
+    path.write_bytes((newline.join(lines) + newline).encode(encoding))
+    return path
+
+
+def ingest_all(data_dir: DataDir, run_id: str = "run-1") -> dict:
+    con = connect(data_dir)
+    try:
+        return {source.name: ingest_source(con, data_dir, source, run_id) for source in SOURCES}
+    finally:
+        con.close()
+
+
+def query(data_dir: DataDir, sql: str, params: list | None = None) -> list[tuple]:
+    con = connect(data_dir)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()

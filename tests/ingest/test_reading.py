@@ -1,0 +1,91 @@
+"""Reading real exports: encodings, delimiters, headers by name, line numbers, broken files."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.ingest.reading import FileRejected, parse
+
+HEADERS = ["Kampagnen-ID", "E-Mail", "Aktion", "Zeitpunkt", "Link"]
+REQUIRED = ["Kampagnen-ID", "E-Mail", "Aktion", "Zeitpunkt"]
+
+
+def test_utf8_with_bom_crlf_and_semicolon():
+    raw = "\ufeffKampagnen-ID;E-Mail;Aktion;Zeitpunkt\r\nC1;a@x.de;sent;01.02.2024 10:00\r\n".encode()
+    parsed = parse(raw, HEADERS, REQUIRED)
+    assert parsed.encoding == "utf-8-sig"
+    assert parsed.delimiter == ";"
+    assert parsed.columns["Kampagnen-ID"] == ["C1"]
+    assert parsed.columns["Zeitpunkt"] == ["01.02.2024 10:00"]
+    assert parsed.lines == [2]
+
+
+def test_windows_1252_umlauts_without_mojibake():
+    raw = "Mitgliedsnummer;Nachname;Registriert am\r\nA-1;Müller-Weiß;01.01.2020\r\n".encode("cp1252")
+    parsed = parse(raw, ["Mitgliedsnummer", "Nachname", "Registriert am"], ["Mitgliedsnummer"])
+    assert parsed.encoding == "cp1252"
+    assert parsed.columns["Nachname"] == ["Müller-Weiß"]
+
+
+def test_comma_delimiter_headers_by_name_any_order_case_and_extra_columns():
+    raw = b' zeitpunkt ,EXTRA,e-mail,AKTION,kampagnen-id\n2024-01-01T10:00:00,x,a@x.de,open,C1\n'
+    parsed = parse(raw, HEADERS, REQUIRED)
+    assert parsed.delimiter == ","
+    assert parsed.columns["Kampagnen-ID"] == ["C1"]
+    assert parsed.columns["E-Mail"] == ["a@x.de"]
+    assert parsed.columns["Link"] == [""]  # optional and absent: empty
+
+
+def test_stray_quote_inside_a_field_is_kept_as_text():
+    raw = 'Kampagnen-ID;E-Mail;Aktion;Zeitpunkt;Link\nC1;a@x.de;click;01.02.2024 10:00;https://x/?q=5"zoll\n'.encode()
+    parsed = parse(raw, HEADERS, REQUIRED)
+    assert parsed.columns["Link"] == ['https://x/?q=5"zoll']
+
+
+def test_quoted_newline_keeps_line_numbers_of_following_records():
+    raw = (
+        'Bericht-ID;Club-ID;Datum;Notiz\nB1;C1;01.01.2024;"zwei\nZeilen"\nB2;C1;02.01.2024;eins\n'
+    ).encode()
+    parsed = parse(raw, ["Bericht-ID", "Club-ID", "Datum", "Notiz"], ["Bericht-ID"])
+    assert parsed.lines == [2, 4]
+    assert parsed.columns["Notiz"][0] == "zwei\nZeilen"
+
+
+def test_truncated_last_line_is_malformed_with_its_line_number():
+    raw = b"Kampagnen-ID;E-Mail;Aktion;Zeitpunkt;Link\nC1;a@x.de;sent;01.02.2024 10:00;\nC1;b@x.de;se"
+    parsed = parse(raw, HEADERS, REQUIRED)
+    assert parsed.lines == [2]
+    assert [(line, n) for line, _, n in [(m[0], m[1], len(m[2])) for m in parsed.malformed]] == [(3, 3)]
+    assert parsed.rows_read == 2
+
+
+def test_unterminated_quote_to_end_of_file_is_malformed_not_a_crash():
+    raw = b'Kampagnen-ID;E-Mail;Aktion;Zeitpunkt;Link\nC1;a@x.de;sent;01.02.2024 10:00;\nC1;"b@x.de;sent;01.02.2024'
+    parsed = parse(raw, HEADERS, REQUIRED)
+    assert parsed.lines == [2]
+    assert len(parsed.malformed) == 1 and parsed.malformed[0][0] == 3
+
+
+def test_one_megabyte_field_is_read():
+    note = "x" * 1_048_576
+    raw = f"Bericht-ID;Club-ID;Datum;Notiz\nB1;C1;01.01.2024;{note}\n".encode()
+    parsed = parse(raw, ["Bericht-ID", "Club-ID", "Datum", "Notiz"], ["Bericht-ID"])
+    assert len(parsed.columns["Notiz"][0]) == 1_048_576
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"", "empty_file"),
+        (b"\xef\xbb\xbf\r\n", "empty_file"),
+        (bytes(range(256)) * 50, "not_text"),
+        (b"Kampagnen-ID\tE-Mail\tAktion\tZeitpunkt\nC1\ta@x\tsent\t01.01.2024 10:00\n", "missing_required_header"),
+        (b"Kampagnen-ID;E-Mail;Aktion\nC1;a@x.de;sent\n", "missing_required_header"),
+    ],
+    ids=["empty", "bom-only", "binary", "wrong-delimiter", "missing-header"],
+)
+def test_unreadable_files_are_rejected_with_a_reason(raw, reason):
+    with pytest.raises(FileRejected) as exc:
+        parse(raw, HEADERS, REQUIRED)
+    assert exc.value.reason == reason
+    assert exc.value.message

@@ -42,3 +42,32 @@ def data_dir(tmp_path):
     from pipelines.settings import DataDir
 
     return DataDir(tmp_path / "data")
+
+
+def run_cli(*args: str, env: dict | None = None, timeout: int = 600):
+    """Run the installed `alumni` command as a user would (a separate process, real Dagster and dbt)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).parent / "alumni"
+    full_env = dict(os.environ, **(env or {}))
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, env=full_env, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def published_demo(demo_small, tmp_path_factory):
+    """demo_small after one real `alumni pipeline` run: the published analytics.duckdb and its data dir."""
+    import shutil
+
+    from pipelines.settings import DataDir
+
+    root, truth = demo_small
+    data_dir = DataDir(tmp_path_factory.mktemp("published") / "data")
+    shutil.copytree(root / "landing", data_dir.landing)
+    result = run_cli(
+        "pipeline", "--data-dir", str(data_dir.root), env={"ALUMNI_PSEUDONYM_KEY": "demo-test-key"}
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return data_dir, truth, result

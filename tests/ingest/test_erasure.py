@@ -8,11 +8,22 @@ import stat
 from pipelines.ingest import connect
 from pipelines.ingest.privacy import keyed_hash, load_key
 from tests.helpers import TEST_KEY, ingest_all, query, write_export
-from tests.ingest.test_loader import ACTIVITY, ATTENDANCE, CAMPAIGNS, DONATIONS, ERASURE, EVENTS, MEMBERS, member
+from tests.ingest.test_loader import (
+    ACTIVITY,
+    ATTENDANCE,
+    CAMPAIGNS,
+    DONATIONS,
+    ERASURE,
+    EVENTS,
+    MEMBERS,
+    member,
+)
 
 KEY = TEST_KEY.encode()
 PERSON_HASHES = {
-    keyed_hash(KEY, "A-000042"), keyed_hash(KEY, "old@x.de"), keyed_hash(KEY, "new@x.de"),
+    keyed_hash(KEY, "A-000042"),
+    keyed_hash(KEY, "old@x.de"),
+    keyed_hash(KEY, "new@x.de"),
 }
 
 
@@ -27,13 +38,18 @@ def traces(data_dir) -> int:
             "where table_schema in ('raw', 'quarantine') and table_name <> 'erasure_requests'"
         ).fetchall()
         for schema, table in tables:
-            columns = [c for (c,) in con.execute(
-                "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-                [schema, table]).fetchall()]
+            columns = [
+                c
+                for (c,) in con.execute(
+                    "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+                    [schema, table],
+                ).fetchall()
+            ]
             text = " || '|' || ".join(f"coalesce(cast({c} as varchar), '')" for c in columns)
             for needle in [*PERSON_HASHES, "A-000042", "old@x.de", "new@x.de", "Erika"]:
                 found += con.execute(
-                    f"select count(*) from {schema}.{table} where contains(lower({text}), ?)", [needle.lower()]
+                    f"select count(*) from {schema}.{table} where contains(lower({text}), ?)",
+                    [needle.lower()],
                 ).fetchone()[0]
         return found
     finally:
@@ -46,60 +62,108 @@ def landing_with_person(data_dir):
     person_2020[1] = "Erika"
     person_2021 = member("A-000042", email="new@x.de")
     person_2021[1] = "Erika"
-    write_export(land / "members/members_2020-01-15.csv", MEMBERS, [person_2020, member("A-000001", "keep@x.de")])
-    write_export(land / "members/members_2021-01-15.csv", MEMBERS, [person_2021, member("A-000001", "keep@x.de")])
-    write_export(land / "newsletter/campaigns_2021-12-31.csv", CAMPAIGNS, [["C1", "", "Neuigkeiten", "01.03.2021 10:00", "de"]])
-    write_export(land / "newsletter/activity_2021-12-31.csv", ACTIVITY, [
-        ["C1", "OLD@x.de", "sent", "01.03.2021 10:00:00", "", "", ""],
-        ["C1", "new@x.de", "sent", "01.03.2021 10:00:00", "", "", ""],
-        ["C1", "keep@x.de", "sent", "01.03.2021 10:00:00", "", "", ""],
-        ["C9", "new@x.de", "open", "01.03.2021 10:00:00", "", "", ""],  # quarantined, still a trace
-    ])
-    write_export(land / "events/events_2021-12-31.csv", EVENTS, [
-        ["E1", "", "Karriere", "01.06.2021 18:00", "Chemnitz", "DE", "Präsenz", "zentral", "", ""]])
-    write_export(land / "events/attendance_2021-12-31.csv", ATTENDANCE, [
-        ["R1", "E1", "", "A-000042", "01.05.2021", "angemeldet", "01.06.2021 18:00", "Teilnehmer/in"],
-        ["R2", "E1", "keep@x.de", "", "01.05.2021", "angemeldet", "", "Teilnehmer/in"]])
-    write_export(land / "donations/donations_2021-12-31.csv", DONATIONS, [
-        ["S1", "", "new@x.de", "01.02.2021", "50,00", "Sonstiges"]])
+    write_export(
+        land / "members/members_2020-01-15.csv", MEMBERS, [person_2020, member("A-000001", "keep@x.de")]
+    )
+    write_export(
+        land / "members/members_2021-01-15.csv", MEMBERS, [person_2021, member("A-000001", "keep@x.de")]
+    )
+    write_export(
+        land / "newsletter/campaigns_2021-12-31.csv",
+        CAMPAIGNS,
+        [["C1", "", "Neuigkeiten", "01.03.2021 10:00", "de"]],
+    )
+    write_export(
+        land / "newsletter/activity_2021-12-31.csv",
+        ACTIVITY,
+        [
+            ["C1", "OLD@x.de", "sent", "01.03.2021 10:00:00", "", "", ""],
+            ["C1", "new@x.de", "sent", "01.03.2021 10:00:00", "", "", ""],
+            ["C1", "keep@x.de", "sent", "01.03.2021 10:00:00", "", "", ""],
+            ["C9", "new@x.de", "open", "01.03.2021 10:00:00", "", "", ""],  # quarantined, still a trace
+        ],
+    )
+    write_export(
+        land / "events/events_2021-12-31.csv",
+        EVENTS,
+        [["E1", "", "Karriere", "01.06.2021 18:00", "Chemnitz", "DE", "Präsenz", "zentral", "", ""]],
+    )
+    write_export(
+        land / "events/attendance_2021-12-31.csv",
+        ATTENDANCE,
+        [
+            ["R1", "E1", "", "A-000042", "01.05.2021", "angemeldet", "01.06.2021 18:00", "Teilnehmer/in"],
+            ["R2", "E1", "keep@x.de", "", "01.05.2021", "angemeldet", "", "Teilnehmer/in"],
+        ],
+    )
+    write_export(
+        land / "donations/donations_2021-12-31.csv",
+        DONATIONS,
+        [["S1", "", "new@x.de", "01.02.2021", "50,00", "Sonstiges"]],
+    )
 
 
 def test_erasure_by_an_old_address_removes_every_trace(data_dir):
     landing_with_person(data_dir)
     ingest_all(data_dir, "run-1")
     assert traces(data_dir) > 0
-    write_export(data_dir.landing / "erasure/erasure_2022-01-01.csv", ERASURE, [["", "Old@X.de", "20.12.2021"]])
+    write_export(
+        data_dir.landing / "erasure/erasure_2022-01-01.csv", ERASURE, [["", "Old@X.de", "20.12.2021"]]
+    )
     ingest_all(data_dir, "run-2")
     assert traces(data_dir) == 0
     # the rest stays
     assert query(data_dir, "select count(*) from raw.members")[0][0] == 2
     assert query(data_dir, "select count(*) from raw.newsletter_activity")[0][0] == 1
     # the request itself is kept only as keyed hashes and a date
-    columns = [c for (c,) in query(data_dir, "select column_name from information_schema.columns "
-                                             "where table_schema = 'raw' and table_name = 'erasure_requests'")]
+    columns = [
+        c
+        for (c,) in query(
+            data_dir,
+            "select column_name from information_schema.columns "
+            "where table_schema = 'raw' and table_name = 'erasure_requests'",
+        )
+    ]
     assert "email" not in columns and "member_id" not in columns
-    assert query(data_dir, "select email_hash, requested_on from raw.erasure_requests")[0][0] == keyed_hash(KEY, "old@x.de")
+    assert query(data_dir, "select email_hash, requested_on from raw.erasure_requests")[0][0] == keyed_hash(
+        KEY, "old@x.de"
+    )
     erased = {h for (h,) in query(data_dir, "select hash from meta.erased_identities")}
-    assert PERSON_HASHES <= erased
+    assert erased >= PERSON_HASHES
 
 
 def test_erased_person_never_comes_back_from_older_or_newer_files(data_dir):
     landing_with_person(data_dir)
-    write_export(data_dir.landing / "erasure/erasure_2022-01-01.csv", ERASURE, [["A-000042", "", "20.12.2021"]])
+    write_export(
+        data_dir.landing / "erasure/erasure_2022-01-01.csv", ERASURE, [["A-000042", "", "20.12.2021"]]
+    )
     ingest_all(data_dir, "run-1")
     assert traces(data_dir) == 0
     # the portal still exports the person for a while; an old export turns up again under a new name
     newer = member("A-000042", email="newest@x.de")
-    write_export(data_dir.landing / "members/members_2022-02-15.csv", MEMBERS, [newer, member("A-000001", "keep@x.de")])
-    write_export(data_dir.landing / "newsletter/activity_2022-03-31.csv", ACTIVITY, [
-        ["C1", "newest@x.de", "open", "01.03.2022 10:00:00", "", "", ""],
-        ["C1", "new@x.de", "click", "01.03.2022 10:00:00", "x", "", ""]])
+    write_export(
+        data_dir.landing / "members/members_2022-02-15.csv", MEMBERS, [newer, member("A-000001", "keep@x.de")]
+    )
+    write_export(
+        data_dir.landing / "newsletter/activity_2022-03-31.csv",
+        ACTIVITY,
+        [
+            ["C1", "newest@x.de", "open", "01.03.2022 10:00:00", "", "", ""],
+            ["C1", "new@x.de", "click", "01.03.2022 10:00:00", "x", "", ""],
+        ],
+    )
     old = (data_dir.landing / "members/members_2020-01-15.csv").read_bytes()
     (data_dir.landing / "members/members_2019-12-31.csv").write_bytes(old + b"\n")
     results = ingest_all(data_dir, "run-2")
     assert traces(data_dir) == 0
-    assert query(data_dir, "select count(*) from raw.newsletter_activity where email_hash = ?",
-                 [keyed_hash(KEY, "newest@x.de")])[0][0] == 0
+    assert (
+        query(
+            data_dir,
+            "select count(*) from raw.newsletter_activity where email_hash = ?",
+            [keyed_hash(KEY, "newest@x.de")],
+        )[0][0]
+        == 0
+    )
     erased_rows = sum(r.rows_erased for rs in results.values() for r in rs)
     assert erased_rows >= 4
     for name, read, loaded, quarantined in query(

@@ -10,14 +10,48 @@ import pytest
 from pipelines.ingest.privacy import keyed_hash
 from tests.helpers import TEST_KEY, ingest_all, query, write_export
 
-MEMBERS = ["Mitgliedsnummer", "Vorname", "Nachname", "E-Mail", "Statusgruppe", "Fakultät", "Abschlussjahr",
-           "Land", "Ort", "Registriert am", "Newsletter", "Tracking", "Kontaktfreigabe", "Club", "Status",
-           "Abgemeldet am"]
+MEMBERS = [
+    "Mitgliedsnummer",
+    "Vorname",
+    "Nachname",
+    "E-Mail",
+    "Statusgruppe",
+    "Fakultät",
+    "Abschlussjahr",
+    "Land",
+    "Ort",
+    "Registriert am",
+    "Newsletter",
+    "Tracking",
+    "Kontaktfreigabe",
+    "Club",
+    "Status",
+    "Abgemeldet am",
+]
 CAMPAIGNS = ["Kampagnen-ID", "Betreff", "Thema", "Versendet am", "Sprache"]
 ACTIVITY = ["Kampagnen-ID", "E-Mail", "Aktion", "Zeitpunkt", "Link", "User-Agent", "Maschinell"]
-EVENTS = ["Veranstaltungs-ID", "Titel", "Typ", "Beginn", "Ort", "Land", "Format", "Veranstalter", "Club", "Fakultät"]
-ATTENDANCE = ["Anmelde-ID", "Veranstaltungs-ID", "E-Mail", "Mitgliedsnummer", "Angemeldet am", "Status",
-              "Eingecheckt am", "Rolle"]
+EVENTS = [
+    "Veranstaltungs-ID",
+    "Titel",
+    "Typ",
+    "Beginn",
+    "Ort",
+    "Land",
+    "Format",
+    "Veranstalter",
+    "Club",
+    "Fakultät",
+]
+ATTENDANCE = [
+    "Anmelde-ID",
+    "Veranstaltungs-ID",
+    "E-Mail",
+    "Mitgliedsnummer",
+    "Angemeldet am",
+    "Status",
+    "Eingecheckt am",
+    "Rolle",
+]
 CLUBS = ["Club-ID", "Name", "Ort", "Land", "Gegründet am", "Botschafter/in", "Status"]
 REPORTS = ["Bericht-ID", "Club-ID", "Datum", "Aktivität", "Anzahl", "Teilnehmende", "Gemeldet von", "Notiz"]
 DONATIONS = ["Spenden-ID", "Mitgliedsnummer", "E-Mail", "Datum", "Betrag", "Zweck"]
@@ -25,70 +59,165 @@ ERASURE = ["Mitgliedsnummer", "E-Mail", "Eingegangen am"]
 
 
 def member(mid, email="a@x.de", registered="01.01.2020", year="2019", status="Absolvent/in"):
-    return [mid, "Max", "Muster", email, status, "INF", year, "DE", "Chemnitz", registered, "ja", "nein", "",
-            "", "aktiv", ""]
+    return [
+        mid,
+        "Max",
+        "Muster",
+        email,
+        status,
+        "INF",
+        year,
+        "DE",
+        "Chemnitz",
+        registered,
+        "ja",
+        "nein",
+        "",
+        "",
+        "aktiv",
+        "",
+    ]
 
 
 @pytest.fixture
 def broken_landing(data_dir):
     """One file per source; each broken row is labelled with the reason the contract gives it."""
     land = data_dir.landing
-    write_export(land / "members/members_2024-01-15.csv", MEMBERS, [
-        member("A-000001"),                                          # line 2: good
-        member("", email="b@x.de"),                                  # 3: missing_required Mitgliedsnummer
-        member("A-000001", email="c@x.de"),                          # 4: duplicate_id
-        member("A-000004", registered=""),                           # 5: missing_required Registriert am
-        member("A-000005", registered="31.02.2019"),                 # 6: invalid_date
-        member("A-000006", year="1700"),                             # 7: kept, year emptied
-        member("A-000007", status="Gasthörer/in"),                   # 8: kept (status other)
-        member("A-000008", email="kaputt@@x"),                       # 9: kept, address missing
-        ["A-000009", "Max"],                                         # 10: malformed_row
-    ])
-    write_export(land / "newsletter/campaigns_2024-01-31.csv", CAMPAIGNS, [
-        ["C1", "Hallo", "Neuigkeiten", "10.01.2024 10:00", "de"],   # 2: good
-        ["C1", "Hallo", "Neuigkeiten", "11.01.2024 10:00", "de"],   # 3: duplicate_id
-        ["C2", "Hallo", "Karriere", "", "de"],                      # 4: missing_required
-        ["C3", "Hallo", "Karriere", "morgen", "de"],                # 5: invalid_datetime
-    ])
-    write_export(land / "newsletter/activity_2024-01-31.csv", ACTIVITY, [
-        ["C1", "a@x.de", "sent", "10.01.2024 10:00:00", "", "", ""],           # 2: good
-        ["C9", "a@x.de", "open", "10.01.2024 11:00:00", "", "", ""],           # 3: unknown_campaign
-        ["C1", "a@x.de", "forward", "10.01.2024 11:00:00", "", "", ""],        # 4: invalid_value
-        ["C1", "", "open", "10.01.2024 11:00:00", "", "", ""],                 # 5: missing_required E-Mail
-        ["C1", "a@x.de", "open", "", "", "", ""],                              # 6: missing_required Zeitpunkt
-        ["C1", "a@x.de", "open", "32.01.2024 11:00", "", "", ""],              # 7: invalid_datetime
-    ])
-    write_export(land / "events/events_2024-01-31.csv", EVENTS, [
-        ["E1", "Treffen", "Alumnitreffen", "20.05.2024 10:00", "Chemnitz", "DE", "Präsenz", "zentral", "", ""],
-        ["E2", "Treffen", "Alumnitreffen", "", "Chemnitz", "DE", "Präsenz", "zentral", "", ""],   # 3: missing
-    ], delimiter=",")
-    write_export(land / "events/attendance_2024-01-31.csv", ATTENDANCE, [
-        ["R1", "E1", "a@x.de", "A-000001", "01.05.2024", "angemeldet", "20.05.2024 10:05", "Teilnehmer/in"],
-        ["R2", "E9", "a@x.de", "", "01.05.2024", "angemeldet", "", "Teilnehmer/in"],      # 3: unknown_event
-        ["R3", "E1", "", "", "01.05.2024", "angemeldet", "", "Teilnehmer/in"],            # 4: missing_identity
-        ["R1", "E1", "a@x.de", "", "01.05.2024", "angemeldet", "", "Teilnehmer/in"],      # 5: duplicate_id
-        ["R5", "E1", "a@x.de", "", "01.05.2024", "angemeldet", "gestern", "Teilnehmer/in"],  # 6: invalid_datetime
-    ])
-    write_export(land / "clubs/clubs_2024-01-31.csv", CLUBS, [
-        ["K1", "Alumni-Club Berlin", "Berlin", "Deutschland", "01.03.2017", "A-000001", "aktiv"],
-        ["", "Ohne ID", "Berlin", "DE", "", "", "aktiv"],                                  # 3: missing_required
-    ])
-    write_export(land / "clubs/activities_2024-01-31.csv", REPORTS, [
-        ["B1", "K1", "10.01.2024", "Clubtreffen", "", "12", "A-000001", "nett"],
-        ["B2", "K9", "10.01.2024", "Clubtreffen", "", "12", "A-000001", ""],               # 3: unknown_club
-        ["B3", "K1", "", "Clubtreffen", "", "12", "A-000001", ""],                         # 4: missing_required
-        ["B4", "K1", "10.01.2024", "Sonstiges", "viele", "", "A-000001", ""],              # 5: invalid_number
-    ])
-    write_export(land / "donations/donations_2024-01-31.csv", DONATIONS, [
-        ["S1", "A-000001", "", "10.01.2024", "1.250,00", "Förderverein"],
-        ["S2", "A-000001", "", "10.01.2024", "0,00", "Förderverein"],                      # 3: non_positive
-        ["S3", "A-000001", "", "10.01.2024", "-5", "Förderverein"],                        # 4: non_positive
-        ["S4", "A-000001", "", "10.01.2024", "zehn", "Förderverein"],                      # 5: invalid_decimal
-        ["S5", "A-000001", "", "10.01.2024", "", "Förderverein"],                          # 6: missing_required
-    ], encoding="cp1252", newline="\r\n")
-    write_export(land / "erasure/erasure_2024-01-31.csv", ERASURE, [
-        ["", "", "10.01.2024"],                                                            # 2: missing_identity
-    ])
+    write_export(
+        land / "members/members_2024-01-15.csv",
+        MEMBERS,
+        [
+            member("A-000001"),  # line 2: good
+            member("", email="b@x.de"),  # 3: missing_required Mitgliedsnummer
+            member("A-000001", email="c@x.de"),  # 4: duplicate_id
+            member("A-000004", registered=""),  # 5: missing_required Registriert am
+            member("A-000005", registered="31.02.2019"),  # 6: invalid_date
+            member("A-000006", year="1700"),  # 7: kept, year emptied
+            member("A-000007", status="Gasthörer/in"),  # 8: kept (status other)
+            member("A-000008", email="kaputt@@x"),  # 9: kept, address missing
+            ["A-000009", "Max"],  # 10: malformed_row
+        ],
+    )
+    write_export(
+        land / "newsletter/campaigns_2024-01-31.csv",
+        CAMPAIGNS,
+        [
+            ["C1", "Hallo", "Neuigkeiten", "10.01.2024 10:00", "de"],  # 2: good
+            ["C1", "Hallo", "Neuigkeiten", "11.01.2024 10:00", "de"],  # 3: duplicate_id
+            ["C2", "Hallo", "Karriere", "", "de"],  # 4: missing_required
+            ["C3", "Hallo", "Karriere", "morgen", "de"],  # 5: invalid_datetime
+        ],
+    )
+    write_export(
+        land / "newsletter/activity_2024-01-31.csv",
+        ACTIVITY,
+        [
+            ["C1", "a@x.de", "sent", "10.01.2024 10:00:00", "", "", ""],  # 2: good
+            ["C9", "a@x.de", "open", "10.01.2024 11:00:00", "", "", ""],  # 3: unknown_campaign
+            ["C1", "a@x.de", "forward", "10.01.2024 11:00:00", "", "", ""],  # 4: invalid_value
+            ["C1", "", "open", "10.01.2024 11:00:00", "", "", ""],  # 5: missing_required E-Mail
+            ["C1", "a@x.de", "open", "", "", "", ""],  # 6: missing_required Zeitpunkt
+            ["C1", "a@x.de", "open", "32.01.2024 11:00", "", "", ""],  # 7: invalid_datetime
+        ],
+    )
+    write_export(
+        land / "events/events_2024-01-31.csv",
+        EVENTS,
+        [
+            [
+                "E1",
+                "Treffen",
+                "Alumnitreffen",
+                "20.05.2024 10:00",
+                "Chemnitz",
+                "DE",
+                "Präsenz",
+                "zentral",
+                "",
+                "",
+            ],
+            [
+                "E2",
+                "Treffen",
+                "Alumnitreffen",
+                "",
+                "Chemnitz",
+                "DE",
+                "Präsenz",
+                "zentral",
+                "",
+                "",
+            ],  # 3: missing
+        ],
+        delimiter=",",
+    )
+    write_export(
+        land / "events/attendance_2024-01-31.csv",
+        ATTENDANCE,
+        [
+            [
+                "R1",
+                "E1",
+                "a@x.de",
+                "A-000001",
+                "01.05.2024",
+                "angemeldet",
+                "20.05.2024 10:05",
+                "Teilnehmer/in",
+            ],
+            ["R2", "E9", "a@x.de", "", "01.05.2024", "angemeldet", "", "Teilnehmer/in"],  # 3: unknown_event
+            ["R3", "E1", "", "", "01.05.2024", "angemeldet", "", "Teilnehmer/in"],  # 4: missing_identity
+            ["R1", "E1", "a@x.de", "", "01.05.2024", "angemeldet", "", "Teilnehmer/in"],  # 5: duplicate_id
+            [
+                "R5",
+                "E1",
+                "a@x.de",
+                "",
+                "01.05.2024",
+                "angemeldet",
+                "gestern",
+                "Teilnehmer/in",
+            ],  # 6: invalid_datetime
+        ],
+    )
+    write_export(
+        land / "clubs/clubs_2024-01-31.csv",
+        CLUBS,
+        [
+            ["K1", "Alumni-Club Berlin", "Berlin", "Deutschland", "01.03.2017", "A-000001", "aktiv"],
+            ["", "Ohne ID", "Berlin", "DE", "", "", "aktiv"],  # 3: missing_required
+        ],
+    )
+    write_export(
+        land / "clubs/activities_2024-01-31.csv",
+        REPORTS,
+        [
+            ["B1", "K1", "10.01.2024", "Clubtreffen", "", "12", "A-000001", "nett"],
+            ["B2", "K9", "10.01.2024", "Clubtreffen", "", "12", "A-000001", ""],  # 3: unknown_club
+            ["B3", "K1", "", "Clubtreffen", "", "12", "A-000001", ""],  # 4: missing_required
+            ["B4", "K1", "10.01.2024", "Sonstiges", "viele", "", "A-000001", ""],  # 5: invalid_number
+        ],
+    )
+    write_export(
+        land / "donations/donations_2024-01-31.csv",
+        DONATIONS,
+        [
+            ["S1", "A-000001", "", "10.01.2024", "1.250,00", "Förderverein"],
+            ["S2", "A-000001", "", "10.01.2024", "0,00", "Förderverein"],  # 3: non_positive
+            ["S3", "A-000001", "", "10.01.2024", "-5", "Förderverein"],  # 4: non_positive
+            ["S4", "A-000001", "", "10.01.2024", "zehn", "Förderverein"],  # 5: invalid_decimal
+            ["S5", "A-000001", "", "10.01.2024", "", "Förderverein"],  # 6: missing_required
+        ],
+        encoding="cp1252",
+        newline="\r\n",
+    )
+    write_export(
+        land / "erasure/erasure_2024-01-31.csv",
+        ERASURE,
+        [
+            ["", "", "10.01.2024"],  # 2: missing_identity
+        ],
+    )
     return data_dir
 
 
@@ -125,15 +254,19 @@ EXPECTED_QUARANTINE = {
 
 def test_every_contract_rule_quarantines_with_its_reason(broken_landing):
     ingest_all(broken_landing)
-    rows = query(broken_landing, "select source, line_number, column_name, reason_code from meta.quarantine_log")
+    rows = query(
+        broken_landing, "select source, line_number, column_name, reason_code from meta.quarantine_log"
+    )
     assert set(rows) == EXPECTED_QUARANTINE
     assert len(rows) == len(EXPECTED_QUARANTINE)
 
 
 def test_nothing_lost_per_file(broken_landing):
     ingest_all(broken_landing)
-    ledger = query(broken_landing, "select file_name, status, rows_read, rows_loaded, rows_quarantined "
-                                   "from meta.ingested_files")
+    ledger = query(
+        broken_landing,
+        "select file_name, status, rows_read, rows_loaded, rows_quarantined from meta.ingested_files",
+    )
     assert len(ledger) == 9 and all(status == "loaded" for _, status, *_ in ledger)
     for name, _, read, loaded, quarantined in ledger:
         assert read == loaded + quarantined, name
@@ -154,29 +287,46 @@ def test_kept_rows_with_unusable_values(broken_landing):
 def test_messages_name_file_line_column_value_and_expectation(broken_landing):
     results = ingest_all(broken_landing)
     problems = [p for r in results["newsletter_campaigns"] for p in r.problems]
-    assert "newsletter/campaigns_2024-01-31.csv:5 column 'Versendet am': not a date and time " \
-           "(expected DD.MM.YYYY HH:MM[:SS] or ISO 8601) (value 'morgen')" in problems
+    assert (
+        "newsletter/campaigns_2024-01-31.csv:5 column 'Versendet am': not a date and time "
+        "(expected DD.MM.YYYY HH:MM[:SS] or ISO 8601) (value 'morgen')" in problems
+    )
     # personal values never appear in messages
     member_problems = " ".join(p for r in results["members"] for p in r.problems)
     assert "A-000001" not in member_problems
 
 
 def test_typed_values(data_dir):
-    write_export(data_dir.landing / "newsletter/campaigns_2024-12-31.csv", CAMPAIGNS, [
-        ["W", "", "Neuigkeiten", "15.01.2025 10:00:00", "de"],          # winter: UTC+1
-        ["S", "", "Neuigkeiten", "30.03.2025 10:00", "de"],             # summer (after the switch): UTC+2
-        ["O", "", "Neuigkeiten", "2025-01-15T10:00:00+01:00", "de"],
-        ["Z", "", "Neuigkeiten", "2025-01-15T09:00:00Z", "en"],
-        ["I", "", "Neuigkeiten", "2025-07-01 12:30", "de"],
-    ])
-    write_export(data_dir.landing / "donations/donations_2024-12-31.csv", DONATIONS, [
-        ["D1", "", "", "2024-01-05", "1.250,00", ""], ["D2", "", "", "05.01.2024", "25,00", ""],
-        ["D3", "", "", "", "25.00", ""], ["D4", "", "", "", "1.250", ""], ["D5", "", "", "", "3", ""],
-    ])
-    write_export(data_dir.landing / "members/members_2024-12-31.csv", MEMBERS, [
-        [f"A-{i}", "", "", "", "", "", "", "", "", "01.01.2020", flag, "", "", "", "", ""]
-        for i, flag in enumerate(["ja", "Nein", "yes", "no", "TRUE", "false", "1", "0", ""])
-    ])
+    write_export(
+        data_dir.landing / "newsletter/campaigns_2024-12-31.csv",
+        CAMPAIGNS,
+        [
+            ["W", "", "Neuigkeiten", "15.01.2025 10:00:00", "de"],  # winter: UTC+1
+            ["S", "", "Neuigkeiten", "30.03.2025 10:00", "de"],  # summer (after the switch): UTC+2
+            ["O", "", "Neuigkeiten", "2025-01-15T10:00:00+01:00", "de"],
+            ["Z", "", "Neuigkeiten", "2025-01-15T09:00:00Z", "en"],
+            ["I", "", "Neuigkeiten", "2025-07-01 12:30", "de"],
+        ],
+    )
+    write_export(
+        data_dir.landing / "donations/donations_2024-12-31.csv",
+        DONATIONS,
+        [
+            ["D1", "", "", "2024-01-05", "1.250,00", ""],
+            ["D2", "", "", "05.01.2024", "25,00", ""],
+            ["D3", "", "", "", "25.00", ""],
+            ["D4", "", "", "", "1.250", ""],
+            ["D5", "", "", "", "3", ""],
+        ],
+    )
+    write_export(
+        data_dir.landing / "members/members_2024-12-31.csv",
+        MEMBERS,
+        [
+            [f"A-{i}", "", "", "", "", "", "", "", "", "01.01.2020", flag, "", "", "", "", ""]
+            for i, flag in enumerate(["ja", "Nein", "yes", "no", "TRUE", "false", "1", "0", ""])
+        ],
+    )
     ingest_all(data_dir)
     sent = dict(query(data_dir, "select campaign_id, sent_at from raw.newsletter_campaigns"))
     assert sent["W"] == datetime(2025, 1, 15, 9, 0)
@@ -184,20 +334,31 @@ def test_typed_values(data_dir):
     assert sent["O"] == sent["Z"] == datetime(2025, 1, 15, 9, 0)
     assert sent["I"] == datetime(2025, 7, 1, 10, 30)
     amounts = dict(query(data_dir, "select donation_id, amount_eur from raw.donations"))
-    assert amounts == {"D1": Decimal("1250.00"), "D2": Decimal("25.00"), "D3": Decimal("25.00"),
-                       "D4": Decimal("1250.00"), "D5": Decimal("3.00")}
-    days = dict(query(data_dir, "select donation_id, donated_on from raw.donations where donated_on is not null"))
+    assert amounts == {
+        "D1": Decimal("1250.00"),
+        "D2": Decimal("25.00"),
+        "D3": Decimal("25.00"),
+        "D4": Decimal("1250.00"),
+        "D5": Decimal("3.00"),
+    }
+    days = dict(
+        query(data_dir, "select donation_id, donated_on from raw.donations where donated_on is not null")
+    )
     assert days == {"D1": date(2024, 1, 5), "D2": date(2024, 1, 5)}
     flags = [f for (f,) in query(data_dir, "select newsletter_consent from raw.members order by member_id")]
     assert flags == [True, False, True, False, True, False, True, False, False]
 
 
 def test_keyed_hashes_match_hmac_and_normalise_addresses(data_dir):
-    write_export(data_dir.landing / "members/members_2024-12-31.csv", MEMBERS, [
-        member(" a-000001 ", email="  Jörg.Müller@Example.DE "),
-    ])
+    write_export(
+        data_dir.landing / "members/members_2024-12-31.csv",
+        MEMBERS,
+        [
+            member(" a-000001 ", email="  Jörg.Müller@Example.DE "),
+        ],
+    )
     ingest_all(data_dir)
-    (member_hash, email_hash), = query(data_dir, "select member_id_hash, email_hash from raw.members")
+    ((member_hash, email_hash),) = query(data_dir, "select member_id_hash, email_hash from raw.members")
     assert member_hash == keyed_hash(TEST_KEY.encode(), "A-000001")
     assert email_hash == keyed_hash(TEST_KEY.encode(), "jörg.müller@example.de")
 
@@ -206,8 +367,14 @@ def test_same_bytes_under_another_name_load_once_and_reruns_change_nothing(broke
     source = broken_landing.landing / "newsletter/campaigns_2024-01-31.csv"
     (broken_landing.landing / "newsletter/campaigns_2024-02-01.csv").write_bytes(source.read_bytes())
     ingest_all(broken_landing, "run-1")
-    tables = ["raw.members", "raw.newsletter_campaigns", "raw.newsletter_activity", "quarantine.members",
-              "meta.ingested_files", "meta.quarantine_log"]
+    tables = [
+        "raw.members",
+        "raw.newsletter_campaigns",
+        "raw.newsletter_activity",
+        "quarantine.members",
+        "meta.ingested_files",
+        "meta.quarantine_log",
+    ]
     before = {t: query(broken_landing, f"select count(*) from {t}")[0][0] for t in tables}
     statuses = dict(query(broken_landing, "select file_name, status from meta.ingested_files"))
     assert statuses["newsletter/campaigns_2024-02-01.csv"] == "duplicate"
@@ -225,8 +392,12 @@ def test_rejected_file_is_recorded_and_others_load(data_dir):
     write_export(data_dir.landing / "members/members_2024-03-15.csv", ["Vorname", "Nachname"], [["a", "b"]])
     write_export(data_dir.landing / "members/members_2024-04-15.csv", MEMBERS, [member("A-000001")])
     ingest_all(data_dir)
-    rows = {name: (status, reason) for name, status, reason in
-            query(data_dir, "select file_name, status, reason from meta.ingested_files")}
+    rows = {
+        name: (status, reason)
+        for name, status, reason in query(
+            data_dir, "select file_name, status, reason from meta.ingested_files"
+        )
+    }
     assert rows["members/members_2024-01-15.csv"][0] == "rejected"
     assert rows["members/members_2024-01-15.csv"][1].startswith("empty_file")
     assert rows["members/members_2024-02-15.csv"][1].startswith("not_text")

@@ -28,7 +28,7 @@ def test_windows_1252_umlauts_without_mojibake():
 
 
 def test_comma_delimiter_headers_by_name_any_order_case_and_extra_columns():
-    raw = b' zeitpunkt ,EXTRA,e-mail,AKTION,kampagnen-id\n2024-01-01T10:00:00,x,a@x.de,open,C1\n'
+    raw = b" zeitpunkt ,EXTRA,e-mail,AKTION,kampagnen-id\n2024-01-01T10:00:00,x,a@x.de,open,C1\n"
     parsed = parse(raw, HEADERS, REQUIRED)
     assert parsed.delimiter == ","
     assert parsed.columns["Kampagnen-ID"] == ["C1"]
@@ -37,15 +37,15 @@ def test_comma_delimiter_headers_by_name_any_order_case_and_extra_columns():
 
 
 def test_stray_quote_inside_a_field_is_kept_as_text():
-    raw = 'Kampagnen-ID;E-Mail;Aktion;Zeitpunkt;Link\nC1;a@x.de;click;01.02.2024 10:00;https://x/?q=5"zoll\n'.encode()
+    raw = b'Kampagnen-ID;E-Mail;Aktion;Zeitpunkt;Link\nC1;a@x.de;click;01.02.2024 10:00;https://x/?q=5"zoll\n'
     parsed = parse(raw, HEADERS, REQUIRED)
     assert parsed.columns["Link"] == ['https://x/?q=5"zoll']
 
 
 def test_quoted_newline_keeps_line_numbers_of_following_records():
     raw = (
-        'Bericht-ID;Club-ID;Datum;Notiz\nB1;C1;01.01.2024;"zwei\nZeilen"\nB2;C1;02.01.2024;eins\n'
-    ).encode()
+        b'Bericht-ID;Club-ID;Datum;Notiz\nB1;C1;01.01.2024;"zwei\nZeilen"\nB2;C1;02.01.2024;eins\n'
+    )
     parsed = parse(raw, ["Bericht-ID", "Club-ID", "Datum", "Notiz"], ["Bericht-ID"])
     assert parsed.lines == [2, 4]
     assert parsed.columns["Notiz"][0] == "zwei\nZeilen"
@@ -79,7 +79,10 @@ def test_one_megabyte_field_is_read():
         (b"", "empty_file"),
         (b"\xef\xbb\xbf\r\n", "empty_file"),
         (bytes(range(256)) * 50, "not_text"),
-        (b"Kampagnen-ID\tE-Mail\tAktion\tZeitpunkt\nC1\ta@x\tsent\t01.01.2024 10:00\n", "missing_required_header"),
+        (
+            b"Kampagnen-ID\tE-Mail\tAktion\tZeitpunkt\nC1\ta@x\tsent\t01.01.2024 10:00\n",
+            "missing_required_header",
+        ),
         (b"Kampagnen-ID;E-Mail;Aktion\nC1;a@x.de;sent\n", "missing_required_header"),
     ],
     ids=["empty", "bom-only", "binary", "wrong-delimiter", "missing-header"],

@@ -1,0 +1,164 @@
+"""`alumni pipeline` end to end, as a user runs it: real Dagster, dbt and DuckDB files; exit codes 0, 2, 1."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+
+import duckdb
+import pytest
+
+from pipelines.settings import DataDir
+from tests.conftest import run_cli
+
+pytestmark = pytest.mark.slow
+
+CONTRACT_MARTS = {
+    "dim_alumni",
+    "dim_clubs",
+    "dim_events",
+    "dim_campaigns",
+    "fct_engagement_activities",
+    "fct_newsletter_campaigns",
+    "fct_event_attendance",
+    "fct_network_growth_monthly",
+    "fct_aem_yearly",
+    "fct_alumni_engagement_monthly",
+    "fct_club_activity_quarterly",
+    "fct_strategy_kpis",
+    "meta_pipeline_runs",
+    "meta_data_quality",
+    "meta_ingested_files",
+    "meta_quarantine",
+}
+KEY = {"ALUMNI_PSEUDONYM_KEY": "demo-test-key"}
+
+
+def digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def tables(path) -> set[str]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {name for (name,) in con.execute("show tables").fetchall()}
+    finally:
+        con.close()
+
+
+def test_demo_run_publishes_every_mart_and_prints_a_summary(published_demo):
+    data_dir, truth, result = published_demo
+    assert tables(data_dir.analytics) >= CONTRACT_MARTS
+    out = result.stdout
+    assert re.search(r"files: \d+ loaded, 1 duplicate, 0 rejected", out)
+    assert f"{len(truth['broken_rows'])} quarantined" in out
+    assert "published" in out
+    assert not (data_dir.root / "analytics.duckdb.tmp").exists()
+    key_file = data_dir.secrets / "pseudonym.key"
+    assert not key_file.exists()  # the key came from the environment
+
+
+def test_published_file_holds_no_personal_data(published_demo):
+    """Scan every text value of every table for names, addresses, member ids and notes of the landing files."""
+    data_dir, _, _ = published_demo
+    import csv
+    import io
+
+    personal_headers = {
+        "mitgliedsnummer",
+        "vorname",
+        "nachname",
+        "e-mail",
+        "notiz",
+        "gemeldet von",
+        "botschafter/in",
+        "user-agent",
+    }
+    personal: set[str] = set()
+    for path in data_dir.landing.rglob("*.csv"):
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252")
+        first = text.split("\n", 1)[0]
+        reader = csv.reader(io.StringIO(text), delimiter=";" if first.count(";") >= first.count(",") else ",")
+        header = [h.strip().lower() for h in next(reader)]
+        for row in reader:
+            for name, value in zip(header, row, strict=False):
+                value = value.strip()
+                if name in personal_headers and len(value) >= 3:
+                    personal.add(value.lower())
+    assert len(personal) > 1000
+    con = duckdb.connect(str(data_dir.analytics), read_only=True)
+    try:
+        found = []
+        for table, column in con.execute(
+            "select table_name, column_name from information_schema.columns where data_type = 'VARCHAR'"
+        ).fetchall():
+            values = {v for (v,) in con.execute(f'select distinct "{column}" from "{table}"').fetchall() if v}
+            leaked = {
+                v for v in values if v.strip().lower() in personal or re.fullmatch(r"A-\d{6}", v) or "@" in v
+            }
+            found.extend(f"{table}.{column}={v}" for v in list(leaked)[:3])
+        assert found == []
+    finally:
+        con.close()
+
+
+def test_rerun_changes_nothing_and_a_rejected_file_exits_2(published_demo, tmp_path):
+    source, _, _ = published_demo
+    data_dir = DataDir(tmp_path / "data")
+    shutil.copytree(source.root, data_dir.root, ignore=shutil.ignore_patterns("dagster_home"))
+    con = duckdb.connect(str(data_dir.analytics), read_only=True)
+    before = con.execute(
+        "select sum(value) filter (where value is not null), count(*) from fct_strategy_kpis"
+    ).fetchone()
+    con.close()
+
+    again = run_cli("pipeline", "--data-dir", str(data_dir.root), env=KEY)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "files: 0 loaded, 0 duplicate, 0 rejected" in again.stdout
+    con = duckdb.connect(str(data_dir.analytics), read_only=True)
+    assert (
+        con.execute(
+            "select sum(value) filter (where value is not null), count(*) from fct_strategy_kpis"
+        ).fetchone()
+        == before
+    )
+    assert con.execute("select count(*) from meta_pipeline_runs").fetchone()[0] == 2
+    con.close()
+
+    (data_dir.landing / "members" / "members_2099-01-01.csv").write_text("Vorname;Nachname\nA;B\n")
+    (data_dir.landing / "members" / "notes.txt").write_text("not an export")
+    rejected = run_cli("pipeline", "--data-dir", str(data_dir.root), env=KEY)
+    assert rejected.returncode == 2, rejected.stdout[-2000:] + rejected.stderr[-2000:]
+    assert "REJECTED members/members_2099-01-01.csv" in rejected.stdout
+    assert "REJECTED members/notes.txt" in rejected.stdout
+    con = duckdb.connect(str(data_dir.analytics), read_only=True)
+    statuses = dict(con.execute("select file_name, status from meta_ingested_files").fetchall())
+    con.close()
+    assert statuses["members/members_2099-01-01.csv"] == "rejected"
+
+
+def test_a_failed_run_leaves_the_previous_analytics_file_untouched(published_demo, tmp_path):
+    source, _, _ = published_demo
+    data_dir = DataDir(tmp_path / "data")
+    shutil.copytree(source.root, data_dir.root, ignore=shutil.ignore_patterns("dagster_home"))
+    before = digest(data_dir.analytics)
+    # a leftover that cannot be removed makes the publish step fail (as a full disk or a crash would)
+    (data_dir.root / "analytics.duckdb.tmp").mkdir()
+    (data_dir.root / "analytics.duckdb.tmp" / "x").write_text("x")
+    failed = run_cli("pipeline", "--data-dir", str(data_dir.root), env=KEY)
+    assert failed.returncode == 1
+    assert "the run failed" in failed.stderr
+    assert "analytics" in failed.stderr
+    assert digest(data_dir.analytics) == before
+
+
+def test_no_landing_files_is_a_clear_error(tmp_path):
+    result = run_cli("pipeline", "--data-dir", str(tmp_path / "empty"))
+    assert result.returncode == 1
+    assert "No landing files" in result.stderr and "alumni generate" in result.stderr
+    assert "Traceback" not in result.stderr

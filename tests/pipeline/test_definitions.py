@@ -1,0 +1,74 @@
+"""The Dagster code location: assets, checks, job, sensor and schedule, evaluated on an ephemeral instance."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pytest
+
+from pipelines.ingest.sources import SOURCES
+from tests.helpers import write_export
+
+
+@pytest.fixture
+def defs(data_dir, monkeypatch):
+    monkeypatch.setenv("ALUMNI_DATA_DIR", str(data_dir.root))
+    from pipelines.dbt_prepare import ensure_manifest
+
+    ensure_manifest()
+    from pipelines.definitions import defs as definitions
+
+    return definitions
+
+
+def test_assets_checks_and_job(defs):
+    graph = defs.resolve_asset_graph()
+    keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
+    for source in SOURCES:
+        assert f"raw/{source.name}" in keys
+    for mart in ("dim_alumni", "fct_strategy_kpis", "fct_aem_yearly", "fct_newsletter_campaigns"):
+        assert f"marts/{mart}" in keys
+    assert "analytics" in keys
+    check_keys = {key.name for key in graph.asset_check_keys}
+    assert "great_expectations" in check_keys
+    assert any(name.startswith("unique_") or name.startswith("not_null_") for name in check_keys)
+    job = defs.resolve_job_def("alumni_pipeline")
+    assert job.executor_def.name == "in_process"
+    # dbt sources line up with the ingest assets: the marts depend on raw/*
+    upstream = graph.get(dg.AssetKey(["staging", "stg_portal__member_snapshots"])).parent_keys
+    assert dg.AssetKey(["raw", "members"]) in upstream
+
+
+def test_landing_sensor_runs_once_per_new_set_of_files(defs, data_dir):
+    sensor = defs.resolve_sensor_def("landing_sensor")
+    with dg.instance_for_test() as instance:
+        empty = sensor(dg.build_sensor_context(instance=instance))
+        assert isinstance(empty, dg.SkipReason)
+        write_export(
+            data_dir.landing / "members/members_2024-01-15.csv",
+            ["Mitgliedsnummer", "Registriert am"],
+            [["A-1", "01.01.2020"]],
+        )
+        context = dg.build_sensor_context(instance=instance)
+        first = sensor(context)
+        assert isinstance(first, dg.RunRequest)
+        cursor = context.cursor
+        again = sensor(dg.build_sensor_context(instance=instance, cursor=cursor))
+        assert isinstance(again, dg.SkipReason)
+        write_export(
+            data_dir.landing / "members/members_2024-02-15.csv",
+            ["Mitgliedsnummer", "Registriert am"],
+            [["A-1", "01.01.2020"]],
+        )
+        second = sensor(dg.build_sensor_context(instance=instance, cursor=cursor))
+        assert isinstance(second, dg.RunRequest)
+        assert second.run_key != first.run_key
+
+
+def test_daily_schedule(defs):
+    schedule = defs.resolve_schedule_def("daily_pipeline")
+    assert schedule.cron_schedule == "30 5 * * *"
+    assert schedule.execution_timezone == "Europe/Berlin"
+    assert schedule.job_name == "alumni_pipeline"
+    with dg.instance_for_test() as instance:
+        result = schedule.evaluate_tick(dg.build_schedule_context(instance=instance))
+        assert len(result.run_requests) == 1

@@ -59,7 +59,7 @@ def where(filters: dict[str, list[str]], alias: str = "") -> tuple[str, tuple]:
 def data_as_of() -> str:
     frame = query("select max(finished_at) as finished from meta_pipeline_runs where status = 'success'")
     value = frame["finished"].iloc[0] if not frame.empty else None
-    return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%d.%m.%Y %H:%M UTC")
+    return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%d.%m.%Y %H:%M:%S UTC")
 
 
 def years() -> list[int]:

@@ -56,6 +56,7 @@ TEXT = {
     "world_map": {"de": "Mitglieder weltweit", "en": "Members worldwide"},
     "cohorts": {"de": "Kohorten nach Abschlussjahr", "en": "Cohorts by graduation year"},
     "campaigns": {"de": "Newsletter-Kampagnen", "en": "Newsletter campaigns"},
+    "topic": {"de": "Thema", "en": "Topic"},
     "open_rate": {"de": "Öffnungsrate (menschlich)", "en": "Open rate (human)"},
     "click_rate": {"de": "Klickrate (menschlich)", "en": "Click rate (human)"},
     "machine_share": {"de": "Anteil maschineller Öffnungen", "en": "Machine-open share"},

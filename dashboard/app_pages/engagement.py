@@ -48,13 +48,20 @@ chart(
 )
 
 st.markdown(f"**{t('median_by_topic')}**")
-medians = data.campaign_medians(first, last)
+# a median is one campaign's rate: hidden where a campaign of the topic rests on fewer than 5 people
+medians = suppress(
+    data.campaign_medians(first, last),
+    [],
+    rates={"open_rate": "smallest_opens", "click_rate": "smallest_clicks"},
+)
 medians["topic"] = medians["topic"].map(label)
 st.dataframe(
     medians[["topic", "campaigns", "open_rate", "click_rate"]],
     hide_index=True,
     width="stretch",
     column_config={
+        "topic": st.column_config.TextColumn(t("topic")),
+        "campaigns": st.column_config.NumberColumn(t("campaigns")),
         "open_rate": st.column_config.NumberColumn(t("open_rate"), format="percent"),
         "click_rate": st.column_config.NumberColumn(t("click_rate"), format="percent"),
     },

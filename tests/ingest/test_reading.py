@@ -43,9 +43,7 @@ def test_stray_quote_inside_a_field_is_kept_as_text():
 
 
 def test_quoted_newline_keeps_line_numbers_of_following_records():
-    raw = (
-        b'Bericht-ID;Club-ID;Datum;Notiz\nB1;C1;01.01.2024;"zwei\nZeilen"\nB2;C1;02.01.2024;eins\n'
-    )
+    raw = b'Bericht-ID;Club-ID;Datum;Notiz\nB1;C1;01.01.2024;"zwei\nZeilen"\nB2;C1;02.01.2024;eins\n'
     parsed = parse(raw, ["Bericht-ID", "Club-ID", "Datum", "Notiz"], ["Bericht-ID"])
     assert parsed.lines == [2, 4]
     assert parsed.columns["Notiz"][0] == "zwei\nZeilen"

@@ -1,0 +1,86 @@
+"""Every page and filter with Streamlit's AppTest on a real published analytics file (demo data)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "streamlit_app.py")
+PAGES = ["strategie", "netzwerk", "engagement", "clubs", "datenqualitaet"]
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def app(published_demo, monkeypatch):
+    data_dir, _, _ = published_demo
+    monkeypatch.setenv("ALUMNI_DATA_DIR", str(data_dir.root))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    return at
+
+
+def open_page(at: AppTest, page: str) -> AppTest:
+    if page != "strategie":
+        at.switch_page(f"app_pages/{page}.py").run()
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_in_german_and_english(app, page):
+    at = open_page(app, page)
+    assert_clean(at)
+    assert any(c.value.startswith("Datenstand") for c in at.sidebar.caption)
+    at.sidebar.radio[0].set_value("en").run()
+    assert_clean(at)
+    assert any(c.value.startswith("Data as of") for c in at.sidebar.caption)
+
+
+def test_strategy_scorecard(app):
+    at = open_page(app, "strategie")
+    assert [m.label for m in at.metric][:3] == ["Mitglieder", "Länder", "Alumni-Clubs"]
+    markdown = " ".join(m.value for m in at.markdown)
+    for goal in ("1 · Lebendige", "2 · Starke Bindung", "3 · Engagement der TU", "4 · Engagement der Alumni"):
+        assert goal in markdown
+    assert "data-status=" in markdown
+    years = at.sidebar.selectbox[0].options
+    at.sidebar.selectbox[0].set_value(years[-1]).run()
+    assert_clean(at)
+
+
+def test_network_filters_and_split(app):
+    at = open_page(app, "netzwerk")
+    at.sidebar.multiselect(key="faculty_network").set_value(["INF"]).run()
+    assert_clean(at)
+    at.sidebar.multiselect(key="status_network").set_value(["graduate"]).run()
+    at.sidebar.multiselect(key="region_network").set_value(["chemnitz", "saxony"]).run()
+    assert_clean(at)
+    for split in ("faculty_code", "region", "status_group"):
+        at.radio(key="network_dimension").set_value(split).run()
+        assert_clean(at)
+    at.sidebar.slider(key="period_network").set_value((2015, 2018)).run()
+    assert_clean(at)
+
+
+def test_engagement_filters_and_tier_year(app):
+    at = open_page(app, "engagement")
+    at.sidebar.multiselect(key="region_engagement").set_value(["abroad"]).run()
+    assert_clean(at)
+    options = at.selectbox(key="transition_year").options
+    at.selectbox(key="transition_year").set_value(options[-1]).run()
+    assert_clean(at)
+
+
+def test_no_analytics_file_explains_how_to_create_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("ALUMNI_DATA_DIR", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert_clean(at)
+    assert at.title[0].value == "Noch keine Auswertung vorhanden"
+    assert "alumni pipeline" in at.markdown[0].value

@@ -1,0 +1,40 @@
+"""Small-count suppression: one place, every count and rate, no derivable last part."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.privacy import MARK, display, format_count, suppress
+
+
+def test_counts_below_five_are_hidden_and_zero_is_shown():
+    frame = pd.DataFrame({"segment": list("abcdef"), "members": [0, 1, 4, 5, 6, 120]})
+    out = suppress(frame, ["members"])
+    assert out["members"].isna().tolist() == [False, True, True, False, False, False]
+    assert display(out, ["members"])["members"].tolist() == ["0", MARK, MARK, "5", "6", "120"]
+
+
+def test_rates_built_on_small_counts_are_hidden():
+    frame = pd.DataFrame(
+        {"clicks": [3, 50], "opens": [40, 60], "click_rate": [0.03, 0.4], "ctor": [0.075, 0.83]}
+    )
+    out = suppress(frame, ["clicks", "opens"], rates={"click_rate": "clicks", "ctor": ["clicks", "opens"]})
+    assert pd.isna(out.loc[0, "click_rate"]) and pd.isna(out.loc[0, "ctor"])
+    assert out.loc[1, "click_rate"] == 0.4
+
+
+def test_a_single_hidden_part_takes_the_next_smallest_with_it():
+    # month total 100 = 3 + 20 + 77: hiding 3 alone would let 100 - 20 - 77 reveal it
+    frame = pd.DataFrame(
+        {"month": ["m1"] * 3 + ["m2"] * 3, "segment": list("xyzxyz"), "members": [3, 20, 77, 2, 4, 90]}
+    )
+    out = suppress(frame, ["members"], groups=["month"])
+    m1 = out[out["month"] == "m1"]["members"].tolist()
+    assert pd.isna(m1[0]) and pd.isna(m1[1]) and m1[2] == 77
+    m2 = out[out["month"] == "m2"]["members"].tolist()
+    assert pd.isna(m2[0]) and pd.isna(m2[1]) and m2[2] == 90  # two hidden already: nothing more to hide
+
+
+def test_format_count():
+    assert format_count(None) == MARK
+    assert format_count(18954) == "18.954"

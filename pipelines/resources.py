@@ -22,6 +22,17 @@ class WarehouseResource(dg.ConfigurableResource):
 
     data_dir: str
 
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # One writer of warehouse.duckdb at a time, whoever starts the run (CLI, sensor, schedule, UI):
+        # the lock is held for the whole run and released by the OS if the process dies.
+        self._lock = writer_lock(self.data)
+        self._lock.__enter__()
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        lock = getattr(self, "_lock", None)
+        if lock is not None:
+            lock.__exit__(None, None, None)
+
     @property
     def data(self) -> DataDir:
         return DataDir.resolve(self.data_dir)

@@ -26,6 +26,28 @@ def _failure_messages(result) -> list[str]:
     return messages
 
 
+def _fail_abandoned_cli_runs(instance) -> None:
+    """A CLI run still marked as started belongs to a process that was killed: mark it failed, so the
+    daemon's run queue (one run at a time) does not wait for it forever."""
+    import dagster as dg
+
+    for run in instance.get_runs(
+        filters=dg.RunsFilter(
+            statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING], tags={"trigger": "cli"}
+        )
+    ):
+        instance.report_run_failed(run, "the process running it ended without finishing the run")
+
+
+def _lock_refused(result) -> str | None:
+    """Another process took the writer lock between our check and the run's start."""
+    for event in result.all_events:
+        text = str(event.message or "")
+        if "another pipeline run is writing" in text:
+            return "another pipeline run is writing the warehouse; runs are serialised - try again later"
+    return None
+
+
 def run_pipeline(data_dir: DataDir, quiet: bool = False) -> int:
     started = time.perf_counter()
     started_at = datetime.now(UTC)
@@ -48,25 +70,27 @@ def run_pipeline(data_dir: DataDir, quiet: bool = False) -> int:
     from pipelines.definitions import defs
     from pipelines.resources import writer_lock
 
-    try:
-        lock = writer_lock(data_dir)
-        lock.__enter__()
+    try:  # fail fast with a clear message; the run itself holds the lock from its first step to its last
+        with writer_lock(data_dir):
+            pass
     except RuntimeError as exc:
         print(f"alumni pipeline: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    try:
-        job = defs.resolve_job_def("alumni_pipeline")
-        with dg.DagsterInstance.get() as instance:
-            result = job.execute_in_process(
-                instance=instance,
-                raise_on_error=False,
-                run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-                tags={"trigger": "cli"},
-            )
-        run_id = result.run_id
-        summary = _summary(data_dir, run_id, result.success, started_at)
-    finally:
-        lock.__exit__(None, None, None)
+    job = defs.resolve_job_def("alumni_pipeline")
+    with dg.DagsterInstance.get() as instance:
+        _fail_abandoned_cli_runs(instance)
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            tags={"trigger": "cli"},
+        )
+    run_id = result.run_id
+    refused = None if result.success else _lock_refused(result)
+    if refused:
+        print(f"alumni pipeline: {refused}", file=sys.stderr)
+        return EXIT_FAILED
+    summary = _summary(data_dir, run_id, result.success, started_at)
 
     elapsed = time.perf_counter() - started
     out("")

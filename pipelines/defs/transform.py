@@ -9,8 +9,9 @@ from pipelines.ingest import quality
 from pipelines.resources import WarehouseResource
 from pipelines.settings import DBT_PROJECT_DIR
 
+# The manifest is prepared explicitly (pipelines/dbt_prepare.py) by every entry point before this import:
+# DbtProject.prepare_if_dev() would look for `dbt` on PATH, which an unactivated venv does not have.
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-dbt_project.prepare_if_dev()
 
 
 class AlumniTranslator(DagsterDbtTranslator):

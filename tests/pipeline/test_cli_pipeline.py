@@ -162,3 +162,16 @@ def test_no_landing_files_is_a_clear_error(tmp_path):
     assert result.returncode == 1
     assert "No landing files" in result.stderr and "alumni generate" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_one_writer_at_a_time(published_demo, tmp_path):
+    from pipelines.resources import writer_lock
+
+    source, _, _ = published_demo
+    data_dir = DataDir(tmp_path / "data")
+    shutil.copytree(source.root, data_dir.root, ignore=shutil.ignore_patterns("dagster_home"))
+    with writer_lock(data_dir):  # as a running pipeline holds it
+        refused = run_cli("pipeline", "--data-dir", str(data_dir.root), env=KEY)
+    assert refused.returncode == 1
+    assert "another pipeline run is writing" in refused.stderr
+    assert "Traceback" not in refused.stderr

@@ -95,8 +95,7 @@ class CsvExport:
         self.lines += len(records)
         nl = self.style.newline
         self._chunks.append(nl.join(records) + nl)
-        if len(self._chunks) >= 64:
-            self.flush()
+        self.flush()  # a campaign's rows at once: large enough to write, small enough to keep memory flat
 
     def flush(self) -> None:
         self._handle.write("".join(self._chunks))

@@ -31,8 +31,9 @@ KEY_ENV = {"ALUMNI_PSEUDONYM_KEY": "benchmark-key"}
 def measure(command: list[str], env: dict | None = None) -> tuple[float, float, int]:
     """Run a command; return (seconds, peak RSS in MiB of the process and its children, exit code)."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=dict(os.environ, **(env or {})), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        command, env=dict(os.environ, **(env or {})), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
@@ -51,8 +52,18 @@ def _children_peak() -> int:
 
 
 def generate(data_dir: Path, scale: float, until: date = UNTIL) -> tuple[float, float]:
-    seconds, peak, code = measure([str(BIN / "alumni"), "generate", "--data-dir", str(data_dir), "--scale",
-                                   str(scale), "--until", until.isoformat()])
+    seconds, peak, code = measure(
+        [
+            str(BIN / "alumni"),
+            "generate",
+            "--data-dir",
+            str(data_dir),
+            "--scale",
+            str(scale),
+            "--until",
+            until.isoformat(),
+        ]
+    )
     assert code == 0, "generate failed"
     return seconds, peak
 
@@ -119,8 +130,12 @@ def dashboard_pages(data_dir: Path) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
     port = free_port()
-    server = subprocess.Popen([str(BIN / "alumni"), "dashboard", "--data-dir", str(data_dir), "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    server = subprocess.Popen(
+        [str(BIN / "alumni"), "dashboard", "--data-dir", str(data_dir), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         for _ in range(200):
             try:
@@ -128,15 +143,28 @@ def dashboard_pages(data_dir: Path) -> dict[str, float]:
                 break
             except OSError:
                 time.sleep(0.2)
-        pages = {"": "Strategie", "netzwerk": "Netzwerk", "engagement": "Engagement", "clubs": "Clubs",
-                 "datenqualitaet": "Datenqualität"}
+        pages = {
+            "": "Strategie",
+            "netzwerk": "Netzwerk",
+            "engagement": "Engagement",
+            "clubs": "Clubs",
+            "datenqualitaet": "Datenqualität",
+        }
         timings = {}
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-                args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                      "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-                      "--disable-dev-shm-usage"],
+                args=[
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                    "--disable-quic",
+                    "--disable-dev-shm-usage",
+                ],
             )
             page = browser.new_page(viewport={"width": 1400, "height": 1600})
             page.goto(f"http://127.0.0.1:{port}/")  # warm-up: the app's first start
@@ -205,8 +233,9 @@ def main() -> int:
         shutil.rmtree(ingest_dir, ignore_errors=True)
 
         seconds, peak = pipeline(data)
-        record(f"alumni pipeline, full, {label}", seconds, peak,
-               "< 60 s" if scale == 1 else "< 6 min, < 4 GB")
+        record(
+            f"alumni pipeline, full, {label}", seconds, peak, "< 60 s" if scale == 1 else "< 6 min, < 4 GB"
+        )
         full_seconds = seconds
         if scale == max(args.scales):
             later = work / "later"
@@ -220,8 +249,12 @@ def main() -> int:
                     shutil.copyfile(path, target)
                     added += 1
             seconds, peak = pipeline(data)
-            record(f"alumni pipeline after one more month ({added} new files), {label}", seconds, peak,
-                   f"< {full_seconds / 4:,.0f} s (a quarter of the full build)")
+            record(
+                f"alumni pipeline after one more month ({added} new files), {label}",
+                seconds,
+                peak,
+                f"< {full_seconds / 4:,.0f} s (a quarter of the full build)",
+            )
             shutil.rmtree(later, ignore_errors=True)
         if not args.skip_dashboard:
             pages[label] = dashboard_pages(data)
@@ -240,8 +273,13 @@ def main() -> int:
         *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows],
     ]
     if pages:
-        lines += ["", "Dashboard: seconds from navigation to the last chart drawn (headless Chromium, warm server).", "",
-                  "| page | " + " | ".join(pages) + " |", "|---|" + "---|" * len(pages)]
+        lines += [
+            "",
+            "Dashboard: seconds from navigation to the last chart drawn (headless Chromium, warm server).",
+            "",
+            "| page | " + " | ".join(pages) + " |",
+            "|---|" + "---|" * len(pages),
+        ]
         for title in next(iter(pages.values())):
             lines.append(f"| {title} | " + " | ".join(f"{pages[s][title]:.2f} s" for s in pages) + " |")
         lines.append("")

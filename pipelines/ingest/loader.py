@@ -190,10 +190,11 @@ def email_valid(c: Column) -> str:
     return f"regexp_full_match({email_norm(c)}, '[^@\\s]+@[^@\\s]+\\.[^@\\s.]+')"
 
 
-def hash_expr(c: Column) -> str:
+def hash_key(c: Column) -> str:
+    """What the keyed hash is taken of: the normalised address (valid ones only), the upper-cased id."""
     if c.kind == EMAIL:
-        return f"case when {email_valid(c)} then alumni_hmac({email_norm(c)}) end"
-    return f"case when {_s(c)} <> '' then alumni_hmac(upper({_s(c)})) end"
+        return f"case when {email_valid(c)} then {email_norm(c)} end"
+    return f"case when {_s(c)} <> '' then upper({_s(c)}) end"
 
 
 def failure_expr(source: Source) -> str:
@@ -353,13 +354,27 @@ def _load_parsed(
             key = source.column(source.key)
             key_seq = f"row_number() over (partition by {_s(key)} order by _line) as _key_seq"
         con.execute(f"create or replace temp table staged as select *, {typed}, {key_seq} from incoming")
+        keys = "".join(f", {hash_key(c)} as k_{c.name}" for c in hash_columns(source))
         con.execute(
-            f"create or replace temp table checked as select *, {failure_expr(source)} as _failure from staged"
+            f"create or replace temp table checked as "
+            f"select *, {failure_expr(source)} as _failure{keys} from staged"
         )
     finally:
         con.unregister("incoming")
     stored = stored_columns(source)
     hashes = hash_columns(source)
+    # Keyed hashes per distinct value (an address recurs in thousands of rows of an activity export).
+    joins = []
+    for c in hashes:
+        con.execute(
+            f"create or replace temp table hashes_{c.name} as select k, alumni_hmac(k) as h "
+            f"from (select distinct k_{c.name} as k from checked where k_{c.name} is not null)"
+        )
+        joins.append(f"left join hashes_{c.name} on checked.k_{c.name} = hashes_{c.name}.k")
+    hashed = "".join(f", hashes_{c.name}.h as hash_{c.name}" for c in hashes)
+    con.execute(
+        f"create or replace temp table ready as select checked.*{hashed} from checked {' '.join(joins)}"
+    )
     raw_cols, raw_vals = [], []
     for c in stored:
         raw_cols.append(c.name)
@@ -369,17 +384,17 @@ def _load_parsed(
             raw_vals.append(email_valid(c))
     for c in hashes:
         raw_cols.append(f"{c.name}_hash")
-        raw_vals.append(hash_expr(c))
+        raw_vals.append(f"hash_{c.name}")
     meta_cols = ["_source_file", "_file_sha256", "_line", "_run_id", "_loaded_at"]
     meta_vals = ["$file", "$sha", "_line", "$run", "now()"]
     params = {"file": file_name, "sha": sha, "run": run_id}
     loaded = con.execute(
         f"insert into raw.{source.name} ({', '.join(raw_cols + meta_cols)}) "
-        f"select {', '.join(raw_vals + meta_vals)} from checked where _failure is null",
+        f"select {', '.join(raw_vals + meta_vals)} from ready where _failure is null",
         params,
     ).fetchone()[0]
     q_cols = [c.name for c in stored] + [f"{c.name}_hash" for c in hashes] + meta_cols
-    q_vals = [f"v_{c.name}" for c in stored] + [hash_expr(c) for c in hashes] + meta_vals
+    q_vals = [f"v_{c.name}" for c in stored] + [f"hash_{c.name}" for c in hashes] + meta_vals
     personal = {c.header for c in source.columns if c.personal}
     value_of = " ".join(f"when '{c.header}' then {_s(c)}" for c in source.columns if c.header not in personal)
     message = (
@@ -394,7 +409,7 @@ def _load_parsed(
     quarantined = con.execute(
         f"insert into quarantine.{source.name} ({', '.join(q_cols)}, _column, _reason, _message) "
         f"select {', '.join(q_vals)}, split_part(_failure, '|', 2), split_part(_failure, '|', 1), {message} "
-        f"from checked where _failure is not null",
+        f"from ready where _failure is not null",
         params,
     ).fetchone()[0]
     # Records that do not even split into the header's fields: kept whole, with their line.

@@ -78,6 +78,21 @@ def install_hmac(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
     )
 
 
+def _file_touches_erased(con: duckdb.DuckDBPyConnection, file_sha256: str) -> bool:
+    if not con.execute("select count(*) from meta.erased_identities").fetchone()[0]:
+        return False
+    for schema in ("raw", "quarantine"):
+        for table, column, _kind, _action in IDENTITY_COLUMNS:
+            hit = con.execute(
+                f"select 1 from {schema}.{table} where _file_sha256 = ? "
+                f"and {column} in (select hash from meta.erased_identities) limit 1",
+                [file_sha256],
+            ).fetchone()
+            if hit:
+                return True
+    return False
+
+
 def sweep(con: duckdb.DuckDBPyConnection, run_id: str, file_sha256: str | None = None) -> dict[str, int]:
     """Remove every trace of erased people; restricted to one file's rows when `file_sha256` is given.
 
@@ -99,6 +114,8 @@ def sweep(con: duckdb.DuckDBPyConnection, run_id: str, file_sha256: str | None =
     )
     file_filter = "and _file_sha256 = $sha" if file_sha256 else ""
     params = {"sha": file_sha256} if file_sha256 else {}
+    if file_sha256 and not _file_touches_erased(con, file_sha256):
+        return {}  # the common case: nobody in this file was erased
     # closure: the addresses of erased members, and the members behind erased addresses, until nothing new
     while True:
         added = 0

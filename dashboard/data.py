@@ -287,6 +287,16 @@ def quarantine_summary() -> pd.DataFrame:
     )
 
 
+def recent_quarantine(limit: int = 200) -> pd.DataFrame:
+    return query(
+        """
+        select file_name, line_number, column_name, message from meta_quarantine
+        order by run_id desc, file_name, line_number limit ?
+        """,
+        (limit,),
+    )
+
+
 def check_results() -> pd.DataFrame:
     return query(
         """

@@ -82,6 +82,10 @@ TEXT = {
     "runs": {"de": "Letzte Läufe", "en": "Recent runs"},
     "files": {"de": "Dateien", "en": "Files"},
     "quarantine": {"de": "Aussortierte Zeilen (Quarantäne)", "en": "Quarantined rows"},
+    "quarantine_rows": {
+        "de": "Zeilen mit Datei, Zeile, Spalte und Grund (Werte nur, wo sie keine Personen betreffen)",
+        "en": "Rows with file, line, column and reason (values only where they concern no person)",
+    },
     "checks": {"de": "Prüfungen (Great Expectations, dbt)", "en": "Checks (Great Expectations, dbt)"},
     "freshness": {"de": "Aktualität der Quellen", "en": "Freshness of the sources"},
     "days_old": {"de": "Tage alt", "en": "days old"},

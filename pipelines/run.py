@@ -109,6 +109,13 @@ def run_pipeline(data_dir: DataDir, quiet: bool = False) -> int:
     )
     for line in summary["rejected_files"]:
         out(f"  REJECTED {line}")
+    for line in summary["quarantined"]:
+        out(f"  QUARANTINED {line}")
+    if summary["rows_quarantined"] > len(summary["quarantined"]):
+        out(
+            f"  ... {summary['rows_quarantined'] - len(summary['quarantined'])} more quarantined rows: "
+            "see meta_quarantine in analytics.duckdb or the Datenqualität page"
+        )
     for line in summary["failed_checks"][:10]:
         out(f"  CHECK FAILED {line}")
     out(f"  time:  {elapsed:.1f} s")
@@ -156,6 +163,14 @@ def _summary(data_dir: DataDir, run_id: str, success: bool, started_at: datetime
                 [run_id],
             ).fetchall()
         ]
+        quarantined = [
+            f"{name}:{line} {message}"
+            for name, line, message in con.execute(
+                "select file_name, line_number, message from meta.quarantine_log where run_id = ? "
+                "order by file_name, line_number limit 20",
+                [run_id],
+            ).fetchall()
+        ]
         checks = con.execute(
             "select severity, passed, check_name, details from meta.data_quality where run_id = ?", [run_id]
         ).fetchall()
@@ -170,6 +185,7 @@ def _summary(data_dir: DataDir, run_id: str, success: bool, started_at: datetime
         "rows_quarantined": int(rows[1]),
         "rows_erased": int(rows[2]),
         "rejected_files": rejected_files,
+        "quarantined": quarantined,
         "checks_passed": sum(1 for _, passed, _, _ in checks if passed),
         "checks_warned": sum(1 for severity, passed, _, _ in checks if not passed and severity == "warning"),
         "checks_failed": sum(1 for severity, passed, _, _ in checks if not passed and severity == "error"),

@@ -22,7 +22,8 @@ META_TABLES = {
     "from meta.data_quality",
     "meta_ingested_files": "select run_id, source, file_name, sha256, size_bytes, encoding, delimiter, rows_read, "
     "rows_loaded, rows_quarantined, rows_erased, status, reason, ingested_at from meta.ingested_files",
-    "meta_quarantine": "select run_id, source, file_name, line_number, column_name, reason_code, reason "
+    # message: column, expectation and - for columns that are not personal - the value
+    "meta_quarantine": "select run_id, source, file_name, line_number, column_name, reason_code, reason, message "
     "from meta.quarantine_log",
 }
 

@@ -86,10 +86,12 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         """
         create table if not exists meta.quarantine_log (
             run_id varchar, source varchar, file_name varchar, line_number bigint, column_name varchar,
-            reason_code varchar, reason varchar
+            reason_code varchar, reason varchar, message varchar
         )
         """
     )
+    # added after the first release: warehouses created before get the column on their next run
+    con.execute("alter table meta.quarantine_log add column if not exists message varchar")
     con.execute(
         """
         create table if not exists meta.erased_identities (
@@ -439,7 +441,7 @@ def _load_parsed(
     con.execute(
         f"insert into meta.quarantine_log select _run_id, '{source.name}', _source_file, _line, _column, _reason, "
         f"case _reason {' '.join(f'when {sql_literal(k)} then {sql_literal(v)}' for k, v in REASONS.items())} "
-        f"else _reason end "
+        f"else _reason end, _message "
         f"from quarantine.{source.name} where _file_sha256 = ?",
         [sha],
     )

@@ -47,6 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     pipe = sub.add_parser("pipeline", help="ingest, validate, build the marts and publish analytics.duckdb")
     pipe.add_argument("--data-dir", help=data_help)
+    pipe.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild incremental dbt models from scratch (after an upgrade)",
+    )
 
     dash = sub.add_parser("dashboard", help="serve the Streamlit dashboard on D/analytics.duckdb")
     dash.add_argument("--data-dir", help=data_help)
@@ -77,7 +82,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 def cmd_pipeline(args: argparse.Namespace) -> int:
     from pipelines.run import run_pipeline
 
-    return run_pipeline(DataDir.resolve(args.data_dir))
+    return run_pipeline(DataDir.resolve(args.data_dir), full_refresh=args.full_refresh)
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:

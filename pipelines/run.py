@@ -48,7 +48,7 @@ def _lock_refused(result) -> str | None:
     return None
 
 
-def run_pipeline(data_dir: DataDir, quiet: bool = False) -> int:
+def run_pipeline(data_dir: DataDir, quiet: bool = False, full_refresh: bool = False) -> int:
     started = time.perf_counter()
     started_at = datetime.now(UTC)
     out = (lambda *a: None) if quiet else print
@@ -82,7 +82,10 @@ def run_pipeline(data_dir: DataDir, quiet: bool = False) -> int:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            run_config={
+                "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+                "ops": {"alumni_dbt_models": {"config": {"full_refresh": full_refresh}}},
+            },
             tags={"trigger": "cli"},
         )
     run_id = result.run_id

@@ -113,7 +113,7 @@ def _read_csv(data_dir: str) -> None:
             encoding = "latin-1"
         con.execute(
             f"create table t{n} as select * from read_csv(?, all_varchar = true, header = true, "
-            f"encoding = '{encoding}', strict_mode = false, null_padding = true, ignore_errors = true)",
+            f"encoding = '{encoding}', strict_mode = false, ignore_errors = true)",
             [str(path)],
         )
     con.close()

@@ -175,3 +175,53 @@ def test_one_writer_at_a_time(published_demo, tmp_path):
     assert refused.returncode == 1
     assert "another pipeline run is writing" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def _marts(path) -> dict:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {
+            "campaigns": con.execute(
+                "select * from fct_newsletter_campaigns order by campaign_id"
+            ).fetchall(),
+            "acts": con.execute(
+                "select count(*), count(distinct alumni_key) from fct_engagement_activities"
+            ).fetchall(),
+            "kpis": con.execute("select year, kpi_id, value from fct_strategy_kpis order by 1, 2").fetchall(),
+        }
+    finally:
+        con.close()
+
+
+def test_incremental_run_equals_a_full_rebuild(published_demo, tmp_path):
+    """New rows for an old campaign (an overlapping export) and an erasure, built incrementally, then from scratch."""
+    source, truth, _ = published_demo
+    data_dir = DataDir(tmp_path / "data")
+    shutil.copytree(source.root, data_dir.root, ignore=shutil.ignore_patterns("dagster_home"))
+    con = duckdb.connect(str(data_dir.analytics), read_only=True)
+    campaign, recipients = con.execute(
+        "select campaign_id, recipients from fct_newsletter_campaigns order by sent_at limit 1 offset 3"
+    ).fetchone()
+    sent_at = con.execute(
+        "select strftime(sent_at, '%d.%m.%Y %H:%M:%S') from dim_campaigns where campaign_id = ?", [campaign]
+    ).fetchone()[0]
+    con.close()
+    rows = [f"{campaign};neu{i}@example.org;sent;{sent_at};;;" for i in range(7)]
+    rows += [
+        f"{campaign};neu{i}@example.org;click;{sent_at[:-2]}59;https://x/{i};Thunderbird;" for i in range(3)
+    ]
+    (data_dir.landing / "newsletter" / "activity_2099-01-01.csv").write_text(
+        "Kampagnen-ID;E-Mail;Aktion;Zeitpunkt;Link;User-Agent;Maschinell\n" + "\n".join(rows) + "\n"
+    )
+    erased = truth["erasures"][0]
+    (data_dir.landing / "erasure" / "erasure_2099-01-01.csv").write_text(
+        f"Mitgliedsnummer;E-Mail;Eingegangen am\n;{erased['emails'][-1]};01.01.2099\n"
+    )
+    incremental = run_cli("pipeline", "--data-dir", str(data_dir.root), env=KEY)
+    assert incremental.returncode == 0, incremental.stdout[-2000:] + incremental.stderr[-2000:]
+    after_incremental = _marts(data_dir.analytics)
+    by_id = {row[0]: row for row in after_incremental["campaigns"]}
+    assert by_id[campaign][5] == recipients + 7
+    full = run_cli("pipeline", "--data-dir", str(data_dir.root), "--full-refresh", env=KEY)
+    assert full.returncode == 0, full.stderr[-2000:]
+    assert _marts(data_dir.analytics) == after_incremental

@@ -1,8 +1,8 @@
 -- Every engagement act of a member (METRICS.md "Engagement acts"), before the act -> mode -> goal mapping.
 with
 
-newsletter as (
-    select * from {{ ref('int_newsletter_events') }}
+newsletter_clicks_matched as (
+    select * from {{ ref('int_newsletter_clicks') }}
 ),
 
 snapshots as (
@@ -25,18 +25,18 @@ known_members as (
     select distinct alumni_key from {{ ref('int_member_spells') }}
 ),
 
--- human clicks by members who allowed tracking on that day; each click is one act
 newsletter_clicks as (
     select
         activity_id,
         alumni_key,
         occurred_on as activity_date,
         'newsletter' as source,
-        case when topic in ('further_education', 'career') then 'newsletter_click_offer'
+        case
+            when topic in ('further_education', 'career') then 'newsletter_click_offer'
             else 'newsletter_click'
         end as act_code
-    from newsletter
-    where action = 'click' and not is_machine and alumni_key is not null and has_tracking_consent
+    from newsletter_clicks_matched
+    where alumni_key is not null and has_tracking_consent
 ),
 
 -- e-mail, city or country differ between two consecutive snapshots: one act, dated on the later snapshot

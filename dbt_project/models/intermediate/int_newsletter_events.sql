@@ -1,12 +1,32 @@
--- Newsletter events classified human or machine (METRICS.md "Machine event") and matched to members.
+-- Newsletter events classified human or machine (METRICS.md "Machine event").
 -- A machine event: flagged by the tool; an open by the Apple proxy user agent; an open or click less than
 -- 2 seconds after that recipient's `sent`; or a click among 3+ distinct links of one address within 2 s.
-{{ config(materialized='table') }}
+--
+-- Incremental by campaign: every rule looks only at one address within one campaign, so a run recomputes
+-- exactly the campaigns that received newly loaded rows (an overlapping export of an old campaign included)
+-- and keeps the rest. Erased addresses are removed from the kept rows in a post-hook.
+{{ config(
+    materialized='incremental',
+    unique_key='activity_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    post_hook=[
+        "delete from {{ this }} where email_hash in (select hash from {{ source('meta', 'erased_identities') }})"
+    ]
+) }}
 
 with
 
 activities as (
     select * from {{ ref('stg_newsletter__activities') }}
+    {% if is_incremental() %}
+        where campaign_id in (
+            select distinct newer.campaign_id
+            from {{ source('raw', 'newsletter_activity') }} as newer
+            where newer._loaded_at > (select coalesce(max(built.loaded_at), cast('1900-01-01' as timestamp))
+                from {{ this }} as built)
+        )
+    {% endif %}
 ),
 
 campaigns as (
@@ -80,7 +100,8 @@ classified as (
                 extract(epoch from activities.occurred_at) - extract(epoch from sent_times.recipient_sent_at) < 2
             )
             or scanner_clicks.activity_id is not null
-        ) as is_machine
+        ) as is_machine,
+        activities.loaded_at
     from activities
     left join campaigns on activities.campaign_id = campaigns.campaign_id
     left join sent_times
@@ -88,29 +109,19 @@ classified as (
     left join scanner_clicks on activities.activity_id = scanner_clicks.activity_id
 ),
 
-matched as (
-    {{ match_member('classified', 'activity_id', 'occurred_on') }}
-),
-
 final as (
     select
-        matched.activity_id,
-        matched.campaign_id,
-        matched.email_hash,
-        matched.action,
-        matched.occurred_at,
-        matched.occurred_on,
-        matched.link,
-        matched.topic,
-        coalesce(matched.is_machine, false) as is_machine,
-        matched.matched_key as alumni_key,
-        coalesce(attributes.has_tracking_consent, false) as has_tracking_consent
-    from matched
-    left join {{ ref('int_member_snapshot_intervals') }} as attributes
-        on
-            matched.matched_key = attributes.alumni_key
-            and matched.occurred_on >= attributes.valid_from
-            and matched.occurred_on < attributes.valid_to
+        classified.activity_id,
+        classified.campaign_id,
+        classified.email_hash,
+        classified.action,
+        classified.occurred_at,
+        classified.occurred_on,
+        classified.link,
+        classified.topic,
+        coalesce(classified.is_machine, false) as is_machine,
+        classified.loaded_at
+    from classified
 )
 
 select * from final

@@ -33,8 +33,8 @@ registrations as (
     select * from {{ ref('int_registrations') }}
 ),
 
-newsletter as (
-    select * from {{ ref('int_newsletter_events') }}
+delivered_yearly as (
+    select * from {{ ref('int_newsletter_delivered_yearly') }}
 ),
 
 donations as (
@@ -156,22 +156,12 @@ events_offered as (
     group by events.year
 ),
 
-bounced as (
-    select distinct
-        newsletter.campaign_id,
-        newsletter.email_hash
-    from newsletter
-    where newsletter.action in ('hard_bounce', 'soft_bounce')
-),
-
 delivered_members as (
     select distinct
-        cast({{ reporting_year('newsletter.occurred_on') }} as integer) as year,
-        newsletter.alumni_key
-    from newsletter
-    left join bounced
-        on newsletter.campaign_id = bounced.campaign_id and newsletter.email_hash = bounced.email_hash
-    where newsletter.action = 'sent' and newsletter.alumni_key is not null and bounced.email_hash is null
+        delivered_yearly.year,
+        delivered_yearly.alumni_key
+    from delivered_yearly
+    where delivered_yearly.alumni_key is not null
 ),
 
 reached as (

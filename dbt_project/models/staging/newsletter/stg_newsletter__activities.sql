@@ -18,12 +18,13 @@ renamed as (
         source.occurred_at,
         source.link,
         coalesce(source.user_agent = 'Mozilla/5.0', false) as is_proxy_user_agent,
-        coalesce(source.machine_flag, false) as is_flagged_machine
+        coalesce(source.machine_flag, false) as is_flagged_machine,
+        source._loaded_at
     from source
 ),
 
 deduplicated as (
-    {{ deduplicate('renamed', 'activity_id', 'is_flagged_machine desc') }}
+    {{ deduplicate('renamed', 'activity_id', 'is_flagged_machine desc, _loaded_at') }}
 ),
 
 final as (
@@ -35,7 +36,8 @@ final as (
         occurred_at,
         link,
         is_proxy_user_agent,
-        is_flagged_machine
+        is_flagged_machine,
+        _loaded_at as loaded_at
     from deduplicated
 )
 

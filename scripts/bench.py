@@ -13,12 +13,10 @@ import argparse
 import os
 import platform
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -40,15 +38,8 @@ def measure(command: list[str], env: dict | None = None) -> tuple[float, float, 
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 2):
         print(stderr[-3000:], file=sys.stderr)
-    # ru_maxrss of wait4 covers the child; grandchildren (dbt) are included via RUSAGE_CHILDREN below
-    peak = max(usage.ru_maxrss, _children_peak()) / 1024
-    return elapsed, peak, code
-
-
-def _children_peak() -> int:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # wait4's ru_maxrss: the largest resident set of the child and of the descendants it waited for (dbt)
+    return elapsed, usage.ru_maxrss / 1024, code
 
 
 def generate(data_dir: Path, scale: float, until: date = UNTIL) -> tuple[float, float]:
@@ -108,68 +99,34 @@ def _read_csv(data_dir: str) -> None:
         raw = path.read_bytes()
         try:
             raw.decode("utf-8")
-            encoding = "utf-8"
-        except UnicodeDecodeError:
-            encoding = "latin-1"
+        except UnicodeDecodeError:  # DuckDB reads latin-1 but not Windows-1252: convert those few files
+            path = path.with_suffix(".utf8")
+            path.write_text(raw.decode("cp1252"), encoding="utf-8")
         con.execute(
             f"create table t{n} as select * from read_csv(?, all_varchar = true, header = true, "
-            f"encoding = '{encoding}', strict_mode = false, ignore_errors = true)",
+            f"strict_mode = false, ignore_errors = true)",
             [str(path)],
         )
     con.close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def dashboard_pages(data_dir: Path) -> dict[str, float]:
     """Seconds from navigation to the page's charts drawn, per page, in headless Chromium."""
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
-    server = subprocess.Popen(
-        [str(BIN / "alumni"), "dashboard", "--data-dir", str(data_dir), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    sys.path.insert(0, str(REPO))
+    from dashboard.headless import CHROMIUM, CHROMIUM_ARGS, PAGES, start, stop
+    from pipelines.settings import DataDir
+
+    server, port = start(DataDir(data_dir))
     try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        pages = {
-            "": "Strategie",
-            "netzwerk": "Netzwerk",
-            "engagement": "Engagement",
-            "clubs": "Clubs",
-            "datenqualitaet": "Datenqualität",
-        }
         timings = {}
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-                args=[
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                    "--disable-quic",
-                    "--disable-dev-shm-usage",
-                ],
-            )
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1600})
             page.goto(f"http://127.0.0.1:{port}/")  # warm-up: the app's first start
             page.locator(".js-plotly-plot").first.wait_for(timeout=120_000)
-            for path, title in pages.items():
+            for path, title in PAGES.items():
                 started = time.perf_counter()
                 page.goto(f"http://127.0.0.1:{port}/{path}")
                 page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=120_000)
@@ -180,8 +137,7 @@ def dashboard_pages(data_dir: Path) -> dict[str, float]:
             browser.close()
         return timings
     finally:
-        os.killpg(server.pid, 15)
-        server.wait(timeout=30)
+        stop(server)
 
 
 def machine() -> str:

@@ -35,8 +35,9 @@ def ingest_source(
     results = [
         load_file(con, source, path, name, run_id) for path, name in landing_files(data_dir.landing, source)
     ]
-    if source.name == "erasure_requests":
-        # New requests reach back into everything loaded before, in one transaction.
+    if source.name == "erasure_requests" or any(r.rows_erased for r in results):
+        # New requests reach back into everything loaded before; a file that revealed another address of
+        # an erased person does too (that address may already sit in another source). One transaction.
         con.begin()
         try:
             privacy.sweep(con, run_id)

@@ -436,7 +436,7 @@ def _load_parsed(
         )
         quarantined += 1
     kept_with_issue = _kept_with_issue(con, source)
-    erased = privacy.sweep(con, run_id, sha)
+    erased = privacy.sweep(con, run_id, sha, source.name)
     rows_erased = sum(erased.values())
     con.execute(
         f"insert into meta.quarantine_log select _run_id, '{source.name}', _source_file, _line, _column, _reason, "

@@ -78,11 +78,13 @@ def install_hmac(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
     )
 
 
-def _file_touches_erased(con: duckdb.DuckDBPyConnection, file_sha256: str) -> bool:
+def _file_touches_erased(con: duckdb.DuckDBPyConnection, file_sha256: str, tables: set[str]) -> bool:
     if not con.execute("select count(*) from meta.erased_identities").fetchone()[0]:
         return False
     for schema in ("raw", "quarantine"):
         for table, column, _kind, _action in IDENTITY_COLUMNS:
+            if table not in tables:
+                continue
             hit = con.execute(
                 f"select 1 from {schema}.{table} where _file_sha256 = ? "
                 f"and {column} in (select hash from meta.erased_identities) limit 1",
@@ -93,8 +95,10 @@ def _file_touches_erased(con: duckdb.DuckDBPyConnection, file_sha256: str) -> bo
     return False
 
 
-def sweep(con: duckdb.DuckDBPyConnection, run_id: str, file_sha256: str | None = None) -> dict[str, int]:
-    """Remove every trace of erased people; restricted to one file's rows when `file_sha256` is given.
+def sweep(
+    con: duckdb.DuckDBPyConnection, run_id: str, file_sha256: str | None = None, source: str | None = None
+) -> dict[str, int]:
+    """Remove every trace of erased people; restricted to one file's rows (of table `source`) when given.
 
     Runs inside the caller's transaction. Returns rows removed (or detached) per table.
     """
@@ -114,13 +118,14 @@ def sweep(con: duckdb.DuckDBPyConnection, run_id: str, file_sha256: str | None =
     )
     file_filter = "and _file_sha256 = $sha" if file_sha256 else ""
     params = {"sha": file_sha256} if file_sha256 else {}
-    if file_sha256 and not _file_touches_erased(con, file_sha256):
+    tables = {source} if source else {table for table, *_ in IDENTITY_COLUMNS}
+    if file_sha256 and not _file_touches_erased(con, file_sha256, tables):
         return {}  # the common case: nobody in this file was erased
     # closure: the addresses of erased members, and the members behind erased addresses, until nothing new
     while True:
         added = 0
         for schema in ("raw", "quarantine"):
-            for table in LINKING_TABLES:
+            for table in (t for t in LINKING_TABLES if t in tables):
                 for found, via, kind in (
                     ("email_hash", "member_id_hash", "email"),
                     ("member_id_hash", "email_hash", "member"),
@@ -140,6 +145,8 @@ def sweep(con: duckdb.DuckDBPyConnection, run_id: str, file_sha256: str | None =
     removed: dict[str, int] = {}
     for schema in ("raw", "quarantine"):
         for table, column, _kind, action in IDENTITY_COLUMNS:
+            if table not in tables:
+                continue
             target = f"{schema}.{table}"
             where = f"{column} in (select hash from meta.erased_identities) {file_filter}"
             if action == "delete":

@@ -4,67 +4,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from dashboard.headless import CHROMIUM, CHROMIUM_ARGS, PAGES, start, stop
 from pipelines.settings import DataDir
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-dev-shm-usage",
-]
-PAGES = {
-    "": "Strategie",
-    "netzwerk": "Netzwerk",
-    "engagement": "Engagement",
-    "clubs": "Clubs",
-    "datenqualitaet": "Datenqualität",
-}
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(data_dir: DataDir):
-    port = free_port()
-    exe = Path(sys.executable).parent / "alumni"
-    process = subprocess.Popen(
-        [str(exe), "dashboard", "--data-dir", str(data_dir.root), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return process, port
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise AssertionError("the dashboard did not come up within 60 s")
 
 
 @pytest.fixture
@@ -78,7 +28,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
 
@@ -98,7 +48,7 @@ def open_page(page, port: int, path: str, title: str, external: list[str]) -> No
 
 def test_every_page_in_a_real_browser(published_demo, browser):
     data_dir, _, _ = published_demo
-    process, port = serve(data_dir)
+    process, port = start(data_dir)
     try:
         page = browser.new_page(viewport={"width": 1400, "height": 1600})
         external: list[str] = []
@@ -121,15 +71,14 @@ def test_every_page_in_a_real_browser(published_demo, browser):
         assert maps is not None
         page.locator(".js-plotly-plot .choroplethlayer path").first.wait_for(timeout=60_000)
     finally:
-        os.killpg(process.pid, 15)
-        process.wait(timeout=30)
+        stop(process)
 
 
 def test_the_pipeline_runs_while_the_dashboard_is_open(published_demo, browser, tmp_path):
     source, _, _ = published_demo
     data_dir = DataDir(tmp_path / "data")
     shutil.copytree(source.root, data_dir.root, ignore=shutil.ignore_patterns("dagster_home"))
-    process, port = serve(data_dir)
+    process, port = start(data_dir)
     try:
         page = browser.new_page()
         external: list[str] = []
@@ -147,5 +96,4 @@ def test_the_pipeline_runs_while_the_dashboard_is_open(published_demo, browser, 
         )  # the new file, read after the swap
         open_page(page, port, "", "Strategie", external)
     finally:
-        os.killpg(process.pid, 15)
-        process.wait(timeout=30)
+        stop(process)

@@ -112,6 +112,15 @@ def handmade(tmp_path_factory) -> duckdb.DuckDBPyConnection:
             ["C1", "a2@x.de", "click", "05.03.2024 14:00:00", "L2", "Outlook", ""],
         ],
     )
+    # an overlapping export repeats two events in another format (ISO with offset): still one event each
+    write_export(
+        land / "newsletter/activity_2025-01-15.csv",
+        ACTIVITY,
+        [
+            ["C1", "a1@x.de", "sent", "2024-03-05T10:00:00+01:00", "", "", ""],
+            ["C1", "a1@x.de", "click", "2024-03-05T12:01:00+01:00", "L1", "Thunderbird", ""],
+        ],
+    )
     write_export(
         land / "events/events_2024-12-31.csv",
         EVENTS,

@@ -1,0 +1,58 @@
+"""Serving the dashboard to a headless browser: for the browser tests and the page benchmark.
+
+Chromium as root on a closed network needs these flags (STACK.md pitfall 12): without the networking ones it
+keeps trying to reach Google's hosts.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from pipelines.settings import DataDir
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage",
+]  # fmt: skip
+# url path -> page title (German, the default language)
+PAGES = {"": "Strategie", "netzwerk": "Netzwerk", "engagement": "Engagement", "clubs": "Clubs",
+         "datenqualitaet": "Datenqualität"}  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(data_dir: DataDir, timeout: float = 60) -> tuple[subprocess.Popen, int]:
+    """`alumni dashboard` on a free port, in its own process group; returns once it answers its health check."""
+    port = free_port()
+    exe = Path(sys.executable).parent / "alumni"
+    process = subprocess.Popen(
+        [str(exe), "dashboard", "--data-dir", str(data_dir.root), "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return process, port
+        except OSError:
+            time.sleep(0.3)
+    stop(process)
+    raise RuntimeError(f"the dashboard did not answer within {timeout:.0f} s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, 15)
+    process.wait(timeout=30)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import duckdb
 
 from pipelines.ingest import privacy
@@ -23,6 +25,8 @@ def connect(data_dir: DataDir, read_only: bool = False) -> duckdb.DuckDBPyConnec
     data_dir.root.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(data_dir.warehouse), read_only=read_only)
     con.execute("set timezone = 'UTC'")
+    # DuckDB would use up to 80 % of the machine's memory as cache; the warehouse is a file, so it can evict
+    con.execute(f"set memory_limit = '{os.environ.get('ALUMNI_DUCKDB_MEMORY_LIMIT', '2GB')}'")
     if not read_only:
         ensure_schema(con)
     privacy.install_hmac(con, privacy.load_key(data_dir.secrets))

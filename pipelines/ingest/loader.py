@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.ingest import privacy
-from pipelines.ingest.reading import FileRejected, ParsedFile, parse
+from pipelines.ingest.reading import Export, FileRejected, open_export
 from pipelines.ingest.sources import (
     BOOL,
     DATE,
@@ -323,7 +323,7 @@ def load_file(
         record_file(con, run_id, result, len(raw))
         return result
     try:
-        parsed = parse(raw, source.headers, source.required_headers)
+        parsed = open_export(raw, source.headers, source.required_headers)
     except FileRejected as exc:
         result = FileResult(source.name, file_name, sha, "rejected", reason=f"{exc.reason}: {exc.message}")
         record_file(con, run_id, result, len(raw))
@@ -339,30 +339,33 @@ def load_file(
     return result
 
 
-def _arrow_table(source: Source, parsed: ParsedFile) -> pa.Table:
-    arrays = {f"v_{c.name}": pa.array(parsed.columns[c.header], pa.string()) for c in source.columns}
-    arrays["_line"] = pa.array(parsed.lines, pa.int64())
+def _arrow_table(source: Source, columns: dict[str, list[str]], lines: list[int]) -> pa.Table:
+    arrays = {f"v_{c.name}": pa.array(columns[c.header], pa.string()) for c in source.columns}
+    arrays["_line"] = pa.array(lines, pa.int64())
     return pa.table(arrays)
 
 
-def _load_parsed(
-    con, source: Source, parsed: ParsedFile, file_name: str, sha: str, run_id: str
-) -> FileResult:
-    con.register("incoming", _arrow_table(source, parsed))
-    try:
-        typed = ", ".join(f"{typed_expr(c)} as t_{c.name}" for c in source.columns)
-        key_seq = "1 as _key_seq"
-        if source.key:
-            key = source.column(source.key)
-            key_seq = f"row_number() over (partition by {_s(key)} order by _line) as _key_seq"
-        con.execute(f"create or replace temp table staged as select *, {typed}, {key_seq} from incoming")
-        keys = "".join(f", {hash_key(c)} as k_{c.name}" for c in hash_columns(source))
-        con.execute(
-            f"create or replace temp table checked as "
-            f"select *, {failure_expr(source)} as _failure{keys} from staged"
-        )
-    finally:
-        con.unregister("incoming")
+def _load_parsed(con, source: Source, parsed: Export, file_name: str, sha: str, run_id: str) -> FileResult:
+    # batches of records into one temp table: Python holds one batch at a time, DuckDB the whole file
+    for n, (columns, lines) in enumerate(parsed.chunks()):
+        con.register("incoming_batch", _arrow_table(source, columns, lines))
+        if n == 0:
+            con.execute("create or replace temp table incoming as select * from incoming_batch")
+        else:
+            con.execute("insert into incoming select * from incoming_batch")
+        con.unregister("incoming_batch")
+    typed = ", ".join(f"{typed_expr(c)} as t_{c.name}" for c in source.columns)
+    key_seq = "1 as _key_seq"
+    if source.key:
+        key = source.column(source.key)
+        key_seq = f"row_number() over (partition by {_s(key)} order by _line) as _key_seq"
+    con.execute(f"create or replace temp table staged as select *, {typed}, {key_seq} from incoming")
+    keys = "".join(f", {hash_key(c)} as k_{c.name}" for c in hash_columns(source))
+    con.execute(
+        f"create or replace temp table checked as select *, {failure_expr(source)} as _failure{keys} from staged"
+    )
+    con.execute("drop table incoming")
+    con.execute("drop table staged")
     stored = stored_columns(source)
     hashes = hash_columns(source)
     # Keyed hashes per distinct value (an address recurs in thousands of rows of an activity export).
@@ -452,6 +455,8 @@ def _load_parsed(
             [sha],
         ).fetchall()
     ]
+    for temp in ["checked", "ready", *(f"hashes_{c.name}" for c in hashes)]:
+        con.execute(f"drop table if exists {temp}")
     return FileResult(
         source.name,
         file_name,

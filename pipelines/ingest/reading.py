@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 # A free-text note may be long; a megabyte-sized field is still read (and never published).
@@ -79,8 +80,70 @@ def detect_delimiter(header_line: str, expected: list[str]) -> str:
     return best
 
 
-def parse(raw: bytes, expected: list[str], required: list[str]) -> ParsedFile:
-    """Split an export into canonical columns. `expected` are all contract columns, `required` must exist."""
+CHUNK_ROWS = 100_000  # records per batch into DuckDB: bounds memory for exports of millions of rows
+
+
+@dataclass
+class Export:
+    """An export whose header has been checked; its records come in batches from `chunks()`."""
+
+    encoding: str
+    delimiter: str
+    header: list[str]
+    reader: object
+    positions: dict[str, int | None]
+    start_line: int
+    malformed: list[tuple[int, str, list[str]]] = field(default_factory=list)
+    good_rows: int = 0
+
+    @property
+    def rows_read(self) -> int:
+        return self.good_rows + len(self.malformed)
+
+    def chunks(self, size: int = CHUNK_ROWS) -> Iterator[tuple[dict[str, list[str]], list[int]]]:
+        """Batches of (canonical column -> values, start line of each record); malformed records are set
+        aside in `self.malformed` with their line and the reason."""
+        reader, width, delimiter = self.reader, len(self.header), self.delimiter
+        present = [(name, pos) for name, pos in self.positions.items() if pos is not None]
+        absent = [name for name, pos in self.positions.items() if pos is None]
+        columns: dict[str, list[str]] = {name: [] for name, _ in present}
+        lines: list[int] = []
+        start = self.start_line
+
+        def batch():
+            out = dict(columns)
+            for name in absent:
+                out[name] = [""] * len(lines)
+            return out, list(lines)
+
+        try:
+            for values in reader:
+                if not values or (len(values) == 1 and not values[0].strip()):
+                    start = reader.line_num + 1
+                    continue  # blank line
+                if len(values) != width:
+                    found = len(values)
+                    self.malformed.append(
+                        (start, f"expected {width} fields separated by {delimiter!r}, found {found}", values)
+                    )
+                else:
+                    for name, pos in present:
+                        columns[name].append(values[pos])
+                    lines.append(start)
+                    self.good_rows += 1
+                    if len(lines) >= size:
+                        yield batch()
+                        columns = {name: [] for name, _ in present}
+                        lines = []
+                start = reader.line_num + 1
+        except csv.Error as exc:  # e.g. an unterminated quote running to the end of the file
+            self.malformed.append((start, f"the record cannot be split into fields: {exc}", []))
+        if lines or self.good_rows == 0:
+            yield batch()
+
+
+def open_export(raw: bytes, expected: list[str], required: list[str]) -> Export:
+    """Decode, find the delimiter and check the header. `expected`: all contract columns; `required`: must exist."""
     text, encoding = decode(raw)
     first_line = text.split("\n", 1)[0].rstrip("\r")
     delimiter = detect_delimiter(first_line, expected)
@@ -99,33 +162,16 @@ def parse(raw: bytes, expected: list[str], required: list[str]) -> ParsedFile:
             f"delimiter {delimiter!r})",
         )
     positions = {name: by_name.get(normalise_header(name)) for name in expected}
-    width = len(header)
+    return Export(encoding, delimiter, header, reader, positions, reader.line_num + 1)
+
+
+def parse(raw: bytes, expected: list[str], required: list[str]) -> ParsedFile:
+    """The whole export at once (small files, tests): canonical columns, lines, malformed records."""
+    export = open_export(raw, expected, required)
     columns: dict[str, list[str]] = {name: [] for name in expected}
     lines: list[int] = []
-    malformed: list[tuple[int, str, list[str]]] = []
-    start = reader.line_num + 1
-    present = [(name, pos) for name, pos in positions.items() if pos is not None]
-    absent = [name for name, pos in positions.items() if pos is None]
-    try:
-        for values in reader:
-            if not values or (len(values) == 1 and not values[0].strip()):
-                start = reader.line_num + 1
-                continue  # blank line
-            if len(values) != width:
-                malformed.append(
-                    (
-                        start,
-                        f"expected {width} fields separated by {delimiter!r}, found {len(values)}",
-                        values,
-                    )
-                )
-            else:
-                for name, pos in present:
-                    columns[name].append(values[pos])
-                lines.append(start)
-            start = reader.line_num + 1
-    except csv.Error as exc:  # e.g. an unterminated quote running to the end of the file
-        malformed.append((start, f"the record cannot be split into fields: {exc}", []))
-    for name in absent:
-        columns[name] = [""] * len(lines)
-    return ParsedFile(encoding, delimiter, header, columns, lines, malformed)
+    for batch, batch_lines in export.chunks():
+        for name in expected:
+            columns[name].extend(batch[name])
+        lines.extend(batch_lines)
+    return ParsedFile(export.encoding, export.delimiter, export.header, columns, lines, export.malformed)

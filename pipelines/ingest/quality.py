@@ -49,15 +49,25 @@ def _describe(kind: str, kwargs: dict) -> str:
 
 
 def validate(con: duckdb.DuckDBPyConnection, source: str, run_id: str) -> SuiteOutcome:
-    """Validate the rows of `raw.<source>` that this run loaded. Nothing loaded: nothing to check."""
+    """Validate the rows of `raw.<source>` that this run loaded, one landing file at a time.
+
+    Per file keeps pandas' memory bounded (an activity export has a million rows; all of a run at once took
+    gigabytes) and keeps the uniqueness expectations exact: they are per file. Counts add up over the files;
+    an expectation with `mostly` is judged on the totals. Nothing loaded: nothing to check.
+    """
     suite_json = load_suite(source)
     columns = sorted(
         {e["kwargs"]["column"] for e in suite_json["expectations"] if "column" in e["kwargs"]}
         | {c for e in suite_json["expectations"] for c in e["kwargs"].get("column_list", [])}
     )
-    frame = con.execute(f"select {', '.join(columns)} from raw.{source} where _run_id = ?", [run_id]).df()
-    outcome = SuiteOutcome(source, len(frame))
-    if frame.empty:
+    files = [
+        name
+        for (name,) in con.execute(
+            f"select distinct _source_file from raw.{source} where _run_id = ? order by 1", [run_id]
+        ).fetchall()
+    ]
+    outcome = SuiteOutcome(source, 0)
+    if not files:
         return outcome
 
     import great_expectations as gx
@@ -69,37 +79,64 @@ def validate(con: duckdb.DuckDBPyConnection, source: str, run_id: str) -> SuiteO
     batch_definition = (
         context.data_sources.add_pandas("warehouse")
         .add_dataframe_asset(name=source)
-        .add_batch_definition_whole_dataframe("rows_of_this_run")
+        .add_batch_definition_whole_dataframe("rows_of_one_file")
     )
-    expectations = [
-        ExpectationConfiguration(type=e["type"], kwargs=e["kwargs"], meta=e.get("meta", {})).to_domain_obj()
-        for e in suite_json["expectations"]
-    ]
-    result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(
-        gx.ExpectationSuite(name=source, expectations=expectations)
+    suite = gx.ExpectationSuite(
+        name=source,
+        expectations=[
+            ExpectationConfiguration(
+                type=e["type"], kwargs=e["kwargs"], meta=e.get("meta", {})
+            ).to_domain_obj()
+            for e in suite_json["expectations"]
+        ],
     )
-    for item in result.results:
-        config = item.expectation_config
-        details = item.result or {}
-        unexpected = details.get("unexpected_count")
-        observed = unexpected if unexpected is not None else details.get("observed_value")
+    totals: dict[int, dict] = {}
+    for name in files:
+        frame = con.execute(
+            f"select {', '.join(columns)} from raw.{source} where _run_id = ? and _source_file = ?",
+            [run_id, name],
+        ).df()
+        outcome.rows += len(frame)
+        result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(suite)
+        for index, item in enumerate(result.results):
+            details = item.result or {}
+            total = totals.setdefault(
+                index,
+                {"config": item.expectation_config, "success": True, "unexpected": 0, "elements": 0,
+                 "missing": 0, "observed": None, "examples": []},
+            )  # fmt: skip
+            total["success"] &= bool(item.success)
+            total["unexpected"] += details.get("unexpected_count") or 0
+            total["elements"] += details.get("element_count") or len(frame)
+            total["missing"] += details.get("missing_count") or 0
+            if details.get("observed_value") is not None:
+                total["observed"] = details.get("observed_value")
+            total["examples"].extend((details.get("partial_unexpected_list") or [])[:3])
+    for total in totals.values():
+        config = total["config"]
+        column = str(config.kwargs.get("column", ""))
+        mostly = config.kwargs.get("mostly")
+        passed = total["success"]
+        if mostly is not None:
+            considered = max(total["elements"] - total["missing"], 1)
+            passed = total["unexpected"] / considered <= 1 - float(mostly) + 1e-12
         text = _describe(config.type, config.kwargs)
-        if unexpected:
-            text += f" - {unexpected} of {details.get('element_count', len(frame))} rows unexpected"
-            partial = details.get("partial_unexpected_list") or []
+        if total["unexpected"]:
+            text += f" - {total['unexpected']} of {total['elements']} rows unexpected"
             # values only for non-personal columns: the suites never check names or addresses directly
-            shown = [
-                str(v)
-                for v in partial[:3]
-                if not str(config.kwargs.get("column", "")).endswith(("email", "_id"))
-            ]
-            if shown:
-                text += f" (e.g. {', '.join(shown)})"
+            if not column.endswith(("email", "_id", "_hash")):
+                shown = [str(v) for v in total["examples"][:3]]
+                if shown:
+                    text += f" (e.g. {', '.join(shown)})"
+        observed = (
+            total["unexpected"] if total["unexpected"] or total["observed"] is None else total["observed"]
+        )
         outcome.outcomes.append(
             CheckOutcome(
-                check_name=f"gx.{source}.{config.type.removeprefix('expect_')}.{config.kwargs.get('column') or '+'.join(config.kwargs.get('column_list', []))}",
+                check_name=f"gx.{source}.{config.type.removeprefix('expect_')}."
+                f"{config.kwargs.get('column') or '+'.join(config.kwargs.get('column_list', []))}",
                 severity=(config.meta or {}).get("severity", "error"),
-                passed=bool(item.success),
+                passed=bool(passed),
                 observed_value=float(observed) if isinstance(observed, int | float) else None,
                 details=text,
             )

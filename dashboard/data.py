@@ -146,8 +146,7 @@ def campaigns(first_year: int, last_year: int) -> pd.DataFrame:
     return query(
         """
         select campaign_id, sent_at, year, topic, delivered, unique_human_opens, unique_human_clicks,
-               machine_openers, open_rate, click_rate, click_to_open_rate,
-               machine_openers * 1.0 / nullif(delivered, 0) as machine_share
+               machine_openers, open_rate, click_rate, click_to_open_rate, machine_open_share
         from fct_newsletter_campaigns where year between ? and ? order by sent_at
         """,
         (first_year, last_year),
@@ -157,10 +156,9 @@ def campaigns(first_year: int, last_year: int) -> pd.DataFrame:
 def campaign_medians(first_year: int, last_year: int) -> pd.DataFrame:
     return query(
         """
-        select topic, count(*) as campaigns, median(open_rate) as open_rate, median(click_rate) as click_rate,
-               min(unique_human_clicks) as smallest_clicks, min(unique_human_opens) as smallest_opens
-        from fct_newsletter_campaigns where year between ? and ? and delivered > 0
-        group by topic order by topic
+        select year, topic, campaigns, median_open_rate, median_click_rate, smallest_human_opens,
+               smallest_human_clicks
+        from fct_newsletter_topics_yearly where year between ? and ? order by year desc, topic
         """,
         (first_year, last_year),
     )
@@ -168,15 +166,7 @@ def campaign_medians(first_year: int, last_year: int) -> pd.DataFrame:
 
 def events_by_type(first_year: int, last_year: int) -> pd.DataFrame:
     return query(
-        """
-        select year, event_type, count(*) as events, sum(registrations) as registrations,
-               sum(cancellations) as cancellations, sum(attendees) as attendees,
-               sum(first_time_attendees) as first_time_attendees, sum(speakers) as speakers,
-               (sum(registrations) - sum(cancellations) - sum(attendees)) * 1.0
-                   / nullif(sum(registrations) - sum(cancellations), 0) as no_show_rate
-        from fct_event_attendance where year between ? and ?
-        group by year, event_type order by year, event_type
-        """,
+        "select * from fct_event_attendance_yearly where year between ? and ? order by year, event_type",
         (first_year, last_year),
     )
 

@@ -19,16 +19,16 @@ campaigns = suppress(
         "open_rate": "unique_human_opens",
         "click_rate": "unique_human_clicks",
         "click_to_open_rate": ["unique_human_clicks", "unique_human_opens"],
-        "machine_share": "machine_openers",
+        "machine_open_share": "machine_openers",
     },
 )
 rates = campaigns.melt(
     id_vars=["sent_at", "campaign_id"],
-    value_vars=["open_rate", "click_rate", "machine_share"],
+    value_vars=["open_rate", "click_rate", "machine_open_share"],
     var_name="rate",
     value_name="value",
 )
-rates["rate"] = rates["rate"].map(t)
+rates["rate"] = rates["rate"].map(lambda r: t("machine_share") if r == "machine_open_share" else t(r))
 chart(
     charts.line(
         rates, "sent_at", "value", color="rate", percent=True, labels={"value": "", "sent_at": "", "rate": ""}
@@ -42,7 +42,7 @@ chart(
         "open_rate",
         "click_rate",
         "click_to_open_rate",
-        "machine_share",
+        "machine_open_share",
     ],
     help_text=definition("open_rate"),
 )
@@ -52,18 +52,19 @@ st.markdown(f"**{t('median_by_topic')}**")
 medians = suppress(
     data.campaign_medians(first, last),
     [],
-    rates={"open_rate": "smallest_opens", "click_rate": "smallest_clicks"},
+    rates={"median_open_rate": "smallest_human_opens", "median_click_rate": "smallest_human_clicks"},
 )
 medians["topic"] = medians["topic"].map(label)
 st.dataframe(
-    medians[["topic", "campaigns", "open_rate", "click_rate"]],
+    medians[["year", "topic", "campaigns", "median_open_rate", "median_click_rate"]],
     hide_index=True,
     width="stretch",
     column_config={
+        "year": st.column_config.NumberColumn(t("year"), format="%d"),
         "topic": st.column_config.TextColumn(t("topic")),
         "campaigns": st.column_config.NumberColumn(t("campaigns")),
-        "open_rate": st.column_config.NumberColumn(t("open_rate"), format="percent"),
-        "click_rate": st.column_config.NumberColumn(t("click_rate"), format="percent"),
+        "median_open_rate": st.column_config.NumberColumn(t("open_rate"), format="percent"),
+        "median_click_rate": st.column_config.NumberColumn(t("click_rate"), format="percent"),
     },
 )
 st.caption(definition("click_rate"))

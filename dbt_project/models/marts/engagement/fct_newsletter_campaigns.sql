@@ -48,7 +48,9 @@ final as (
         / nullif(per_campaign.recipients - per_campaign.bounced, 0) as open_rate,
         per_campaign.unique_human_clicks * 1.0
         / nullif(per_campaign.recipients - per_campaign.bounced, 0) as click_rate,
-        per_campaign.unique_human_clicks * 1.0 / nullif(per_campaign.unique_human_opens, 0) as click_to_open_rate
+        per_campaign.unique_human_clicks * 1.0 / nullif(per_campaign.unique_human_opens, 0) as click_to_open_rate,
+        per_campaign.machine_openers * 1.0
+        / nullif(per_campaign.recipients - per_campaign.bounced, 0) as machine_open_share
     from campaigns
     left join per_campaign on campaigns.campaign_id = per_campaign.campaign_id
 )

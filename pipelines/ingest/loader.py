@@ -22,7 +22,6 @@ from pipelines.ingest.sources import (
     DATETIME,
     DECIMAL,
     EMAIL,
-    FILE_REASONS,
     INT,
     MEMBER_ID,
     REASONS,
@@ -544,7 +543,3 @@ def unexpected_files(landing: Path) -> list[str]:
         if folder not in known or not any(s.folder == folder and s.pattern.match(path.name) for s in SOURCES):
             out.append(rel.as_posix())
     return out
-
-
-def describe_file_reason(code: str) -> str:
-    return FILE_REASONS.get(code, code)

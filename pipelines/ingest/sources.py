@@ -268,18 +268,3 @@ REASONS = {
     "unknown_club": "no club with this Club-ID has been loaded",
     "missing_identity": "neither Mitgliedsnummer nor E-Mail is given",
 }
-FILE_REASONS = {
-    "empty_file": "the file is empty",
-    "not_text": "the file is not a CSV text file",
-    "unknown_encoding": "the encoding is neither UTF-8 nor Windows-1252",
-    "unreadable_header": "the header line cannot be read",
-    "missing_required_header": "a required column is missing from the header",
-    "unexpected_file_name": "the file name does not follow <prefix>_YYYY-MM-DD.csv",
-}
-
-
-def source_for_file(folder: str, file_name: str) -> Source | None:
-    for source in SOURCES:
-        if source.folder == folder and source.pattern.match(file_name):
-            return source
-    return None

@@ -27,11 +27,7 @@ renamed as (
         source._loaded_at
     from source
     left join statuses on source.status = statuses.label_de
-    left join countries
-        on
-            upper(trim(source.country)) = countries.country_code
-            or lower(trim(source.country)) = lower(countries.name_de)
-            or lower(trim(source.country)) = lower(countries.name_en)
+    left join countries on {{ country_matches('source.country') }}
 ),
 
 deduplicated as (

@@ -36,11 +36,7 @@ renamed as (
         on formats.domain = 'format' and source.format = formats.label_de
     left join codes as organisers
         on organisers.domain = 'organiser' and source.organiser = organisers.label_de
-    left join countries
-        on
-            upper(trim(source.country)) = countries.country_code
-            or lower(trim(source.country)) = lower(countries.name_de)
-            or lower(trim(source.country)) = lower(countries.name_en)
+    left join countries on {{ country_matches('source.country') }}
     left join faculties
         on upper(trim(source.faculty)) = faculties.faculty_code
 ),

@@ -72,11 +72,7 @@ mapped as (
             or lower(trim(renamed.faculty_label)) = lower(faculties.name_en)
     left join degrees
         on lower(trim(renamed.degree_label)) = lower(degrees.label_de)
-    left join countries
-        on
-            upper(trim(renamed.country_label)) = countries.country_code
-            or lower(trim(renamed.country_label)) = lower(countries.name_de)
-            or lower(trim(renamed.country_label)) = lower(countries.name_en)
+    left join countries on {{ country_matches('renamed.country_label') }}
 ),
 
 -- the same snapshot date exported twice: the later load wins

@@ -160,6 +160,15 @@ class Formats:
 FMT = Formats()
 
 
+def horizon(until: date) -> date:
+    """The end of the simulated world: 31 December of the year after `until`'s year.
+
+    Everything is simulated to the horizon and the exports are cut at `until`, so two runs whose `until` share a
+    horizon describe one world: the later run's exports extend the earlier one's (one more month of activity).
+    """
+    return date(until.year + 1, 12, 31)
+
+
 def ordinal(d: date) -> int:
     return (d - EPOCH).days
 
@@ -269,7 +278,9 @@ class Network:
     def __init__(self, config: GenerateConfig, rng: np.random.Generator) -> None:
         self.config = config
         self.rng = rng
-        self.until = ordinal(config.until)
+        # The people are simulated to the horizon, not to `until`: what the exports show up to `until` is then
+        # the same for every `until` within one horizon (see DemoGenerator).
+        self.until = ordinal(horizon(config.until))
         self._people()
         self._addresses()
         self._locations()
@@ -283,7 +294,7 @@ class Network:
         n0 = round(3400 * scale)
         reg = [rng.integers(ordinal(date(2006, 1, 1)), start, n0)]
         year = HISTORY_START.year
-        while date(year, 1, 1) <= self.config.until:
+        while date(year, 1, 1) <= from_ordinal(until):
             y0, y1 = ordinal(date(year, 1, 1)), min(ordinal(date(year + 1, 1, 1)), until + 1)
             per_year = 1150 + 25 * (year - 2012)
             n = int(rng.poisson(per_year * scale * (y1 - y0) / 365.25))
@@ -503,12 +514,17 @@ class Network:
 class DemoGenerator:
     def __init__(self, config: GenerateConfig) -> None:
         self.config = config
-        self.rng = np.random.default_rng(config.seed)
         self.landing = config.data_dir / "landing"
         self.truth = Truth(config)
         self.inject = Injector(np.random.default_rng(config.seed + 1), self.truth, self.landing)
-        self.until = ordinal(config.until)
+        self.until = ordinal(config.until)  # the exports' cut
+        self.horizon = ordinal(horizon(config.until))  # the simulation's end
         self.years = list(range(HISTORY_START.year, config.until.year + 1))
+
+    def stream(self, part: int) -> np.random.Generator:
+        """One random stream per part of the world, so that a part drawing less (nothing after `until`) does not
+        shift what the parts after it draw."""
+        return np.random.default_rng([self.config.seed, part])
 
     def export_date(self, year: int) -> date:
         return min(date(year, 12, 31), self.config.until)
@@ -524,7 +540,7 @@ class DemoGenerator:
         if self.landing.exists():
             shutil.rmtree(self.landing)
         self.landing.mkdir(parents=True)
-        self.net = Network(self.config, self.rng)
+        self.net = Network(self.config, self.stream(1))
         self._plan_defects()
         self._erasure_requests()
         self._clubs()
@@ -598,19 +614,20 @@ class DemoGenerator:
 
     # ------------------------------------------------------------------ erasure requests
     def _erasure_requests(self) -> None:
-        net, rng = self.net, self.rng
+        net, rng = self.net, self.stream(2)
         first = ordinal(date(2019, 1, 1))
-        if self.until <= first + 60:
-            self.erasure_rows: list[tuple[int, str, str]] = []
+        self.erasure_rows: list[tuple[int, str, str]] = []
+        if self.horizon <= first + 60:
             return
         k = max(2, round(6 * self.config.scale))
         candidates = np.flatnonzero((net.registered < first - 365) & (net.duplicate_of < 0))
         chosen = rng.choice(candidates, size=min(k, len(candidates)), replace=False)
-        self.erasure_rows = []
         for n_req, i in enumerate(sorted(chosen)):
-            requested = int(rng.integers(first, self.until - 30))
+            requested = int(rng.integers(first, self.horizon - 30))
             net.erased_on[i] = requested
             net.unsubscribed[i] = min(net.unsubscribed[i], requested)
+            if requested > self.until:
+                continue  # the person leaves later: still in this export's world
             used = [
                 net.emails[net.email_slots[i, k]]
                 for k in range(3)
@@ -650,12 +667,12 @@ class DemoGenerator:
 
     # ------------------------------------------------------------------ clubs
     def _clubs(self) -> None:
-        net, rng, scale = self.net, self.rng, self.config.scale
+        net, rng, scale = self.net, self.stream(3), self.config.scale
         self.clubs: list[dict] = []
         founding_start = date(2017, 3, 1)
-        if self.config.until < founding_start:
+        if from_ordinal(self.horizon) < founding_start:
             return
-        n_years = self.config.until.year - 2017 + 1
+        n_years = from_ordinal(self.horizon).year - 2017 + 1
         count = 0
         for k in range(n_years):
             year = 2017 + k
@@ -666,7 +683,7 @@ class DemoGenerator:
                 city, country = ref.CLUB_CITIES[count % len(ref.CLUB_CITIES)]
                 suffix = "" if count < len(ref.CLUB_CITIES) else f" {count // len(ref.CLUB_CITIES) + 1}"
                 founded = ordinal(date(year, 1, 1)) + int(rng.integers(30, 330))
-                if founded > self.until - 30:
+                if founded > self.horizon - 30:
                     continue
                 club = {
                     "id": f"C-{count + 1:03d}",
@@ -686,7 +703,7 @@ class DemoGenerator:
                 # ambassador: an engaged member, moved to the club's city if needed
                 pool = np.flatnonzero(
                     (net.registered < founded - 200)
-                    & (net.left > self.until)
+                    & (net.left > self.horizon)
                     & (net.erased_on >= NEVER)
                     & (net.club < 0)
                     & (net.duplicate_of < 0)
@@ -753,14 +770,14 @@ class DemoGenerator:
 
     # ------------------------------------------------------------------ newsletter
     def _newsletter(self) -> None:
-        net, rng = self.net, self.rng
+        net, rng = self.net, self.stream(4)
         topics = [t for t, _, _ in ref.TOPICS]
         topic_p = [p for _, p, _ in ref.TOPICS]
         appeal = {t: a for t, _, a in ref.TOPICS}
         campaigns = []
         day = ordinal(date(2012, 2, 14))
         n = 0
-        while day <= self.until - 2:
+        while day <= self.horizon - 2:
             d = from_ordinal(day)
             n += 1
             topic = topics[int(rng.choice(len(topics), p=topic_p))]
@@ -778,7 +795,9 @@ class DemoGenerator:
             campaigns.append((cid, subject if lang == "de" else f"[EN] {subject}", topic, send_seconds, lang))
             # roughly monthly: 10-13 mailings a year
             day += int(rng.integers(26, 36))
+        campaigns = [c for c in campaigns if c[3] < (self.until + 1) * 86400]
         self.campaigns = campaigns
+        self._activity_rng = self.stream(5)
 
         # campaign exports: one a year, repeating December of the year before
         for year in self.years:
@@ -900,7 +919,7 @@ class DemoGenerator:
         }
 
     def _campaign_activity(self, cid, topic, sent_at, appeal, exports, windows, stats) -> None:
-        net, rng = self.net, self.rng
+        net, rng = self.net, self._activity_rng
         day = sent_at // 86400
         everyone = np.arange(net.n)
         eligible = everyone[net.is_member_on(everyone, day) & net.newsletter & (net.unsubscribed > day)]
@@ -1062,7 +1081,7 @@ class DemoGenerator:
 
     # ------------------------------------------------------------------ events
     def _events(self) -> None:
-        net, rng, scale = self.net, self.rng, self.config.scale
+        net, rng, scale = self.net, self.stream(6), self.config.scale
         events: list[dict] = []
         chemnitz = net.city_id("Chemnitz", "DE")
         for year in self.years:
@@ -1152,7 +1171,7 @@ class DemoGenerator:
         self._attendance(events, chemnitz, scale)
 
     def _attendance(self, events: list[dict], chemnitz: int, scale: float) -> None:
-        net, rng = self.net, self.rng
+        net, rng = self.net, self.stream(7)
         everyone = np.arange(net.n)
         registrations: dict[str, list[list]] = {}
         reg_no = 0
@@ -1324,15 +1343,15 @@ class DemoGenerator:
 
     # ------------------------------------------------------------------ club activity reports
     def _club_reports(self) -> None:
-        net, rng = self.net, self.rng
+        net, rng = self.net, self.stream(8)
         reports = []
         n_report = 0
         for club in self.clubs:
             d = from_ordinal(club["founded"])
             q_start = date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
-            while ordinal(q_start) <= self.until:
+            while ordinal(q_start) <= self.horizon:  # reports after `until` are drawn, then left out
                 q_end = date(q_start.year + (q_start.month == 10), (q_start.month + 2) % 12 + 1, 1)
-                lo, hi = max(ordinal(q_start), club["founded"]), min(ordinal(q_end) - 1, self.until)
+                lo, hi = max(ordinal(q_start), club["founded"]), min(ordinal(q_end) - 1, self.horizon)
                 vigor = club["vigor"] if lo < club["sleeps_on"] else 0.05
                 if lo >= club["dissolved_on"]:
                     break
@@ -1365,7 +1384,7 @@ class DemoGenerator:
                             }
                         )
                 q_start = q_end
-        reports.sort(key=lambda r: r["day"])
+        reports = sorted((r for r in reports if r["day"] <= self.until), key=lambda r: r["day"])
         self.club_reports = reports
         for year in self.years:
             if year < 2017:
@@ -1404,11 +1423,12 @@ class DemoGenerator:
                     line = exp.write(bad)
                     self.inject.record("club_activities", exp, line, column, reason)
             self.close("club_activities", exp)
-        self.truth.facts["clubs"] = {"clubs": len(self.clubs), "reports": len(reports)}
+        founded = sum(club["founded"] <= self.until for club in self.clubs)
+        self.truth.facts["clubs"] = {"clubs": founded, "reports": len(reports)}
 
     # ------------------------------------------------------------------ donations
     def _donations(self) -> None:
-        net, rng, scale = self.net, self.rng, self.config.scale
+        net, rng, scale = self.net, self.stream(9), self.config.scale
         everyone = np.arange(net.n)
         purposes = ["Deutschlandstipendium", "Förderverein", "Fakultät", "Sonstiges"]
         n_don = 0
@@ -1417,14 +1437,18 @@ class DemoGenerator:
         for year in self.years:
             if year < 2014:
                 continue
-            y0, y1 = ordinal(date(year, 1, 1)), ordinal(self.export_date(year))
+            # the whole year is drawn, in order of the day; what lies after `until` is left out
+            y0, y1 = ordinal(date(year, 1, 1)), ordinal(date(year, 12, 31))
+            exported = ordinal(self.export_date(year))
             exp = self.open(
-                "donations", "donations", f"donations_{FMT.day_iso(y1)}.csv", DONATION_HEADER, style
+                "donations", "donations", f"donations_{FMT.day_iso(exported)}.csv", DONATION_HEADER, style
             )
             kinds = self.inject.kinds_for("donations", year)
             k = int(rng.poisson(30 * scale * (y1 - y0 + 1) / 365))
-            for _ in range(k):
-                day = int(rng.integers(y0, y1 + 1))
+            for day in np.sort(rng.integers(y0, y1 + 1, k)):
+                day = int(day)
+                if day > exported:
+                    break
                 pool = everyone[net.is_member_on(everyone, day)]
                 w = net.engagement(pool, day) ** 2 + 1e-4
                 m = int(rng.choice(pool, p=w / w.sum()))
@@ -1496,7 +1520,7 @@ class DemoGenerator:
         return sorted(days)
 
     def _members(self) -> None:
-        net, rng = self.net, self.rng
+        net, rng = self.net, self.stream(10)
         countries = ref.countries()
         fac_names = {row["faculty_code"]: row["name_de"] for row in ref.seed("faculties")}
         everyone = np.arange(net.n)
@@ -1642,13 +1666,13 @@ class DemoGenerator:
         countries = {net.cities[c][1] for c in net.city_at(everyone[active_today], today)}
         self.truth.facts.update(
             {
-                "members_registered": int(net.n),
+                "members_registered": int((net.registered <= today).sum()),
                 "members_mid_2017": int(net.is_member_on(everyone, mid_2017).sum())
                 if today >= mid_2017
                 else None,
                 "members_until": int(active_today.sum()),
                 "countries_until": len(countries),
-                "duplicate_people": int((net.duplicate_of >= 0).sum()),
+                "duplicate_people": int(((net.duplicate_of >= 0) & (net.registered <= today)).sum()),
                 "erased": len(self.erasure_rows),
                 "campaigns": len(self.campaigns),
             }

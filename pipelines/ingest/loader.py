@@ -94,10 +94,14 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """
         create table if not exists meta.erased_identities (
-            hash varchar primary key, kind varchar, requested_on date, first_seen_run varchar
+            hash varchar primary key, kind varchar, requested_on date, first_seen_run varchar,
+            swept_everywhere_at timestamp
         )
         """
     )
+    # added later: an identity whose rows were removed from every table gets a stamp, so that a full sweep only
+    # searches for identities that are new since (earlier warehouses: null, so their first run sweeps them all)
+    con.execute("alter table meta.erased_identities add column if not exists swept_everywhere_at timestamp")
     con.execute(
         "create table if not exists meta.erasure_log (run_id varchar, table_name varchar, rows_affected bigint, "
         "swept_at timestamp)"

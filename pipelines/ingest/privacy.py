@@ -100,7 +100,11 @@ def sweep(
 ) -> dict[str, int]:
     """Remove every trace of erased people; restricted to one file's rows (of table `source`) when given.
 
-    Runs inside the caller's transaction. Returns rows removed (or detached) per table.
+    Without a file, the sweep reaches into every table, but only for identities that no full sweep has handled
+    yet (`swept_everywhere_at` is null): rows of identities swept before are gone, and every file loaded since
+    was swept against all identities as it was loaded. A crash before the stamp leaves the identity unstamped,
+    so the next full sweep handles it. Runs inside the caller's transaction. Returns rows removed (or
+    detached) per table.
     """
     con.execute(
         """
@@ -121,6 +125,14 @@ def sweep(
     tables = {source} if source else {table for table, *_ in IDENTITY_COLUMNS}
     if file_sha256 and not _file_touches_erased(con, file_sha256, tables):
         return {}  # the common case: nobody in this file was erased
+    # which identities to search for: all of them in one file; everywhere, only those not swept everywhere yet
+    searched = (
+        "select hash, requested_on from meta.erased_identities"
+        if file_sha256
+        else "select hash, requested_on from meta.erased_identities where swept_everywhere_at is null"
+    )
+    if not file_sha256 and not con.execute(f"select count(*) from ({searched})").fetchone()[0]:
+        return {}
     # closure: the addresses of erased members, and the members behind erased addresses, until nothing new
     while True:
         added = 0
@@ -134,7 +146,7 @@ def sweep(
                         insert into meta.erased_identities (hash, kind, requested_on, first_seen_run)
                         select distinct t.{found}, '{kind}', e.requested_on, '{run_id}'
                         from {schema}.{table} as t
-                        join meta.erased_identities as e on t.{via} = e.hash
+                        join ({searched}) as e on t.{via} = e.hash
                         where t.{found} is not null
                           and t.{found} not in (select hash from meta.erased_identities) {file_filter}
                         qualify row_number() over (partition by t.{found} order by e.requested_on) = 1
@@ -148,7 +160,7 @@ def sweep(
             if table not in tables:
                 continue
             target = f"{schema}.{table}"
-            where = f"{column} in (select hash from meta.erased_identities) {file_filter}"
+            where = f"{column} in (select hash from ({searched})) {file_filter}"
             if action == "delete":
                 count = con.execute(f"delete from {target} where {where}", params).fetchone()[0]
             else:
@@ -156,6 +168,10 @@ def sweep(
                 count = con.execute(f"update {target} set {cleared} where {where}", params).fetchone()[0]
             if count:
                 removed[f"{target}"] = removed.get(target, 0) + count
+    if not file_sha256:
+        con.execute(
+            "update meta.erased_identities set swept_everywhere_at = now() where swept_everywhere_at is null"
+        )
     for table, count in removed.items():
         con.execute(
             "insert into meta.erasure_log (run_id, table_name, rows_affected, swept_at) values (?, ?, ?, now())",

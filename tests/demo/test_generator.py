@@ -94,6 +94,31 @@ def test_same_arguments_give_the_same_bytes(tmp_path):
     assert a != c
 
 
+def test_a_month_later_extends_the_same_world(tmp_path):
+    """`--until` a month later (same horizon) adds a month of activity to the same network: finished years are
+    exported unchanged and every row of the running year's exports is exported again, plus the new month's."""
+    args = {"scale": 0.05, "seed": 7}
+    generate(GenerateConfig(tmp_path / "a", until=date(2022, 10, 31), **args))
+    generate(GenerateConfig(tmp_path / "b", until=date(2022, 11, 30), **args))
+    a, b = tmp_path / "a" / "landing", tmp_path / "b" / "landing"
+    finished = [p.relative_to(a) for p in a.rglob("*_2021-12-31.csv")]
+    assert len(finished) >= 6
+    for rel in finished:
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+    grown = 0
+    for earlier in a.rglob("*_2022-10-31.csv"):
+        if earlier.parent.name == "erasure":
+            continue
+        later = b / earlier.parent.name / earlier.name.replace("2022-10-31", "2022-11-30")
+        old_lines = earlier.read_bytes().splitlines()
+        new_lines = later.read_bytes().splitlines()
+        assert set(old_lines) <= set(new_lines), later
+        grown += len(new_lines) > len(old_lines)
+    assert grown >= 3  # newsletter activity, attendance, club reports at least
+    members = sorted((b / "members").glob("*.csv"))
+    assert members[-1].name == "members_2022-11-15.csv"
+
+
 def test_every_file_parses_per_contract(demo_small):
     root, truth = demo_small
     broken = {(b["file"], b["line"]) for b in truth["broken_rows"]}

@@ -64,6 +64,7 @@ def _state(data_dir: DataDir) -> dict:
                 "swept_at",
                 "checked_at",
                 "first_seen_run",
+                "swept_everywhere_at",
             )
         ]
         body = ", ".join(columns)

@@ -1,4 +1,9 @@
 -- One row per member and members snapshot (export file). Codes mapped with the reference seeds.
+-- A table, not a view: every identity model and several tests read it, and it holds every snapshot's rows.
+-- Labels are mapped once per distinct spelling (a few hundred) and joined back on equality: a join on
+-- "code or German or English name" over millions of rows would compare every row with every country.
+{{ config(materialized='table') }}
+
 with
 
 source as (
@@ -43,16 +48,47 @@ renamed as (
     from source
 ),
 
+faculty_map as (
+    select
+        labels.faculty_label,
+        min(faculties.faculty_code) as faculty_code
+    from (select distinct faculty_label from renamed) as labels
+    inner join faculties
+        on
+            upper(trim(labels.faculty_label)) = faculties.faculty_code
+            or lower(trim(labels.faculty_label)) = lower(faculties.name_de)
+            or lower(trim(labels.faculty_label)) = lower(faculties.name_en)
+    group by labels.faculty_label
+),
+
+degree_map as (
+    select
+        labels.degree_label,
+        min(degrees.degree) as degree
+    from (select distinct degree_label from renamed) as labels
+    inner join degrees on lower(trim(labels.degree_label)) = lower(degrees.label_de)
+    group by labels.degree_label
+),
+
+country_map as (
+    select
+        labels.country_label,
+        min(countries.country_code) as country_code
+    from (select distinct country_label from renamed) as labels
+    inner join countries on {{ country_matches('labels.country_label') }}
+    group by labels.country_label
+),
+
 mapped as (
     select
         renamed.alumni_key,
         renamed.snapshot_on,
         renamed.email_hash,
         coalesce(status_groups.status_group, 'other') as status_group,
-        coalesce(faculties.faculty_code, 'other') as faculty_code,
-        degrees.degree,
+        coalesce(faculty_map.faculty_code, 'other') as faculty_code,
+        degree_map.degree,
         renamed.graduation_year,
-        countries.country_code,
+        country_map.country_code,
         renamed.city,
         renamed.registered_on,
         renamed.has_newsletter_consent,
@@ -65,14 +101,9 @@ mapped as (
     from renamed
     left join status_groups
         on renamed.status_group_label = status_groups.label_de
-    left join faculties
-        on
-            upper(trim(renamed.faculty_label)) = faculties.faculty_code
-            or lower(trim(renamed.faculty_label)) = lower(faculties.name_de)
-            or lower(trim(renamed.faculty_label)) = lower(faculties.name_en)
-    left join degrees
-        on lower(trim(renamed.degree_label)) = lower(degrees.label_de)
-    left join countries on {{ country_matches('renamed.country_label') }}
+    left join faculty_map on renamed.faculty_label = faculty_map.faculty_label
+    left join degree_map on renamed.degree_label = degree_map.degree_label
+    left join country_map on renamed.country_label = country_map.country_label
 ),
 
 -- the same snapshot date exported twice: the later load wins

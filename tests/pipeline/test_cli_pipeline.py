@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import re
 import shutil
+from collections import Counter
 
 import duckdb
 import pytest
 
+from pipelines.ingest.privacy import keyed_hash, normalise_member_id
 from pipelines.settings import DataDir
 from tests.conftest import run_cli
 
@@ -188,13 +192,50 @@ def _marts(path) -> dict:
                 "select count(*), count(distinct alumni_key) from fct_engagement_activities"
             ).fetchall(),
             "kpis": con.execute("select year, kpi_id, value from fct_strategy_kpis order by 1, 2").fetchall(),
+            "scores": con.execute(
+                "select alumni_key, month, engagement_score, engagement_tier from fct_alumni_engagement_monthly "
+                "order by 1, 2"
+            ).fetchall(),
+            "tiers": con.execute("select * from fct_engagement_tiers_monthly order by all").fetchall(),
         }
     finally:
         con.close()
 
 
+def _tracked_member(data_dir: DataDir) -> tuple[str, str, str]:
+    """A member of the latest snapshot with tracking consent and an address no one else in it has."""
+    latest = sorted((data_dir.landing / "members").glob("members_*.csv"))[-1]
+    text = latest.read_bytes().decode("utf-8-sig")
+    reader = csv.DictReader(io.StringIO(text), delimiter=";" if text.count(";") > text.count(",") else ",")
+    rows = [{k.strip().lower(): (v or "").strip() for k, v in row.items() if k} for row in reader]
+    emails = Counter(row["e-mail"].lower() for row in rows)
+    for row in rows:
+        if (
+            row["tracking"] in ("ja", "yes", "true", "1")
+            and re.fullmatch(r"[a-z0-9.]+@[a-z0-9.-]+", row["e-mail"])
+            and emails[row["e-mail"]] == 1
+            and row.get("status", "aktiv") in ("", "aktiv")
+        ):
+            return row["mitgliedsnummer"], row["e-mail"], latest.stem.split("_")[1]
+    raise AssertionError("no member with tracking consent in the latest snapshot")
+
+
+def _score(path, alumni_key: str, month: str) -> float:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        row = con.execute(
+            "select engagement_score from fct_alumni_engagement_monthly where alumni_key = ? and month = ?",
+            [alumni_key, month],
+        ).fetchone()
+    finally:
+        con.close()
+    assert row, (alumni_key, month)
+    return row[0]
+
+
 def test_incremental_run_equals_a_full_rebuild(published_demo, tmp_path):
-    """New rows for an old campaign (an overlapping export) and an erasure, built incrementally, then from scratch."""
+    """New rows for an old campaign (an overlapping export), a member's late click and an erasure, built
+    incrementally, then from scratch: the same marts, scores included."""
     source, truth, _ = published_demo
     data_dir = DataDir(tmp_path / "data")
     shutil.copytree(source.root, data_dir.root, ignore=shutil.ignore_patterns("dagster_home"))
@@ -210,6 +251,13 @@ def test_incremental_run_equals_a_full_rebuild(published_demo, tmp_path):
     rows += [
         f"{campaign};neu{i}@example.org;click;{sent_at[:-2]}59;https://x/{i};Thunderbird;" for i in range(3)
     ]
+    # a late click by a member who consented to tracking, on the day of the latest snapshot: that member's
+    # score history changes, everyone else's only gains nothing
+    member_id, email, snapshot_on = _tracked_member(data_dir)
+    rows.append(f"{campaign};{email};click;{snapshot_on} 12:00:00;https://x/late;Thunderbird;")
+    alumni_key = keyed_hash(KEY["ALUMNI_PSEUDONYM_KEY"].encode(), normalise_member_id(member_id))
+    month = snapshot_on[:8] + "01"
+    before = _score(data_dir.analytics, alumni_key, month)
     (data_dir.landing / "newsletter" / "activity_2099-01-01.csv").write_text(
         "Kampagnen-ID;E-Mail;Aktion;Zeitpunkt;Link;User-Agent;Maschinell\n" + "\n".join(rows) + "\n"
     )
@@ -222,6 +270,7 @@ def test_incremental_run_equals_a_full_rebuild(published_demo, tmp_path):
     after_incremental = _marts(data_dir.analytics)
     by_id = {row[0]: row for row in after_incremental["campaigns"]}
     assert by_id[campaign][5] == recipients + 7
+    assert _score(data_dir.analytics, alumni_key, month) == pytest.approx(before + 1)
     full = run_cli("pipeline", "--data-dir", str(data_dir.root), "--full-refresh", env=KEY)
     assert full.returncode == 0, full.stderr[-2000:]
     assert _marts(data_dir.analytics) == after_incremental

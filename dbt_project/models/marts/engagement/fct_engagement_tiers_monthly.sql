@@ -19,7 +19,7 @@ final as (
         alumni.region,
         alumni.club_id is not null as is_club_member,
         count(*) as members,
-        sum(scores.engagement_score) as score_sum
+        round(sum(scores.engagement_score), 4) as score_sum
     from scores
     inner join alumni on scores.alumni_key = alumni.alumni_key
     group by

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import stat
 
-from pipelines.ingest import connect
+from pipelines.ingest import BY_NAME, connect
+from pipelines.ingest.loader import load_file
 from pipelines.ingest.privacy import keyed_hash, load_key
 from tests.helpers import TEST_KEY, ingest_all, query, write_export
 from tests.ingest.test_loader import (
@@ -170,6 +171,45 @@ def test_erased_person_never_comes_back_from_older_or_newer_files(data_dir):
         data_dir, "select file_name, rows_read, rows_loaded, rows_quarantined from meta.ingested_files"
     ):
         assert read == loaded + quarantined, name
+
+
+def test_an_address_revealed_later_is_swept_everywhere_even_after_a_crash(data_dir):
+    """A new snapshot links an erased member to an address whose activity was loaded earlier. The file's own
+    sweep records the address; the sweep of every table follows. If the run dies in between, the next one
+    still finds the address unswept and removes its activity."""
+    landing_with_person(data_dir)
+    write_export(
+        data_dir.landing / "erasure/erasure_2022-01-01.csv", ERASURE, [["A-000042", "", "20.12.2021"]]
+    )
+    write_export(
+        data_dir.landing / "newsletter/activity_2022-03-31.csv",
+        ACTIVITY,
+        [["C1", "newest@x.de", "open", "01.03.2022 10:00:00", "", "", ""]],
+    )
+    ingest_all(data_dir, "run-1")
+    newest = keyed_hash(KEY, "newest@x.de")
+    activity = "select count(*) from raw.newsletter_activity where email_hash = ?"
+    assert query(data_dir, activity, [newest])[0][0] == 1  # nobody knows yet whose address it is
+    snapshot = data_dir.landing / "members/members_2022-04-15.csv"
+    write_export(
+        snapshot, MEMBERS, [member("A-000042", email="newest@x.de"), member("A-000001", "keep@x.de")]
+    )
+    con = connect(data_dir)
+    try:  # the members file loads, then the run dies before the sweep of every table
+        result = load_file(con, BY_NAME["members"], snapshot, "members/members_2022-04-15.csv", "run-2")
+    finally:
+        con.close()
+    assert result.rows_erased == 1
+    assert query(data_dir, activity, [newest])[0][0] == 1
+    assert query(
+        data_dir, "select swept_everywhere_at is null from meta.erased_identities where hash = ?", [newest]
+    ) == [(True,)]
+    ingest_all(data_dir, "run-3")
+    assert query(data_dir, activity, [newest])[0][0] == 0
+    assert traces(data_dir) == 0
+    assert query(
+        data_dir, "select count(*) from meta.erased_identities where swept_everywhere_at is null"
+    ) == [(0,)]
 
 
 def test_key_file_is_created_once_with_mode_0600(tmp_path, monkeypatch):

@@ -15,18 +15,24 @@ year_months as (
     group by year
 ),
 
-paired as (
+-- each member's tier in the last month of each year (a small slice of the member-month table)
+year_end_tiers as (
     select
         year_months.year,
-        previous_scores.engagement_tier as from_tier,
-        current_scores.engagement_tier as to_tier
-    from year_months
-    inner join year_months as previous_year on year_months.year - 1 = previous_year.year
-    inner join scores as current_scores on year_months.month_start = current_scores.month
-    inner join scores as previous_scores
-        on
-            previous_year.month_start = previous_scores.month
-            and current_scores.alumni_key = previous_scores.alumni_key
+        scores.alumni_key,
+        scores.engagement_tier
+    from scores
+    inner join year_months on scores.month = year_months.month_start
+),
+
+paired as (
+    select
+        current_tiers.year,
+        previous_tiers.engagement_tier as from_tier,
+        current_tiers.engagement_tier as to_tier
+    from year_end_tiers as current_tiers
+    inner join year_end_tiers as previous_tiers
+        on current_tiers.alumni_key = previous_tiers.alumni_key and current_tiers.year - 1 = previous_tiers.year
 ),
 
 final as (

@@ -9,21 +9,39 @@ events as (
     select * from {{ ref('int_newsletter_events') }}
 ),
 
+-- first what each address did in a campaign, then count addresses: one grouping instead of ten distinct counts
+per_recipient as (
+    select
+        campaign_id,
+        email_hash,
+        max(case when action = 'sent' then 1 else 0 end) as was_sent,
+        max(case when action = 'hard_bounce' then 1 else 0 end) as hard_bounced,
+        max(case when action = 'soft_bounce' then 1 else 0 end) as soft_bounced,
+        max(case when action in ('open', 'click') then 1 else 0 end) as opened,
+        max(case when action in ('open', 'click') and not is_machine then 1 else 0 end) as opened_human,
+        max(case when action = 'click' and not is_machine then 1 else 0 end) as clicked_human,
+        max(case when action = 'open' and is_machine then 1 else 0 end) as opened_machine,
+        max(case when action = 'unsubscribe' then 1 else 0 end) as unsubscribed,
+        max(case when action = 'complaint' then 1 else 0 end) as complained
+    from events
+    where email_hash is not null
+    group by campaign_id, email_hash
+),
+
 per_campaign as (
     select
         campaign_id,
-        count(distinct case when action = 'sent' then email_hash end) as recipients,
-        count(distinct case when action = 'hard_bounce' then email_hash end) as hard_bounces,
-        count(distinct case when action = 'soft_bounce' then email_hash end) as soft_bounces,
-        count(distinct case when action in ('hard_bounce', 'soft_bounce') then email_hash end) as bounced,
-        count(distinct case when action in ('open', 'click') then email_hash end) as unique_opens,
-        count(distinct case when action in ('open', 'click') and not is_machine then email_hash end)
-            as unique_human_opens,
-        count(distinct case when action = 'click' and not is_machine then email_hash end) as unique_human_clicks,
-        count(distinct case when action = 'open' and is_machine then email_hash end) as machine_openers,
-        count(distinct case when action = 'unsubscribe' then email_hash end) as unsubscribes,
-        count(distinct case when action = 'complaint' then email_hash end) as complaints
-    from events
+        cast(sum(was_sent) as {{ dbt.type_bigint() }}) as recipients,
+        cast(sum(hard_bounced) as {{ dbt.type_bigint() }}) as hard_bounces,
+        cast(sum(soft_bounced) as {{ dbt.type_bigint() }}) as soft_bounces,
+        cast(sum(greatest(hard_bounced, soft_bounced)) as {{ dbt.type_bigint() }}) as bounced,
+        cast(sum(opened) as {{ dbt.type_bigint() }}) as unique_opens,
+        cast(sum(opened_human) as {{ dbt.type_bigint() }}) as unique_human_opens,
+        cast(sum(clicked_human) as {{ dbt.type_bigint() }}) as unique_human_clicks,
+        cast(sum(opened_machine) as {{ dbt.type_bigint() }}) as machine_openers,
+        cast(sum(unsubscribed) as {{ dbt.type_bigint() }}) as unsubscribes,
+        cast(sum(complained) as {{ dbt.type_bigint() }}) as complaints
+    from per_recipient
     group by campaign_id
 ),
 

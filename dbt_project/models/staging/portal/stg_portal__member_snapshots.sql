@@ -26,10 +26,25 @@ countries as (
     select * from {{ ref('countries') }}
 ),
 
+-- A snapshot is the whole register on its date: if the same date was exported twice, the file loaded last
+-- replaces the earlier one as a whole (a member id occurs once per file: the ingest quarantines repeats).
+files as (
+    select
+        _source_file,
+        cast(left({{ dbt.right('_source_file', 14) }}, 10) as date) as snapshot_on,
+        max(_loaded_at) as loaded_at
+    from source
+    group by _source_file
+),
+
+latest_files as (
+    {{ deduplicate('files', 'snapshot_on', 'loaded_at desc, _source_file desc') }}
+),
+
 renamed as (
     select
         source.member_id_hash as alumni_key,
-        cast(left({{ dbt.right('source._source_file', 14) }}, 10) as date) as snapshot_on,
+        latest_files.snapshot_on,
         source.email_hash,
         source.status_group as status_group_label,
         source.faculty as faculty_label,
@@ -43,9 +58,9 @@ renamed as (
         coalesce(source.contact_consent, false) as has_contact_consent,
         source.club_id,
         lower(coalesce(source.status, 'aktiv')) = 'abgemeldet' as is_left_row,
-        source.left_on,
-        source._loaded_at
+        source.left_on
     from source
+    inner join latest_files on source._source_file = latest_files._source_file
 ),
 
 faculty_map as (
@@ -96,19 +111,13 @@ mapped as (
         renamed.has_contact_consent,
         renamed.club_id,
         renamed.is_left_row,
-        renamed.left_on,
-        renamed._loaded_at
+        renamed.left_on
     from renamed
     left join status_groups
         on renamed.status_group_label = status_groups.label_de
     left join faculty_map on renamed.faculty_label = faculty_map.faculty_label
     left join degree_map on renamed.degree_label = degree_map.degree_label
     left join country_map on renamed.country_label = country_map.country_label
-),
-
--- the same snapshot date exported twice: the later load wins
-deduplicated as (
-    {{ deduplicate('mapped', 'alumni_key, snapshot_on', '_loaded_at desc') }}
 ),
 
 final as (
@@ -129,7 +138,7 @@ final as (
         club_id,
         is_left_row,
         left_on
-    from deduplicated
+    from mapped
 )
 
 select * from final

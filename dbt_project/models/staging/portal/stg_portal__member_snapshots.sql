@@ -1,8 +1,20 @@
 -- One row per member and members snapshot (export file). Codes mapped with the reference seeds.
--- A table, not a view: every identity model and several tests read it, and it holds every snapshot's rows.
+-- Not a view: every identity model and several tests read it, and it holds every snapshot's rows. Incremental
+-- by snapshot date: a run adds the snapshots loaded since the last one (a date exported again replaces that
+-- date as a whole); erased people leave in the post-hook. A change to the mapping seeds needs
+-- `alumni pipeline --full-refresh`.
 -- Labels are mapped once per distinct spelling (a few hundred) and joined back on equality: a join on
 -- "code or German or English name" over millions of rows would compare every row with every country.
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    unique_key='snapshot_on',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    post_hook=[
+        "delete from {{ this }} where alumni_key in (select hash from {{ source('meta', 'erased_identities') }})
+            or email_hash in (select hash from {{ source('meta', 'erased_identities') }})"
+    ]
+) }}
 
 with
 
@@ -41,10 +53,24 @@ latest_files as (
     {{ deduplicate('files', 'snapshot_on', 'loaded_at desc, _source_file desc') }}
 ),
 
+-- the snapshot dates to (re)build: all of them, or those with a file loaded since the last build
+chosen_files as (
+    select
+        latest_files._source_file,
+        latest_files.snapshot_on,
+        latest_files.loaded_at
+    from latest_files
+    {% if is_incremental() %}
+        where latest_files.loaded_at > (
+            select coalesce(max(built.loaded_at), cast('1900-01-01' as timestamp)) from {{ this }} as built
+        )
+    {% endif %}
+),
+
 renamed as (
     select
         source.member_id_hash as alumni_key,
-        latest_files.snapshot_on,
+        chosen_files.snapshot_on,
         source.email_hash,
         source.status_group as status_group_label,
         source.faculty as faculty_label,
@@ -58,9 +84,10 @@ renamed as (
         coalesce(source.contact_consent, false) as has_contact_consent,
         source.club_id,
         lower(coalesce(source.status, 'aktiv')) = 'abgemeldet' as is_left_row,
-        source.left_on
+        source.left_on,
+        chosen_files.loaded_at
     from source
-    inner join latest_files on source._source_file = latest_files._source_file
+    inner join chosen_files on source._source_file = chosen_files._source_file
 ),
 
 faculty_map as (
@@ -111,7 +138,8 @@ mapped as (
         renamed.has_contact_consent,
         renamed.club_id,
         renamed.is_left_row,
-        renamed.left_on
+        renamed.left_on,
+        renamed.loaded_at
     from renamed
     left join status_groups
         on renamed.status_group_label = status_groups.label_de
@@ -137,7 +165,8 @@ final as (
         has_contact_consent,
         club_id,
         is_left_row,
-        left_on
+        left_on,
+        loaded_at
     from mapped
 )
 

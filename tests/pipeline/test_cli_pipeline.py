@@ -8,6 +8,7 @@ import io
 import re
 import shutil
 from collections import Counter
+from datetime import date, timedelta
 
 import duckdb
 import pytest
@@ -197,6 +198,9 @@ def _marts(path) -> dict:
                 "order by 1, 2"
             ).fetchall(),
             "tiers": con.execute("select * from fct_engagement_tiers_monthly order by all").fetchall(),
+            "alumni": con.execute("select * from dim_alumni order by all").fetchall(),
+            "growth": con.execute("select * from fct_network_growth_monthly order by all").fetchall(),
+            "aem": con.execute("select * from fct_aem_yearly order by all").fetchall(),
         }
     finally:
         con.close()
@@ -255,9 +259,16 @@ def test_incremental_run_equals_a_full_rebuild(published_demo, tmp_path):
     # score history changes, everyone else's only gains nothing
     member_id, email, snapshot_on = _tracked_member(data_dir)
     rows.append(f"{campaign};{email};click;{snapshot_on} 12:00:00;https://x/late;Thunderbird;")
+    # a week later the next snapshot: every tenth member has left (their later months go), the rest stay
+    latest = sorted((data_dir.landing / "members").glob("members_*.csv"))[-1]
+    header, *lines = latest.read_bytes().decode("utf-8-sig").splitlines()
+    kept = [line for n, line in enumerate(lines) if n % 10 or member_id in line]
+    next_on = (date.fromisoformat(snapshot_on) + timedelta(days=7)).isoformat()
+    (latest.parent / f"members_{next_on}.csv").write_text("\n".join([header, *kept]) + "\n", encoding="utf-8")
     alumni_key = keyed_hash(KEY["ALUMNI_PSEUDONYM_KEY"].encode(), normalise_member_id(member_id))
     month = snapshot_on[:8] + "01"
     before = _score(data_dir.analytics, alumni_key, month)
+    before_scores = _marts(data_dir.analytics)["scores"]
     (data_dir.landing / "newsletter" / "activity_2099-01-01.csv").write_text(
         "Kampagnen-ID;E-Mail;Aktion;Zeitpunkt;Link;User-Agent;Maschinell\n" + "\n".join(rows) + "\n"
     )
@@ -271,6 +282,7 @@ def test_incremental_run_equals_a_full_rebuild(published_demo, tmp_path):
     by_id = {row[0]: row for row in after_incremental["campaigns"]}
     assert by_id[campaign][5] == recipients + 7
     assert _score(data_dir.analytics, alumni_key, month) == pytest.approx(before + 1)
+    assert len(after_incremental["scores"]) < len(before_scores)  # the leavers' later months are gone
     full = run_cli("pipeline", "--data-dir", str(data_dir.root), "--full-refresh", env=KEY)
     assert full.returncode == 0, full.stderr[-2000:]
     assert _marts(data_dir.analytics) == after_incremental

@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from pipelines.defs.automation import alumni_pipeline, daily_schedule, landing_sensor
 from pipelines.defs.ingest import expectation_checks, ingest_assets
 from pipelines.defs.publish import analytics_file
 from pipelines.defs.transform import alumni_dbt_models, dbt_project
-from pipelines.resources import WarehouseResource, dbt_executable
+from pipelines.resources import AlumniDbtCliResource, WarehouseResource, dbt_executable
 from pipelines.settings import DataDir
 
 _data_dir = DataDir.resolve()
@@ -25,7 +24,7 @@ defs = dg.Definitions(
     schedules=[daily_schedule],
     resources={
         "warehouse": WarehouseResource(data_dir=str(_data_dir.root)),
-        "dbt": DbtCliResource(
+        "dbt": AlumniDbtCliResource(
             project_dir=dbt_project,
             profiles_dir=str(dbt_project.profiles_dir),
             dbt_executable=dbt_executable(),

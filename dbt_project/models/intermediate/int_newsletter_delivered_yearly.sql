@@ -2,28 +2,18 @@
 -- delivery (for g3_newsletter_reach). Delivered: a `sent` without a bounce of that address in that campaign.
 with
 
-events as (
-    select * from {{ ref('int_newsletter_events') }}
-),
-
-bounced as (
-    select distinct
-        events.campaign_id,
-        events.email_hash
-    from events
-    where events.action in ('hard_bounce', 'soft_bounce')
+recipients as (
+    select * from {{ ref('int_newsletter_recipients') }}
 ),
 
 delivered as (
     select
-        events.email_hash,
-        cast({{ reporting_year('events.occurred_on') }} as integer) as year,
-        max(events.occurred_on) as last_delivered_on
-    from events
-    left join bounced
-        on events.campaign_id = bounced.campaign_id and events.email_hash = bounced.email_hash
-    where events.action = 'sent' and bounced.email_hash is null
-    group by events.email_hash, 2
+        email_hash,
+        cast({{ reporting_year('last_sent_on') }} as integer) as year,
+        max(last_sent_on) as last_delivered_on
+    from recipients
+    where was_sent = 1 and hard_bounced = 0 and soft_bounced = 0
+    group by email_hash, 2
 ),
 
 keyed as (

@@ -5,27 +5,8 @@ campaigns as (
     select * from {{ ref('dim_campaigns') }}
 ),
 
-events as (
-    select * from {{ ref('int_newsletter_events') }}
-),
-
--- first what each address did in a campaign, then count addresses: one grouping instead of ten distinct counts
-per_recipient as (
-    select
-        campaign_id,
-        email_hash,
-        max(case when action = 'sent' then 1 else 0 end) as was_sent,
-        max(case when action = 'hard_bounce' then 1 else 0 end) as hard_bounced,
-        max(case when action = 'soft_bounce' then 1 else 0 end) as soft_bounced,
-        max(case when action in ('open', 'click') then 1 else 0 end) as opened,
-        max(case when action in ('open', 'click') and not is_machine then 1 else 0 end) as opened_human,
-        max(case when action = 'click' and not is_machine then 1 else 0 end) as clicked_human,
-        max(case when action = 'open' and is_machine then 1 else 0 end) as opened_machine,
-        max(case when action = 'unsubscribe' then 1 else 0 end) as unsubscribed,
-        max(case when action = 'complaint' then 1 else 0 end) as complained
-    from events
-    where email_hash is not null
-    group by campaign_id, email_hash
+recipients as (
+    select * from {{ ref('int_newsletter_recipients') }}
 ),
 
 per_campaign as (
@@ -41,7 +22,7 @@ per_campaign as (
         cast(sum(opened_machine) as {{ dbt.type_bigint() }}) as machine_openers,
         cast(sum(unsubscribed) as {{ dbt.type_bigint() }}) as unsubscribes,
         cast(sum(complained) as {{ dbt.type_bigint() }}) as complaints
-    from per_recipient
+    from recipients
     group by campaign_id
 ),
 

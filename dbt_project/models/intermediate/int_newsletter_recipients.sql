@@ -1,0 +1,62 @@
+-- One row per campaign and address: what the address did in that campaign (METRICS.md "Newsletter": a click
+-- implies an open; machine events are not human). Campaign figures and yearly deliveries count these rows.
+--
+-- Incremental by campaign, like int_newsletter_events: a run recomputes the campaigns with events first loaded
+-- since the last run. Erased addresses leave in the post-hook.
+{{ config(
+    materialized='incremental',
+    unique_key='campaign_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    post_hook=[
+        "delete from {{ this }} where email_hash in (select hash from {{ source('meta', 'erased_identities') }})"
+    ]
+) }}
+
+{% if is_incremental() %}
+    {#- as literals, so that the filter reaches the scan of the events table -#}
+    {%- set changed_query -%}
+        select distinct campaign_id
+        from {{ ref('int_newsletter_events') }}
+        where loaded_at > (
+            select coalesce(max(loaded_at), cast('1900-01-01' as timestamp)) from {{ this }}
+        )
+        order by 1
+    {%- endset -%}
+    {%- set changed = run_query(changed_query).columns[0].values() if execute else [] -%}
+{% endif %}
+
+with
+
+events as (
+    select * from {{ ref('int_newsletter_events') }}
+    where
+        email_hash is not null
+        {% if is_incremental() %}
+            and campaign_id in (
+                {%- for campaign in changed %}'{{ campaign | replace("'", "''") }}'{% if not loop.last %}, {% endif %}
+                {%- else %}null{% endfor -%}
+            )
+        {% endif %}
+),
+
+final as (
+    select
+        campaign_id,
+        email_hash,
+        max(case when action = 'sent' then 1 else 0 end) as was_sent,
+        max(case when action = 'hard_bounce' then 1 else 0 end) as hard_bounced,
+        max(case when action = 'soft_bounce' then 1 else 0 end) as soft_bounced,
+        max(case when action in ('open', 'click') then 1 else 0 end) as opened,
+        max(case when action in ('open', 'click') and not is_machine then 1 else 0 end) as opened_human,
+        max(case when action = 'click' and not is_machine then 1 else 0 end) as clicked_human,
+        max(case when action = 'open' and is_machine then 1 else 0 end) as opened_machine,
+        max(case when action = 'unsubscribe' then 1 else 0 end) as unsubscribed,
+        max(case when action = 'complaint' then 1 else 0 end) as complained,
+        max(case when action = 'sent' then occurred_on end) as last_sent_on,
+        max(loaded_at) as loaded_at
+    from events
+    group by campaign_id, email_hash
+)
+
+select * from final

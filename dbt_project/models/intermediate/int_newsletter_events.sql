@@ -15,28 +15,13 @@
     ]
 ) }}
 
-{% if is_incremental() %}
-    {#- The campaigns to recompute, as literals: a filter on constants reaches through the staging view's
-        de-duplication down to the scan of raw rows; a subquery there would make every run read them all. -#}
-    {%- set changed_query -%}
-        select distinct campaign_id
-        from {{ source('raw', 'newsletter_activity') }}
-        where campaign_id is not null and _loaded_at > (
-            select coalesce(max(loaded_at), cast('1900-01-01' as timestamp)) from {{ this }}
-        )
-        order by 1
-    {%- endset -%}
-    {%- set changed = run_query(changed_query).columns[0].values() if execute else [] -%}
-{% endif %}
-
 with
 
 activities as (
     select * from {{ ref('stg_newsletter__activities') }}
     {% if is_incremental() %}
         where campaign_id in (
-            {%- for campaign in changed %}'{{ campaign | replace("'", "''") }}'{% if not loop.last %}, {% endif %}
-            {%- else %}null{% endfor -%}
+            {{ literal_list(campaigns_loaded_since_last_build(source('raw', 'newsletter_activity'), '_loaded_at')) }}
         )
     {% endif %}
 ),

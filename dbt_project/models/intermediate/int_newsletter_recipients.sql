@@ -13,31 +13,15 @@
     ]
 ) }}
 
-{% if is_incremental() %}
-    {#- as literals, so that the filter reaches the scan of the events table -#}
-    {%- set changed_query -%}
-        select distinct campaign_id
-        from {{ ref('int_newsletter_events') }}
-        where loaded_at > (
-            select coalesce(max(loaded_at), cast('1900-01-01' as timestamp)) from {{ this }}
-        )
-        order by 1
-    {%- endset -%}
-    {%- set changed = run_query(changed_query).columns[0].values() if execute else [] -%}
-{% endif %}
-
 with
 
 events as (
     select * from {{ ref('int_newsletter_events') }}
-    where
-        email_hash is not null
-        {% if is_incremental() %}
-            and campaign_id in (
-                {%- for campaign in changed %}'{{ campaign | replace("'", "''") }}'{% if not loop.last %}, {% endif %}
-                {%- else %}null{% endfor -%}
-            )
-        {% endif %}
+    {% if is_incremental() %}
+        where campaign_id in (
+            {{ literal_list(campaigns_loaded_since_last_build(ref('int_newsletter_events'), 'loaded_at')) }}
+        )
+    {% endif %}
 ),
 
 final as (
@@ -56,6 +40,7 @@ final as (
         max(case when action = 'sent' then occurred_on end) as last_sent_on,
         max(loaded_at) as loaded_at
     from events
+    where email_hash is not null
     group by campaign_id, email_hash
 )
 

@@ -331,6 +331,9 @@ def load_file(
         result = FileResult(source.name, file_name, sha, "rejected", reason=f"{exc.reason}: {exc.message}")
         record_file(con, run_id, result, len(raw))
         return result
+    # records into a temp table first, outside the file's transaction: a failed attempt of the fast path must
+    # not abort it (temp tables belong to this connection and vanish with it)
+    _stage_records(con, source, parsed, path, raw)
     con.begin()
     try:
         result = _load_parsed(con, source, parsed, file_name, sha, run_id)
@@ -348,7 +351,14 @@ def _arrow_table(source: Source, columns: dict[str, list[str]], lines: list[int]
     return pa.table(arrays)
 
 
-def _load_parsed(con, source: Source, parsed: Export, file_name: str, sha: str, run_id: str) -> FileResult:
+def _stage_records(con, source: Source, parsed: Export, path: Path, raw: bytes) -> None:
+    """Every record of the file into the temp table `incoming` (v_<column> text, _line): by DuckDB's CSV reader
+    where that gives the same records, else by Python's csv module in batches."""
+    if not _stage_with_duckdb(con, source, parsed, path, raw):
+        _stage_with_python(con, source, parsed)
+
+
+def _stage_with_python(con, source: Source, parsed: Export) -> None:
     # batches of records into one temp table: Python holds one batch at a time, DuckDB the whole file
     for n, (columns, lines) in enumerate(parsed.chunks()):
         con.register("incoming_batch", _arrow_table(source, columns, lines))
@@ -357,6 +367,54 @@ def _load_parsed(con, source: Source, parsed: Export, file_name: str, sha: str, 
         else:
             con.execute("insert into incoming select * from incoming_batch")
         con.unregister("incoming_batch")
+
+
+def _stage_with_duckdb(con, source: Source, parsed: Export, path: Path, raw: bytes) -> bool:
+    """The fast path, taken only where it cannot differ from the csv module: a UTF-8 file in which every line
+    after the header is exactly one record (no blank line, no line break inside quotes, so the line number is
+    the row number + 1) and which DuckDB's strict reader accepts (no stray quote, no record with too many or
+    too few fields). Anything else returns False and the csv module reads the file, line by line."""
+    if parsed.encoding not in ("utf-8", "utf-8-sig") or b"\r" in raw.replace(b"\r\n", b""):
+        return False
+    body = raw.rstrip(b"\r\n")
+    records = body.count(b"\n")  # lines after the header
+    if records == 0 or b"\n\n" in body or b"\n\r\n" in body:
+        return False
+    before = path.stat()
+    width = len(parsed.header)
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
+    delimiter = parsed.delimiter.replace("'", "''")
+    try:
+        con.execute(
+            f"create or replace temp table incoming_csv as select * from read_csv(?, delim = '{delimiter}', "
+            f"quote = '\"', escape = '\"', header = true, auto_detect = false, columns = {{{columns}}}, "
+            "strict_mode = true, null_padding = false, ignore_errors = false, encoding = 'utf-8')",
+            [str(path)],
+        )
+    except duckdb.Error:
+        con.execute("drop table if exists incoming_csv")
+        return False
+    after = path.stat()
+    count = con.execute("select count(*) from incoming_csv").fetchone()[0]
+    if count != records or (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns):
+        con.execute("drop table incoming_csv")
+        return False
+    values = ", ".join(
+        f"coalesce(c{parsed.positions[c.header]}, '') as v_{c.name}"
+        if parsed.positions.get(c.header) is not None
+        else f"'' as v_{c.name}"
+        for c in source.columns
+    )
+    # rowid is the insertion order of the freshly created table: record n (from 0) starts on line n + 2
+    con.execute(
+        f"create or replace temp table incoming as select {values}, rowid + 2 as _line from incoming_csv"
+    )
+    con.execute("drop table incoming_csv")
+    parsed.good_rows = count
+    return True
+
+
+def _load_parsed(con, source: Source, parsed: Export, file_name: str, sha: str, run_id: str) -> FileResult:
     typed = ", ".join(f"{typed_expr(c)} as t_{c.name}" for c in source.columns)
     key_seq = "1 as _key_seq"
     if source.key:

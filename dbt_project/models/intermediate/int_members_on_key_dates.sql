@@ -1,5 +1,6 @@
 -- Who was a member on each key date, with the attributes of that day and whether they were contactable:
--- a member with an address that had no hard bounce and no complaint up to that day (METRICS.md).
+-- a member with an address that had no hard bounce and no complaint up to that day (METRICS.md). The address
+-- itself is not kept: eight million rows of it would cost more to write than every reader of this table needs.
 with
 
 key_dates as (
@@ -36,7 +37,6 @@ final as (
     select
         members_on_day.as_of,
         members_on_day.alumni_key,
-        attributes.email_hash,
         attributes.status_group,
         attributes.faculty_code,
         attributes.country_code,

@@ -51,7 +51,11 @@ def alumni_dbt_models(
     warehouse: WarehouseResource,
     config: DbtBuildConfig,
 ):
-    args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
+    # Unit tests check the SQL, not the data: they run in CI (tests/pipeline/test_dbt_unit_tests.py), not on
+    # every load, as dbt's documentation recommends for production builds.
+    args = ["build", "--exclude-resource-type", "unit_test"]
+    if config.full_refresh:
+        args.append("--full-refresh")
     invocation = dbt.cli(args, context=context, raise_on_error=False)
     yield from invocation.stream()
     _keep_partial_parse(invocation.target_path)

@@ -91,6 +91,15 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     )
     # added after the first release: warehouses created before get the column on their next run
     con.execute("alter table meta.quarantine_log add column if not exists message varchar")
+    # size and modification time of each landing file when its bytes were last hashed: an unchanged file that
+    # the ledger already has is skipped without reading it again (gigabytes of exports on every run)
+    con.execute(
+        """
+        create table if not exists meta.landing_file_stats (
+            file_name varchar primary key, size_bytes bigint, mtime_ns bigint, sha256 varchar
+        )
+        """
+    )
     con.execute(
         """
         create table if not exists meta.erased_identities (
@@ -310,8 +319,19 @@ def load_file(
     con: duckdb.DuckDBPyConnection, source: Source, path: Path, file_name: str, run_id: str
 ) -> FileResult:
     """Load one landing file in one transaction (rows, quarantine, erasure, ledger)."""
+    stat = path.stat()
+    known = con.execute(
+        "select sha256 from meta.landing_file_stats where file_name = ? and size_bytes = ? and mtime_ns = ?",
+        [file_name, stat.st_size, stat.st_mtime_ns],
+    ).fetchone()
+    if known and ledger_state(con, file_name, known[0]) == "seen":
+        return FileResult(source.name, file_name, known[0], "skipped")
     raw = path.read_bytes()
     sha = file_sha256(raw)
+    con.execute(
+        "insert or replace into meta.landing_file_stats values (?, ?, ?, ?)",
+        [file_name, stat.st_size, stat.st_mtime_ns, sha],
+    )
     state = ledger_state(con, file_name, sha)
     if state == "seen":
         return FileResult(source.name, file_name, sha, "skipped")

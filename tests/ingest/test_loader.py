@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -383,6 +384,29 @@ def test_same_bytes_under_another_name_load_once_and_reruns_change_nothing(broke
     after = {t: query(broken_landing, f"select count(*) from {t}")[0][0] for t in tables}
     assert after == before
     assert all(r.status == "skipped" for rs in results.values() for r in rs)
+
+
+def test_unchanged_files_are_not_read_again_and_a_changed_one_is(broken_landing, monkeypatch):
+    ingest_all(broken_landing, "run-1")
+    changed = broken_landing.landing / "newsletter/campaigns_2024-01-31.csv"
+    content = changed.read_bytes()
+    read = []
+    original = Path.read_bytes
+
+    def tracking_read(path):
+        read.append(path.name)
+        return original(path)
+
+    monkeypatch.setattr(Path, "read_bytes", tracking_read)
+    results = ingest_all(broken_landing, "run-2")
+    assert read == []  # size and modification time unchanged, the ledger has them: nothing is read
+    assert all(r.status == "skipped" for rs in results.values() for r in rs)
+    changed.write_bytes(content.replace(b"\n", b"\r\n"))  # another export under the same name
+    results = ingest_all(broken_landing, "run-3")
+    assert read == [changed.name]
+    assert [r.status for r in results["newsletter_campaigns"] if r.file_name.endswith(changed.name)] == [
+        "loaded"
+    ]
 
 
 def test_rejected_file_is_recorded_and_others_load(data_dir):

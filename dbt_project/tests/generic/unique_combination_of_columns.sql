@@ -1,7 +1,4 @@
 {% test unique_combination_of_columns(model, combination_of_columns) %}
 {#- The grain of a model: no two rows share these columns. -#}
-select {{ combination_of_columns | join(', ') }}, count(*) as rows_with_key
-from {{ model }}
-group by {{ combination_of_columns | join(', ') }}
-having count(*) > 1
+{{ adapter.dispatch('duplicate_keys', 'alumni')(model, combination_of_columns) }}
 {% endtest %}

@@ -1,0 +1,22 @@
+"""dbt's unit tests (the SQL of every metric rule against hand-made rows) run here, in CI: the pipeline's own
+`dbt build` leaves them out, as dbt recommends for production builds, since they test code, not data."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipelines.dbt_prepare import run_dbt
+
+pytestmark = pytest.mark.slow
+
+
+def test_every_dbt_unit_test_passes(published_demo, tmp_path):
+    data_dir, _, _ = published_demo
+    result = run_dbt(["test", "--select", "test_type:unit", "--target-path", str(tmp_path)], data_dir)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    outcomes = json.loads((tmp_path / "run_results.json").read_text())["results"]
+    unit = [r for r in outcomes if r["unique_id"].startswith("unit_test.")]
+    assert len(unit) >= 13
+    assert all(r["status"] == "pass" for r in unit), [r["unique_id"] for r in unit if r["status"] != "pass"]

@@ -81,6 +81,24 @@ def alumni_dbt_models(
     if not invocation.is_successful():
         failed = [o.check_name for o in outcomes if not o.passed]
         raise dg.Failure(
-            description="dbt build failed: the analytics file is not published",
+            description="dbt build failed: the analytics file is not published"
+            + _incremental_hint(results, invocation.manifest),
             metadata={"failed_tests": json.dumps(failed[:30])},
         )
+
+
+def _incremental_hint(results: dict, manifest: dict) -> str:
+    """An incremental model that fails usually was built by an earlier version of its definition."""
+    nodes = manifest.get("nodes", {})
+    failed = [
+        item["unique_id"].split(".")[-1]
+        for item in results.get("results", [])
+        if item.get("status") == "error"
+        and nodes.get(item["unique_id"], {}).get("config", {}).get("materialized") == "incremental"
+    ]
+    if not failed:
+        return ""
+    return (
+        f" (incremental model {', '.join(failed)} failed: if its definition changed since the warehouse was"
+        " built, run `alumni pipeline --full-refresh` once)"
+    )

@@ -286,3 +286,23 @@ def test_incremental_run_equals_a_full_rebuild(published_demo, tmp_path):
     full = run_cli("pipeline", "--data-dir", str(data_dir.root), "--full-refresh", env=KEY)
     assert full.returncode == 0, full.stderr[-2000:]
     assert _marts(data_dir.analytics) == after_incremental
+
+
+def test_an_incremental_model_built_by_an_older_version_asks_for_a_full_refresh(published_demo, tmp_path):
+    """A warehouse from before a change of an incremental model fails clearly, and --full-refresh mends it."""
+    source, _, _ = published_demo
+    data_dir = DataDir(tmp_path / "data")
+    shutil.copytree(source.root, data_dir.root, ignore=shutil.ignore_patterns("dagster_home"))
+    before = digest(data_dir.analytics)
+    con = duckdb.connect(str(data_dir.warehouse))
+    con.execute("alter table intermediate.int_member_snapshot_intervals drop column loaded_at")
+    con.close()
+    failed = run_cli("pipeline", "--data-dir", str(data_dir.root), env=KEY)
+    assert failed.returncode == 1
+    output = failed.stdout + failed.stderr
+    assert "int_member_snapshot_intervals" in output and "alumni pipeline --full-refresh" in output, output[
+        -3000:
+    ]
+    assert digest(data_dir.analytics) == before
+    mended = run_cli("pipeline", "--data-dir", str(data_dir.root), "--full-refresh", env=KEY)
+    assert mended.returncode == 0, mended.stdout[-2000:] + mended.stderr[-2000:]

@@ -440,13 +440,13 @@ def _load_parsed(con, source: Source, parsed: Export, file_name: str, sha: str, 
     if source.key:
         key = source.column(source.key)
         key_seq = f"row_number() over (partition by {_s(key)} order by _line) as _key_seq"
-    con.execute(f"create or replace temp table staged as select *, {typed}, {key_seq} from incoming")
     keys = "".join(f", {hash_key(c)} as k_{c.name}" for c in hash_columns(source))
+    # typed values, then the row rules over them, in one statement (one table written, not two)
     con.execute(
-        f"create or replace temp table checked as select *, {failure_expr(source)} as _failure{keys} from staged"
+        f"create or replace temp table checked as select *, {failure_expr(source)} as _failure{keys} "
+        f"from (select *, {typed}, {key_seq} from incoming) as staged"
     )
     con.execute("drop table incoming")
-    con.execute("drop table staged")
     stored = stored_columns(source)
     hashes = hash_columns(source)
     # Keyed hashes per distinct value (an address recurs in thousands of rows of an activity export).

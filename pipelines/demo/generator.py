@@ -280,7 +280,7 @@ class Network:
         self.rng = rng
         # The people are simulated to the horizon, not to `until`: what the exports show up to `until` is then
         # the same for every `until` within one horizon (see DemoGenerator).
-        self.until = ordinal(horizon(config.until))
+        self.horizon = ordinal(horizon(config.until))
         self._people()
         self._addresses()
         self._locations()
@@ -290,12 +290,12 @@ class Network:
     # people, registration, status group, faculty
     def _people(self) -> None:
         rng, scale = self.rng, self.config.scale
-        start, until = ordinal(HISTORY_START), self.until
+        start, end = ordinal(HISTORY_START), self.horizon
         n0 = round(3400 * scale)
         reg = [rng.integers(ordinal(date(2006, 1, 1)), start, n0)]
         year = HISTORY_START.year
-        while date(year, 1, 1) <= from_ordinal(until):
-            y0, y1 = ordinal(date(year, 1, 1)), min(ordinal(date(year + 1, 1, 1)), until + 1)
+        while ordinal(date(year, 1, 1)) <= end:
+            y0, y1 = ordinal(date(year, 1, 1)), min(ordinal(date(year + 1, 1, 1)), end + 1)
             per_year = 1150 + 25 * (year - 2012)
             n = int(rng.poisson(per_year * scale * (y1 - y0) / 365.25))
             # More registrations in autumn and early winter: graduation ceremonies, farewell of graduates.
@@ -404,9 +404,9 @@ class Network:
                     address = f"{local}.{slot}@{domain}"
                 since = self.registered[i] if slot == 0 else None
                 if since is None:
-                    span = max(self.until - self.email_from[i, slot - 1], 60)
+                    span = max(self.horizon - self.email_from[i, slot - 1], 60)
                     since = self.email_from[i, slot - 1] + 30 + int(rng.integers(0, span))
-                    if since > self.until:
+                    if since > self.horizon:
                         break
                 self._set_email(i, slot, address, since)
             # a corporate address is left behind when the job changes
@@ -476,12 +476,12 @@ class Network:
         hazard = 0.022 * (1.4 - self.propensity)  # per year: the engaged stay
         years = rng.exponential(1.0 / hazard)
         leave = self.registered + (years * 365.25).astype(np.int64)
-        self.left = np.where(leave <= self.until, leave, NEVER)
+        self.left = np.where(leave <= self.horizon, leave, NEVER)
         # abgemeldet: the portal records the leaving date; vanish: the record simply disappears
         self.left_mode = np.where(rng.random(n) < 0.6, 1, 2)
         rejoin = (self.left_mode == 2) & (rng.random(n) < 0.12)
         self.rejoin = np.where(rejoin, self.left + 200 + rng.integers(0, 500, n), NEVER)
-        self.rejoin = np.where(self.rejoin <= self.until, self.rejoin, NEVER)
+        self.rejoin = np.where(self.rejoin <= self.horizon, self.rejoin, NEVER)
         self.erased_on = np.full(n, NEVER, dtype=np.int64)
 
     def _consents(self) -> None:

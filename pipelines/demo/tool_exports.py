@@ -774,6 +774,7 @@ class ZoomWriter:
         end = actual_start + length
         panelists, attendees = [], []  # rows as lists of strings
         cancelled = 0
+        written = 0  # registrations (not rows: a person may join twice) in the attendee section
         sessions = 0
         emails_attended: set[str] = set()
         registered: set[str] = set()
@@ -795,6 +796,7 @@ class ZoomWriter:
                 cancelled += 1
                 continue
             registered.add(email.lower())
+            written += 1
             reg_time = (reg[4] // 86400) * 86400 + int(rng.integers(7 * 3600, 23 * 3600))
             source = ["Newsletter", "Website", ""][int(rng.integers(0, 3))]
             base = [person["first"], person["last"], email, "", zoom_time(reg_time), "approved"]
@@ -874,6 +876,7 @@ class ZoomWriter:
             "webinar_id": webinar_id,
             "file": path.name,
             "registrations": len(registered),  # distinct e-mails of panelists and attendees
+            "registration_rows": len(panelists) + written,  # registrations of the world in this report
             "attendees": len(emails_attended),
             "speakers": len(panelists),
             "no_shows": sum(1 for r in attendees if r[0] == "No"),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -180,11 +181,21 @@ def zoom_time(seconds: int) -> str:
     return local(seconds).strftime("%m/%d/%Y %I:%M:%S %p")
 
 
+_MAUTIC_MINUTES: dict[int, str] = {}
+
+
 def mautic_time(seconds: int) -> str:
     """Mautic's default `F j, Y g:i a` in the user's zone (Europe/Berlin): `March 5, 2024 3:19 pm`."""
-    t = local(seconds)
-    hour = t.hour % 12 or 12
-    return f"{MONTHS_EN[t.month - 1]} {t.day}, {t.year} {hour}:{t.minute:02d} {'am' if t.hour < 12 else 'pm'}"
+    minute = int(seconds) // 60
+    text = _MAUTIC_MINUTES.get(minute)
+    if text is None:
+        t = local(minute * 60)
+        hour = t.hour % 12 or 12
+        ampm = "am" if t.hour < 12 else "pm"
+        text = _MAUTIC_MINUTES[minute] = (
+            f"{MONTHS_EN[t.month - 1]} {t.day}, {t.year} {hour}:{t.minute:02d} {ampm}"
+        )
+    return text
 
 
 def duration(seconds: int) -> str:
@@ -203,9 +214,12 @@ def go_csv_field(value: str) -> str:
     return value
 
 
+_PHP_QUOTED = re.compile(r'[,"\\ \t\r\n]')
+
+
 def php_csv_field(value: str) -> str:
     """PHP `fputcsv`: quote a field with a delimiter, quote, backslash, space, tab, CR or LF."""
-    if value and any(c in value for c in ',"\\ \t\r\n'):
+    if _PHP_QUOTED.search(value):
         return '"' + value.replace('"', '""') + '"'
     return value
 
@@ -231,6 +245,7 @@ class ToolFile:
     lines: int = 0
     rows: int = 0
     _out: list[str] = field(default_factory=list)
+    _handle: object = None
 
     def line(self, text: str, data: bool = True) -> int:
         """Write one physical line (already formatted); return its line number."""
@@ -238,12 +253,23 @@ class ToolFile:
         self._out.append(text)
         self.lines += 1
         self.rows += data
+        if len(self._out) >= 4096:
+            self.flush()
         return self.lines
 
+    def flush(self) -> None:
+        if self._handle is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = self.path.open("wb")
+            if self.bom:
+                self._handle.write(b"\xef\xbb\xbf")
+        if self._out:
+            self._handle.write((self.newline.join(self._out) + self.newline).encode("utf-8"))
+            self._out.clear()
+
     def close(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        text = self.newline.join(self._out) + self.newline
-        self.path.write_bytes((b"\xef\xbb\xbf" if self.bom else b"") + text.encode("utf-8"))
+        self.flush()
+        self._handle.close()
 
 
 def pretix_file(path: Path, kind: str, language: str, fmt: str) -> tuple[ToolFile, csv.Dialect]:

@@ -1023,7 +1023,12 @@ class MauticWriter:
 
     def campaign(self, campaign: tuple, rows: list[tuple]) -> None:
         tools = self.tools
-        cid, subject, _topic, sent_at, _lang = campaign
+        cid, subject, _topic, sent_at, lang = campaign
+        if lang == "en":
+            # English mailings go out under their own subject: the catalogue names it in `Externe ID`
+            sent_day = day_of(sent_at)
+            subject = f"TU Chemnitz Alumni News, {MONTHS_EN[sent_day.month - 1]} {sent_day.year}"
+            tools.campaign_ids[cid] = (subject, None)
         recipients = []  # (address, sent, read, machine read, click, unsubscribe, bounce) seconds or None
         current = None
         for s, address, action, _link, ua, _machine in rows:

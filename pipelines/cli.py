@@ -67,6 +67,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     truth_path = generate(GenerateConfig(data_dir.root, scale=args.scale, seed=args.seed, until=until))
     import json
+    from collections import Counter
 
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
     facts = truth["facts"]
@@ -74,6 +75,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
     print(f"Demo data written to {data_dir.landing}")
     print(f"  {len(truth['files'])} files, {rows:,} rows, history to {until.isoformat()}")
     print(f"  members registered {facts['members_registered']:,}, members today {facts['members_until']:,}")
+    tool_files = truth.get("tool_files", {})
+    if tool_files:
+        per_tool = Counter(meta["tool"] for meta in tool_files.values())
+        tool_rows = sum(meta["rows"] for meta in tool_files.values())
+        kinds = ", ".join(f"{tool} {n}" for tool, n in sorted(per_tool.items()))
+        print(f"  {len(tool_files)} tool exports ({kinds}), {tool_rows:,} rows (see TOOLS.md)")
     print(f"  {len(truth['broken_rows'])} deliberately broken rows (see {truth_path.name})")
     print(f"  took {time.perf_counter() - started:.1f} s")
     return 0

@@ -188,7 +188,17 @@ def ascii_fold(text: str) -> str:
 
 
 class Truth:
-    """What was generated and where the deliberate defects went; written to D/demo_truth.json."""
+    """What was generated and where the deliberate defects went; written to D/demo_truth.json.
+
+    `files`, `broken_rows`, `duplicate_files` cover the canonical exports (CONTRACTS.md §3; the one `.xlsx`
+    catalogue has `"format": "xlsx"` and sheet rows for lines). The tool exports (TOOLS.md) have their own keys:
+    `tool_files` (tool, kind, language, rows as the ledger counts them, lines, export date), `tool_broken_rows`
+    (rows the reader must quarantine, with file, physical line, column and reason code) and `facts.tools`: per
+    pretix and Zoom event what its latest downloads say (registrations, cancellations, attendees, speakers,
+    add-ons), per listmonk campaign views, clicks and anonymous ones (counts of its latest download, which holds
+    the earlier one), per Mautic campaign sends, reads (machine reads: delay under 2 s), clicks, bounces and
+    unsubscribes as its latest report shows them.
+    """
 
     def __init__(self, config: GenerateConfig) -> None:
         self.config = config

@@ -5,8 +5,9 @@ No `from __future__ import annotations` in Dagster modules: Dagster reads the co
 
 import dagster as dg
 
-from pipelines.ingest import ingest_source, quality, record_unrecognised
+from pipelines.ingest import ingest_source, ingest_tool, quality, record_unrecognised
 from pipelines.ingest.sources import SOURCES, Source
+from pipelines.ingest.tools import TOOLS, UPSTREAM, kinds_of
 from pipelines.resources import WarehouseResource
 
 INGEST_GROUP = "ingest"
@@ -131,5 +132,43 @@ def build_expectation_check(source: Source) -> dg.AssetChecksDefinition:
     return _check
 
 
-ingest_assets = [landing_inventory] + [build_ingest_asset(s) for s in SOURCES]
-expectation_checks = [build_expectation_check(s) for s in SOURCES]
+def build_tool_asset(tool: str) -> dg.AssetsDefinition:
+    """One step per tool folder; it writes one raw table per kind of that tool's exports (TOOLS.md)."""
+    kinds = kinds_of(tool)
+    deps = [raw_key(name) for name in (*UPSTREAM[tool], "erasure_requests")]
+
+    @dg.multi_asset(
+        name=f"ingest_{tool}",
+        group_name=INGEST_GROUP,
+        specs=[
+            dg.AssetSpec(
+                raw_key(kind.table),
+                deps=deps,
+                kinds={"duckdb", tool},
+                description=f"{kind.description} From landing/{tool}/ (any file name; kind from the header).",
+                skippable=True,
+            )
+            for kind in kinds
+        ],
+    )
+    def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        with warehouse.connect() as con:
+            results = ingest_tool(con, warehouse.data, tool, context.run_id)
+            for kind in kinds:
+                _record_kept(
+                    con, context.run_id, kind.source("en"), [r for r in results if r.source == kind.table]
+                )
+        rejected = [r for r in results if r.source == tool]
+        for kind in kinds:
+            mine = [r for r in results if r.source == kind.table]
+            result = _summarise(context, kind.source("en"), mine + (rejected if kind is kinds[0] else []))
+            yield dg.MaterializeResult(asset_key=raw_key(kind.table), metadata=result.metadata)
+
+    return _ingest
+
+
+TOOL_TABLES = [kind.source("en") for tool in TOOLS for kind in kinds_of(tool)]
+ingest_assets = (
+    [landing_inventory] + [build_ingest_asset(s) for s in SOURCES] + [build_tool_asset(t) for t in TOOLS]
+)
+expectation_checks = [build_expectation_check(s) for s in [*SOURCES, *TOOL_TABLES]]

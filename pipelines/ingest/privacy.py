@@ -29,6 +29,19 @@ IDENTITY_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("donations", "email_hash", "email", "delete"),
     ("clubs", "ambassador_id_hash", "member", "detach"),
     ("club_activities", "reported_by_id_hash", "member", "detach"),
+    # tool exports (TOOLS.md): a registration or event row is the person's; scans and list rows follow the
+    # registration they were matched to; an order placed by someone else loses only the orderer's address
+    ("pretix_order_positions", "email_hash", "email", "delete"),
+    ("pretix_order_positions", "attendee_email_hash", "email", "delete"),
+    ("pretix_order_positions", "order_email_hash", "email", "detach"),
+    ("pretix_checkin_log", "email_hash", "email", "delete"),
+    ("pretix_checkin_list", "email_hash", "email", "delete"),
+    ("pretix_checkin_list", "registration_email_hash", "email", "delete"),
+    ("zoom_webinar_participants", "email_hash", "email", "delete"),
+    ("listmonk_campaign_views", "email_hash", "email", "delete"),
+    ("listmonk_campaign_clicks", "email_hash", "email", "delete"),
+    ("listmonk_subscribers", "email_hash", "email", "delete"),
+    ("mautic_email_stats", "email_hash", "email", "delete"),
 )
 # Rows that link a member id to an address: the closure "every address ever linked to that person" follows them.
 LINKING_TABLES = ("members", "attendance", "donations")
@@ -36,6 +49,7 @@ LINKING_TABLES = ("members", "attendance", "donations")
 DETACH_COLUMNS = {
     "clubs": ("ambassador_id", "ambassador_id_hash"),
     "club_activities": ("reported_by_id", "reported_by_id_hash", "note"),
+    "pretix_order_positions": ("order_email", "order_email_hash"),
 }
 
 

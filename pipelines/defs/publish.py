@@ -21,7 +21,8 @@ META_TABLES = {
     "meta_data_quality": "select run_id, check_name, source, severity, passed, observed_value, details, checked_at "
     "from meta.data_quality",
     "meta_ingested_files": "select run_id, source, file_name, sha256, size_bytes, encoding, delimiter, rows_read, "
-    "rows_loaded, rows_quarantined, rows_erased, status, reason, ingested_at from meta.ingested_files",
+    "rows_loaded, rows_quarantined, rows_erased, status, reason, ingested_at, tool, kind, language, exported_at "
+    "from meta.ingested_files",
     # message: column, expectation and - for columns that are not personal - the value
     "meta_quarantine": "select run_id, source, file_name, line_number, column_name, reason_code, reason, message "
     "from meta.quarantine_log",

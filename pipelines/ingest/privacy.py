@@ -34,14 +34,19 @@ IDENTITY_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("pretix_order_positions", "email_hash", "email", "delete"),
     ("pretix_order_positions", "attendee_email_hash", "email", "delete"),
     ("pretix_order_positions", "order_email_hash", "email", "detach"),
-    ("pretix_checkin_log", "email_hash", "email", "delete"),
+    ("pretix_checkin_log", "registration_key_hash", "registration", "delete"),
     ("pretix_checkin_list", "email_hash", "email", "delete"),
-    ("pretix_checkin_list", "registration_email_hash", "email", "delete"),
+    ("pretix_checkin_list", "registration_key_hash", "registration", "delete"),
     ("zoom_webinar_participants", "email_hash", "email", "delete"),
     ("listmonk_campaign_views", "email_hash", "email", "delete"),
     ("listmonk_campaign_clicks", "email_hash", "email", "delete"),
     ("listmonk_subscribers", "email_hash", "email", "delete"),
     ("mautic_email_stats", "email_hash", "email", "delete"),
+)
+# Rows whose erasure erases others that refer to them: (table, key hash column, kind of identity). The key's
+# hash becomes an erased identity, so a scan or list row of the registration goes too, whenever it is loaded.
+DEPENDANTS: tuple[tuple[str, str, str], ...] = (
+    ("pretix_order_positions", "registration_key_hash", "registration"),
 )
 # Rows that link a member id to an address: the closure "every address ever linked to that person" follows them.
 LINKING_TABLES = ("members", "attendance", "donations")
@@ -168,6 +173,24 @@ def sweep(
                     added += con.execute(sql, params).fetchone()[0]
         if not added:
             break
+    for schema in ("raw", "quarantine"):
+        for table, key, kind in DEPENDANTS:
+            if table not in tables:
+                continue
+            person = " or ".join(
+                f"{column} in (select hash from ({searched}))"
+                for t, column, _k, action in IDENTITY_COLUMNS
+                if t == table and action == "delete"
+            )
+            con.execute(
+                f"""
+                insert into meta.erased_identities (hash, kind, requested_on, first_seen_run)
+                select distinct {key}, '{kind}', current_date, '{run_id}' from {schema}.{table}
+                where {key} is not null and ({person}) {file_filter}
+                  and {key} not in (select hash from meta.erased_identities)
+                """,
+                params,
+            )
     removed: dict[str, int] = {}
     for schema in ("raw", "quarantine"):
         for table, column, _kind, action in IDENTITY_COLUMNS:

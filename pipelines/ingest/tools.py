@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipelines.ingest.reading import FileRejected, decode, normalise_header
-from pipelines.ingest.sources import BOOL, DATETIME, EMAIL, TEXT, Column, Reference, Rule, Source
+from pipelines.ingest.sources import BOOL, DATETIME, EMAIL, MEMBER_ID, TEXT, Column, Reference, Rule, Source
 from pipelines.ingest.tables import TableExport, is_workbook, read_workbook
 
 ZOOM_TIMES = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%b %d, %Y %H:%M:%S", "%b %d, %Y %I:%M:%S %p")
@@ -110,6 +110,9 @@ def _v(name: str) -> str:
 # --------------------------------------------------------------------------------------------- pretix
 
 EVENT_REF = Reference("event_ref", "events", "external_id", "unknown_event", also=("event_id",))
+# event slug | order code | position: its keyed hash ties scans and list rows to their registration, so that
+# erasing the registration's person erases them too (privacy.DEPENDANTS), even when they load later
+REGISTRATION_KEY = ToolColumn("registration_key", DERIVED, kind=MEMBER_ID, label="registration")
 
 PRETIX_ORDER_POSITIONS = ToolKind(
     tool="pretix",
@@ -138,6 +141,7 @@ PRETIX_ORDER_POSITIONS = ToolKind(
         ToolColumn("variation", "Variation", "Variante"),
         ToolColumn("attendee_name", "Attendee name", "Name Teilnehmer*in", personal=True),
         ToolColumn("addon_to", "Add-on to position ID", "Zusatzprodukt zu Position"),
+        REGISTRATION_KEY,
     ),
     references=(EVENT_REF,),
     order=0,
@@ -181,22 +185,10 @@ PRETIX_CHECKIN_LOG = ToolKind(
         ToolColumn("product", "Product", "Produkt"),
         ToolColumn("attendee_name", "Name", "Name", personal=True),
         ToolColumn("result", "Result", "Ergebnis"),
-        # the keyed address of the registration scanned, so that erasing its person erases the scans too
-        ToolColumn("email", DERIVED, kind=EMAIL, personal=True),
+        REGISTRATION_KEY,
     ),
     references=(EVENT_REF,),
     rules=_checkin_log_rules,
-    post_load=(
-        """
-        update raw.pretix_checkin_log as l set email_hash = p.email_hash
-        from (
-            select distinct on (event_ref, order_code, position_id) event_ref, order_code, position_id, email_hash
-            from raw.pretix_order_positions order by event_ref, order_code, position_id, _exported_at desc
-        ) as p
-        where l._file_sha256 = $sha and l.event_ref = p.event_ref and l.order_code = p.order_code
-          and l.position_id = p.position_id
-        """,
-    ),
     order=1,
 )
 
@@ -243,14 +235,16 @@ PRETIX_CHECKIN_LIST = ToolKind(
         ToolColumn("checked_in_at", "Checked in", "Eingecheckt", DATETIME, formats=PRETIX_LIST_TIMES),
         ToolColumn("email", "Email", "E-Mail", EMAIL, personal=True),
         ToolColumn("position_id", DERIVED),  # the registration the row was matched to (set after loading)
-        ToolColumn("registration_email", DERIVED, kind=EMAIL, personal=True),
+        REGISTRATION_KEY,  # likewise
     ),
     references=(EVENT_REF,),
     rules=_checkin_list_rules,
     post_load=(
         # the one candidate of each row: by product and name, else the order's only registration
         """
-        update raw.pretix_checkin_list as l set position_id = m.position_id, registration_email_hash = m.email_hash
+        update raw.pretix_checkin_list as l set position_id = m.position_id,
+            registration_key = upper(l.event_ref || '|' || l.order_code || '|' || m.position_id),
+            registration_key_hash = alumni_hmac(upper(l.event_ref || '|' || l.order_code || '|' || m.position_id))
         from (
             select l2.rowid as row_id, coalesce(
                 (select min(p.position_id) from raw.pretix_order_positions as p
@@ -260,13 +254,10 @@ PRETIX_CHECKIN_LIST = ToolKind(
                 (select min(p.position_id) from raw.pretix_order_positions as p
                  where p.event_ref = l2.event_ref and p.order_code = l2.order_code and coalesce(p.addon_to, '') = ''
                  having count(distinct p.position_id) = 1)
-            ) as position_id,
-            (select p.email_hash from raw.pretix_order_positions as p
-             where p.event_ref = l2.event_ref and p.order_code = l2.order_code and coalesce(p.addon_to, '') = ''
-             order by (p.attendee_name = l2.attendee_name) desc, p._exported_at desc limit 1) as email_hash
+            ) as position_id
             from raw.pretix_checkin_list as l2 where l2._file_sha256 = $sha
         ) as m
-        where l.rowid = m.row_id
+        where l.rowid = m.row_id and m.position_id is not null
         """,
     ),
     order=2,
@@ -543,6 +534,11 @@ def _derive(kind: ToolKind, language: str, path: Path, export: TableExport) -> T
         )
         derived["ordered_at"] = lambda v: " ".join(
             v[i].strip() for i in (day, clock) if i is not None and v[i].strip()
+        )
+    if kind in (PRETIX_ORDER_POSITIONS, PRETIX_CHECKIN_LOG):
+        order_col, position_col = at("Order code", "Bestellnummer"), at("Position ID", "Position")
+        derived["registration_key"] = lambda v: "|".join(
+            (derived["event_ref"](v), v[order_col].strip(), v[position_col].strip())
         )
     if kind is PRETIX_CHECKIN_LOG:
         day, clock = at("Date", "Datum"), at("Time", "Zeit")

@@ -246,7 +246,7 @@ def test_tool_files_load_with_ledger_quarantine_and_keyed_hashes(tmp_path):
     assert ledger["zoom/Attendee_Report.csv"][:6] == ("zoom", "webinar_attendees", "en", 4, 4, 0)
     assert ledger["mautic/report_de.csv"] == ("mautic", "", "", 0, 0, 0, "rejected")
     assert "English column labels" in results["mautic/report_de.csv"].reason
-    for name, (*_, rows_read, loaded, quarantined, status) in ledger.items():
+    for name, (*_, rows_read, loaded, quarantined, _status) in ledger.items():
         assert rows_read == loaded + quarantined, name
     # the check-in list row is matched to its registration (product and name); the list row without a check-in
     # time (QF8HD) counts for nothing and is not quarantined

@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from pipelines.demo import reference as ref
-from pipelines.demo.writer import CsvExport, ExportStyle
+from pipelines.demo import tool_exports as tools
+from pipelines.demo.writer import CsvExport, ExportStyle, XlsxExport
 
 BERLIN = ZoneInfo("Europe/Berlin")
 EPOCH = date(1970, 1, 1)
@@ -197,9 +198,14 @@ class Truth:
         self.duplicate_files: list[dict] = []
         self.erasures: list[dict] = []
         self.facts: dict = {}
+        self.tool_files: dict[str, dict] = {}  # tool exports (TOOLS.md): pretix, zoom, listmonk, mautic
+        self.tool_broken_rows: list[dict] = []  # tool rows the reader must quarantine
 
-    def add_file(self, source: str, export: CsvExport, landing: Path) -> None:
+    def add_file(self, source: str, export: CsvExport | XlsxExport, landing: Path) -> None:
         rel = export.path.relative_to(landing).as_posix()
+        if isinstance(export, XlsxExport):
+            self.files[rel] = {"source": source, "rows": export.rows, "lines": export.lines, "format": "xlsx"}
+            return
         self.files[rel] = {
             "source": source,
             "rows": export.rows,
@@ -223,6 +229,8 @@ class Truth:
             "broken_rows": sorted(self.broken_rows, key=lambda r: (r["file"], r["line"])),
             "soft_anomalies": sorted(self.soft_anomalies, key=lambda r: (r["file"], r["line"])),
             "erasures": self.erasures,
+            "tool_files": dict(sorted(self.tool_files.items())),
+            "tool_broken_rows": sorted(self.tool_broken_rows, key=lambda r: (r["file"], r["line"])),
         }
         path.write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=int), encoding="utf-8")
 
@@ -541,6 +549,7 @@ class DemoGenerator:
             shutil.rmtree(self.landing)
         self.landing.mkdir(parents=True)
         self.net = Network(self.config, self.stream(1))
+        self.tools = tools.ToolExports(self)
         self._plan_defects()
         self._erasure_requests()
         self._clubs()
@@ -550,6 +559,7 @@ class DemoGenerator:
         self._donations()
         self._members()
         self._write_erasures()
+        self.tools.finish()
         self._facts()
         truth_path = self.config.data_dir / "demo_truth.json"
         self.truth.write(truth_path)
@@ -799,63 +809,12 @@ class DemoGenerator:
         self.campaigns = campaigns
         self._activity_rng = self.stream(5)
 
-        # campaign exports: one a year, repeating December of the year before
-        for year in self.years:
-            style = (
-                ExportStyle(encoding="cp1252", delimiter=";", newline="\r\n", datetime_format="de")
-                if year < 2017
-                else ExportStyle(encoding="utf-8", delimiter=";", datetime_format="iso")
-            )
-            lo = ordinal(date(year - 1, 12, 1)) * 86400
-            hi = (ordinal(self.export_date(year)) + 1) * 86400
-            exp = self.open(
-                "newsletter_campaigns",
-                "newsletter",
-                f"campaigns_{FMT.day_iso(ordinal(self.export_date(year)))}.csv",
-                CAMPAIGN_HEADER,
-                style,
-            )
-            kinds = self.inject.kinds_for("newsletter_campaigns", year)
-            for cid, subject, topic, sent, lang in campaigns:
-                if not lo <= sent < hi:
-                    continue
-                exp.write([cid, subject, topic, FMT.datetime(sent, style), lang])
-                if kinds:
-                    kind = kinds.pop()
-                    if kind == "duplicate_id":
-                        line = exp.write(
-                            [cid, subject + " (Korrektur)", topic, FMT.datetime(sent + 3600, style), lang]
-                        )
-                        self.inject.record("newsletter_campaigns", exp, line, "Kampagnen-ID", "duplicate_id")
-                    elif kind == "missing_sent":
-                        line = exp.write([f"{cid}-ENTWURF", subject, topic, "", lang])
-                        self.inject.record(
-                            "newsletter_campaigns", exp, line, "Versendet am", "missing_required"
-                        )
-                    else:
-                        line = exp.write([f"{cid}-TEST", subject, topic, "morgen früh", lang])
-                        self.inject.record(
-                            "newsletter_campaigns", exp, line, "Versendet am", "invalid_datetime"
-                        )
-            self.close("newsletter_campaigns", exp)
-            if year == 2015 and self.config.until.year > 2015:
-                # the same export downloaded twice, under another date
-                copy = exp.path.with_name("campaigns_2016-01-04.csv")
-                shutil.copyfile(exp.path, copy)
-                self.truth.files[copy.relative_to(self.landing).as_posix()] = dict(
-                    self.truth.files[exp.path.relative_to(self.landing).as_posix()]
-                )
-                self.truth.duplicate_files.append(
-                    {
-                        "file": copy.relative_to(self.landing).as_posix(),
-                        "same_as": exp.path.relative_to(self.landing).as_posix(),
-                    }
-                )
-
         # activity exports: one a year, repeating the last two weeks of the year before
         exports: dict[int, CsvExport] = {}
         windows: dict[int, tuple[int, int]] = {}
         for year in self.years:
+            if year >= tools.MAUTIC_FROM:
+                continue  # the newsletter tools export the activity now
             if year < 2016:
                 style = ExportStyle(encoding="utf-8", delimiter=";", newline="\r\n", datetime_format="de")
                 header = ACTIVITY_HEADER
@@ -904,10 +863,12 @@ class DemoGenerator:
             "machine_open": 0,
             "scanner": 0,
         }
-        for cid, _subject, topic, sent_at, _lang in campaigns:
-            self._campaign_activity(cid, topic, sent_at, appeal[topic], exports, windows, stats)
+        for campaign in campaigns:
+            cid, _subject, topic, sent_at, _lang = campaign
+            self._campaign_activity(cid, topic, sent_at, appeal[topic], exports, windows, stats, campaign)
         for exp in exports.values():
             self.close("newsletter_activity", exp)
+        self._campaign_catalogue(campaigns)
         self.truth.facts["newsletter"] = {
             "campaigns": len(campaigns),
             "recipients": stats["sent"],
@@ -918,7 +879,71 @@ class DemoGenerator:
             "scanner_recipients": stats["scanner"],
         }
 
-    def _campaign_activity(self, cid, topic, sent_at, appeal, exports, windows, stats) -> None:
+    def _campaign_catalogue(self, campaigns: list[tuple]) -> None:
+        """Campaign exports: one a year, repeating December of the year before. Written after the activity, so
+        that campaigns sent with a tool carry the tool's id and recipient count (`Externe ID`, `Empfänger`)."""
+        for year in self.years:
+            style = (
+                ExportStyle(encoding="cp1252", delimiter=";", newline="\r\n", datetime_format="de")
+                if year < 2017
+                else ExportStyle(encoding="utf-8", delimiter=";", datetime_format="iso")
+            )
+            lo = ordinal(date(year - 1, 12, 1)) * 86400
+            hi = (ordinal(self.export_date(year)) + 1) * 86400
+            with_ids = year >= tools.CATALOGUE_IDS_FROM
+            exp = self.open(
+                "newsletter_campaigns",
+                "newsletter",
+                f"campaigns_{FMT.day_iso(ordinal(self.export_date(year)))}.csv",
+                CAMPAIGN_HEADER + (["Externe ID", "Empfänger"] if with_ids else []),
+                style,
+            )
+            kinds = self.inject.kinds_for("newsletter_campaigns", year)
+            for cid, subject, topic, sent, lang in campaigns:
+                if not lo <= sent < hi:
+                    continue
+                extra = self.tools.campaign_catalogue_extra(cid) if with_ids else []
+                exp.write([cid, subject, topic, FMT.datetime(sent, style), lang, *extra])
+                if kinds:
+                    kind = kinds.pop()
+                    if kind == "duplicate_id":
+                        line = exp.write(
+                            [
+                                cid,
+                                subject + " (Korrektur)",
+                                topic,
+                                FMT.datetime(sent + 3600, style),
+                                lang,
+                                *extra,
+                            ]
+                        )
+                        self.inject.record("newsletter_campaigns", exp, line, "Kampagnen-ID", "duplicate_id")
+                    elif kind == "missing_sent":
+                        line = exp.write([f"{cid}-ENTWURF", subject, topic, "", lang, *extra])
+                        self.inject.record(
+                            "newsletter_campaigns", exp, line, "Versendet am", "missing_required"
+                        )
+                    else:
+                        line = exp.write([f"{cid}-TEST", subject, topic, "morgen früh", lang, *extra])
+                        self.inject.record(
+                            "newsletter_campaigns", exp, line, "Versendet am", "invalid_datetime"
+                        )
+            self.close("newsletter_campaigns", exp)
+            if year == 2015 and self.config.until.year > 2015:
+                # the same export downloaded twice, under another date
+                copy = exp.path.with_name("campaigns_2016-01-04.csv")
+                shutil.copyfile(exp.path, copy)
+                self.truth.files[copy.relative_to(self.landing).as_posix()] = dict(
+                    self.truth.files[exp.path.relative_to(self.landing).as_posix()]
+                )
+                self.truth.duplicate_files.append(
+                    {
+                        "file": copy.relative_to(self.landing).as_posix(),
+                        "same_as": exp.path.relative_to(self.landing).as_posix(),
+                    }
+                )
+
+    def _campaign_activity(self, cid, topic, sent_at, appeal, exports, windows, stats, campaign) -> None:
         net, rng = self.net, self._activity_rng
         day = sent_at // 86400
         everyone = np.arange(net.n)
@@ -1014,6 +1039,8 @@ class DemoGenerator:
         stats["delivered"] += int(delivered.sum())
         stats["human_open"] += int(human_open.sum())
         stats["human_click_people"] += int(human_click.sum())
+        if self.tools.divert_campaign(campaign, rows, members, email_idx):
+            return  # sent with listmonk or Mautic: the tool's export has it, the portal's has not
         rows.sort(key=lambda row: row[0])
         for year, exp in exports.items():
             lo, hi = windows[year]
@@ -1134,6 +1161,8 @@ class DemoGenerator:
                 )
                 if year == 2020 and typ in ("Alumnitreffen", "Ringvorlesung", "Netzwerk"):
                     fmt = "Online"
+                if typ == "Ringvorlesung" and year >= tools.ZOOM_FROM:
+                    fmt = "Online"  # a Zoom webinar since
                 faculty = (
                     self.net.faculty_codes[int(rng.integers(0, 8))]
                     if typ in ("Karriere", "Weiterbildung")
@@ -1167,6 +1196,8 @@ class DemoGenerator:
                         "city_idx": net.city_id(city, country) if city else -1,
                     }
                 )
+        for ev in events:
+            ev["external_id"] = self.tools.event_external_id(ev)
         self.events = events
         self._attendance(events, chemnitz, scale)
 
@@ -1241,6 +1272,7 @@ class DemoGenerator:
                         "storniert" if cancelled else "angemeldet",
                         checkin,
                         roles[j],
+                        int(m),  # who it is (not exported: the tool exports need the person)
                     ]
                 )
                 facts["registrations"] += 1
@@ -1259,6 +1291,7 @@ class DemoGenerator:
                         "angemeldet",
                         ev["start"] - 600,
                         "Teilnehmer/in",
+                        -1,
                     ]
                 )
                 facts["registrations"] += 1
@@ -1278,7 +1311,13 @@ class DemoGenerator:
             else:
                 style = ExportStyle(encoding="utf-8", delimiter=";", datetime_format="iso", date_format="iso")
             stamp = FMT.day_iso(ordinal(self.export_date(year)))
-            ev_exp = self.open("events", "events", f"events_{stamp}.csv", EVENT_HEADER, style)
+            with_ids = year >= tools.CATALOGUE_IDS_FROM
+            ev_header = EVENT_HEADER + (["Externe ID"] if with_ids else [])
+            if year == tools.XLSX_EVENTS_YEAR:  # kept in Excel that year
+                created = datetime.combine(self.export_date(year), datetime.min.time())
+                ev_exp = XlsxExport(self.landing / "events" / f"events_{stamp}.xlsx", ev_header, created)
+            else:
+                ev_exp = self.open("events", "events", f"events_{stamp}.csv", ev_header, style)
             at_exp = self.open("attendance", "events", f"attendance_{stamp}.csv", ATTENDANCE_HEADER, style)
             ev_kinds = self.inject.kinds_for("events", year)
             at_kinds = self.inject.kinds_for("attendance", year)
@@ -1296,7 +1335,11 @@ class DemoGenerator:
                     ev["organiser"],
                     ev["club"],
                     ev["faculty"],
-                ]
+                ] + ([ev["external_id"]] if with_ids else [])
+                if isinstance(ev_exp, XlsxExport):
+                    row[3] = datetime(1970, 1, 1) + timedelta(seconds=ev["start"])  # a typed date cell
+                    if ev["external_id"].isdigit() and int(ev["id"][-3:]) % 2:
+                        row[-1] = int(ev["external_id"])  # Excel turned some webinar ids into numbers
                 ev_exp.write(row)
                 if ev_kinds:
                     kind = ev_kinds.pop()
@@ -1310,6 +1353,8 @@ class DemoGenerator:
                         line = ev_exp.write(bad)
                         self.inject.record("events", ev_exp, line, "Beginn", "missing_required")
                 for reg in registrations[ev["id"]]:
+                    if self.tools.diverts_registration(ev, reg):
+                        continue  # in the tool's export instead
                     out = [
                         reg[0],
                         reg[1],
@@ -1340,6 +1385,7 @@ class DemoGenerator:
                         self.inject.record("attendance", at_exp, line, column, reason)
             self.close("events", ev_exp)
             self.close("attendance", at_exp)
+        self.tools.write_event_exports(events, registrations)
 
     # ------------------------------------------------------------------ club activity reports
     def _club_reports(self) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 _ASCII_FALLBACK = {"ı": "i", "ş": "s", "Ş": "S", "ğ": "g", "İ": "I", "ł": "l", "Ł": "L", "ă": "a", "ễ": "e"}
@@ -104,3 +105,49 @@ class CsvExport:
     def close(self) -> None:
         self.flush()
         self._handle.close()
+
+
+class XlsxExport:
+    """A catalogue kept in Excel: the first sheet, the same headers as the CSV, typed date cells.
+
+    The same interface as `CsvExport` (`write` returns the sheet row, `lines` counts rows with the header), so the
+    generator can put a catalogue into a workbook instead of a CSV file. Bytes are deterministic: the workbook's
+    creation time is fixed to the export date (XlsxWriter then also uses it for the zip entries).
+    """
+
+    def __init__(self, path: Path, header: list[str], created: datetime, sheet: str = "Veranstaltungen"):
+        import xlsxwriter  # only the demo writes workbooks; the pipeline reads them with its own reader
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.header = header
+        self.style = ExportStyle(encoding="xlsx", delimiter="", newline="")
+        self.rows = 0
+        self.lines = 0
+        self._book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_urls": False})
+        self._book.set_properties({"created": created, "author": "Alumni-Büro"})
+        self._sheet = self._book.add_worksheet(sheet)
+        self._datetime = self._book.add_format({"num_format": "dd.mm.yyyy hh:mm"})
+        self._write_record(header)
+
+    def _write_record(self, values: list) -> int:
+        row = self.lines
+        for col, value in enumerate(values):
+            if isinstance(value, datetime):
+                self._sheet.write_datetime(row, col, value, self._datetime)
+            elif isinstance(value, int | float):
+                self._sheet.write_number(row, col, value)
+            elif value is None or value == "":
+                continue
+            else:
+                self._sheet.write_string(row, col, str(value))
+        self.lines += 1
+        return self.lines
+
+    def write(self, values: list) -> int:
+        """Write one row (strings, numbers, datetimes); return its sheet row number (1 = the header)."""
+        self.rows += 1
+        return self._write_record(values)
+
+    def close(self) -> None:
+        self._book.close()

@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.ingest import privacy
-from pipelines.ingest.reading import Export, FileRejected, open_export
+from pipelines.ingest.reading import Export, FileRejected, is_empty, malformed_reason, open_export
 from pipelines.ingest.sources import (
     BOOL,
     DATE,
@@ -335,6 +335,8 @@ def load_file(
     state = ledger_state(con, file_name, sha)
     if state == "seen":
         return FileResult(source.name, file_name, sha, "skipped")
+    if is_empty(raw):  # every empty file has the same bytes: empty, not a duplicate of another empty one
+        state = None
     if state == "duplicate":
         result = FileResult(
             source.name,
@@ -394,7 +396,7 @@ def _stage_with_duckdb(con, source: Source, parsed: Export, path: Path, raw: byt
     after the header is exactly one record (no blank line, no line break inside quotes, so the line number is
     the row number + 1) and which DuckDB's strict reader accepts (no stray quote, no record with too many or
     too few fields). Anything else returns False and the csv module reads the file, line by line."""
-    if parsed.encoding not in ("utf-8", "utf-8-sig") or b"\r" in raw.replace(b"\r\n", b""):
+    if parsed.encoding not in ("utf-8", "utf-8-sig") or b"\r" in raw.replace(b"\r\n", b"") or b"\x00" in raw:
         return False
     body = raw.rstrip(b"\r\n")
     records = body.count(b"\n")  # lines after the header
@@ -516,7 +518,7 @@ def _load_parsed(con, source: Source, parsed: Export, file_name: str, sha: str, 
             [row[c.name] for c in stored]
             + hashed
             + [file_name, sha, line, run_id, _now(con)]
-            + [raw_record if source.name not in HASH_ONLY else None, "", "malformed_row", text],
+            + [raw_record if source.name not in HASH_ONLY else None, "", malformed_reason(text), text],
         )
         quarantined += 1
     kept_with_issue = _kept_with_issue(con, source)

@@ -267,4 +267,7 @@ REASONS = {
     "unknown_event": "no event with this Veranstaltungs-ID has been loaded",
     "unknown_club": "no club with this Club-ID has been loaded",
     "missing_identity": "neither Mitgliedsnummer nor E-Mail is given",
+    "nul_byte": "the record contains a NUL byte (binary data inside a text export)",
+    "unbalanced_quote": "a quote is not closed where its line ends: several lines were read as one record",
+    "implausible_date": "a date before 1900-01-01 or more than two years in the future cannot be right",
 }

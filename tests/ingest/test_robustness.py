@@ -3,6 +3,12 @@ a file's personal content leaves warehouse.duckdb."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
 from tests.helpers import ingest_all, query, write_export
 from tests.ingest.test_loader import CAMPAIGNS, MEMBERS, REPORTS, member
 
@@ -133,3 +139,176 @@ def test_a_quoted_multi_line_note_is_still_one_record(data_dir):
     )
     ingest_all(data_dir)
     assert query(data_dir, "select count(*) from raw.newsletter_campaigns") == [(2,)]
+
+
+# ------------------------------------------------------------------------------------- dates (item 2)
+
+DONATIONS_HEADER = ["Spenden-ID", "Mitgliedsnummer", "E-Mail", "Datum", "Betrag", "Zweck"]
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("members_2020-13-45.csv", "invalid_file_date"),
+        ("members_9999-12-31.csv", "implausible_file_date"),
+        ("members_0001-01-01.csv", "implausible_file_date"),
+    ],
+)
+def test_a_file_name_date_that_cannot_be_right_rejects_the_file(data_dir, name, reason):
+    write_export(data_dir.landing / "members/members_2024-01-15.csv", MEMBERS, [member("A-000001")])
+    write_export(data_dir.landing / f"members/{name}", MEMBERS, [member("A-000001"), member("A-000002")])
+    ingest_all(data_dir, "run-1")
+    status, text = ledger(data_dir)[f"members/{name}"]
+    assert status == "rejected" and text.startswith(reason), text
+    assert query(data_dir, "select distinct _source_file from raw.members") == [
+        ("members/members_2024-01-15.csv",)
+    ]
+    results = ingest_all(data_dir, "run-2")  # stays rejected, once
+    assert [r.status for r in results["members"]] == ["skipped", "skipped"]
+    assert query(data_dir, "select count(*) from meta.ingested_files") == [(2,)]
+
+
+def test_values_outside_1900_to_two_years_ahead_are_quarantined(data_dir):
+    rows = [
+        member("A-000001", registered="01.01.0001"),
+        member("A-000002", registered="9999-12-31"),
+        member("A-000003", registered="31.12.1899"),
+        member("A-000004", registered="01.01.1900"),
+        member("A-000005", registered="15.03.2024"),
+    ]
+    write_export(data_dir.landing / "members/members_2024-04-15.csv", MEMBERS, rows)
+    write_export(
+        data_dir.landing / "donations/donations_2024-04-15.csv",
+        DONATIONS_HEADER,
+        [
+            ["S1", "A-000005", "", "01.01.0001", "10,00", "Sonstiges"],
+            ["S2", "A-000005", "", "01.04.2024", "5", ""],
+        ],
+    )
+    ingest_all(data_dir)
+    assert query(data_dir, "select member_id from raw.members order by 1") == [("A-000004",), ("A-000005",)]
+    assert [(line, reason) for line, reason, _ in quarantine(data_dir, "members")] == [
+        (2, "implausible_date"),
+        (3, "implausible_date"),
+        (4, "implausible_date"),
+    ]
+    assert "Registriert am" in quarantine(data_dir, "members")[0][2]
+    assert [r for _, r, _ in quarantine(data_dir, "donations")] == ["implausible_date"]
+
+
+# ------------------------------------------------------------------------------------- landing entries (item 4)
+
+
+def test_a_symbolic_link_in_landing_is_rejected_not_followed(data_dir, tmp_path):
+    secret = tmp_path / "outside.csv"
+    write_export(secret, MEMBERS, [member("A-000099", "secret@example.org")])
+    folder = data_dir.landing / "members"
+    folder.mkdir(parents=True)
+    (folder / "members_2024-01-15.csv").symlink_to(secret)
+    (data_dir.landing / "passwd").symlink_to("/etc/passwd")
+    write_export(folder / "members_2024-02-15.csv", MEMBERS, [member("A-000001")])
+    ingest_all(data_dir)
+    from pipelines.ingest import connect, record_unrecognised
+
+    con = connect(data_dir)
+    try:
+        record_unrecognised(con, data_dir, "run-1")
+    finally:
+        con.close()
+    rows = ledger(data_dir)
+    assert rows["members/members_2024-01-15.csv"][0] == "rejected"
+    assert rows["members/members_2024-01-15.csv"][1].startswith("symbolic_link")
+    assert rows["passwd"][1].startswith("symbolic_link")
+    assert rows["members/members_2024-02-15.csv"][0] == "loaded"
+    assert query(data_dir, "select member_id from raw.members") == [("A-000001",)]
+    assert query(data_dir, "select count(*) from quarantine.members") == [(0,)]
+
+
+# ------------------------------------------------------------------------------------- volume (item 3)
+
+
+def test_a_truncated_members_snapshot_is_rejected_and_the_threshold_is_a_setting(data_dir, monkeypatch):
+    full = [member(f"A-{i:06d}") for i in range(1, 11)]
+    write_export(data_dir.landing / "members/members_2024-01-15.csv", MEMBERS, full)
+    write_export(data_dir.landing / "members/members_2024-02-15.csv", MEMBERS, full[:6])  # fine: 6 of 10
+    write_export(data_dir.landing / "members/members_2024-03-15.csv", MEMBERS, full[:2])  # 2 of 6
+    ingest_all(data_dir, "run-1")
+    rows = ledger(data_dir)
+    assert rows["members/members_2024-02-15.csv"][0] == "loaded"
+    status, reason = rows["members/members_2024-03-15.csv"]
+    assert status == "rejected" and reason.startswith("truncated_snapshot"), reason
+    assert "members/members_2024-02-15.csv" in reason and "A-0000" not in reason
+    assert query(
+        data_dir, "select count(*) from raw.members where _source_file = 'members/members_2024-03-15.csv'"
+    ) == [(0,)]
+    assert query(data_dir, "select count(*) from quarantine.members") == [(0,)]
+    # a lower threshold lets a later, equally small export through
+    monkeypatch.setenv("ALUMNI_TRUNCATION_THRESHOLD", "0.2")
+    write_export(data_dir.landing / "members/members_2024-04-15.csv", MEMBERS, full[2:4])
+    ingest_all(data_dir, "run-2")
+    assert ledger(data_dir)["members/members_2024-04-15.csv"][0] == "loaded"
+
+
+def test_a_truncated_clubs_snapshot_is_rejected(data_dir):
+    header = ["Club-ID", "Name", "Ort", "Land", "Gegründet am", "Botschafter/in", "Status"]
+    clubs = [[f"C{i}", "Club", "Chemnitz", "DE", "01.01.2010", "", "aktiv"] for i in range(1, 9)]
+    write_export(data_dir.landing / "clubs/clubs_2024-01-01.csv", header, clubs)
+    write_export(data_dir.landing / "clubs/clubs_2024-02-01.csv", header, clubs[:3])
+    ingest_all(data_dir)
+    assert ledger(data_dir)["clubs/clubs_2024-02-01.csv"][1].startswith("truncated_snapshot")
+
+
+# ------------------------------------------------------------------------------------- blocking checks (item 1)
+
+
+def test_a_file_failing_a_blocking_expectation_is_rejected_on_every_run(data_dir):
+    write_export(
+        data_dir.landing / "donations/donations_2024-01-31.csv",
+        DONATIONS_HEADER,
+        [
+            ["S1", "A-000001", "", "01.01.2024", "50,00", ""],
+            ["S2", "A-000002", "", "02.01.2024", "20.000.000,00", ""],
+        ],
+    )
+    write_export(
+        data_dir.landing / "donations/donations_2024-02-29.csv",
+        DONATIONS_HEADER,
+        [["S3", "A-000001", "", "01.02.2024", "25,00", ""]],
+    )
+    ingest_all(data_dir, "run-1")
+    status, reason = ledger(data_dir)["donations/donations_2024-01-31.csv"]
+    assert status == "rejected"
+    assert "expect_column_values_to_be_between" in reason and "amount_eur" in reason
+    assert "20" not in reason.split("(")[0] and "A-000002" not in reason
+    assert query(data_dir, "select donation_id from raw.donations") == [("S3",)]
+    ingest_all(data_dir, "run-2")  # a plain rerun does not clear it
+    assert query(data_dir, "select donation_id from raw.donations") == [("S3",)]
+    assert query(data_dir, "select status from meta.ingested_files where file_name like '%01-31%'") == [
+        ("rejected",)
+    ]
+
+
+def test_a_crash_between_loading_and_validating_leaves_no_unvalidated_row(data_dir):
+    write_export(
+        data_dir.landing / "donations/donations_2024-01-31.csv",
+        DONATIONS_HEADER,
+        [["S1", "A-000001", "", "01.01.2024", "20.000.000,00", ""]],
+    )
+    worker = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from pipelines.ingest import quality\n"
+        "quality.failed_blocking_expectations = lambda *a: os._exit(9)  # the process dies right here\n"
+        "from tests.helpers import ingest_all\n"
+        "from pipelines.settings import DataDir\n"
+        "ingest_all(DataDir(Path(sys.argv[1])), 'crashed')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", worker, str(data_dir.root)], cwd=Path(__file__).parents[2], capture_output=True
+    )
+    assert done.returncode == 9, done.stderr
+    assert query(data_dir, "select count(*) from raw.donations") == [(0,)]
+    assert query(data_dir, "select count(*) from meta.ingested_files") == [(0,)]
+    ingest_all(data_dir, "run-2")
+    assert ledger(data_dir)["donations/donations_2024-01-31.csv"][0] == "rejected"
+    assert query(data_dir, "select count(*) from raw.donations") == [(0,)]

@@ -43,14 +43,23 @@ countries as (
 files as (
     select
         _source_file,
-        cast(left({{ dbt.right('_source_file', 14) }}, 10) as date) as snapshot_on,
+        {{ dbt.safe_cast("left(" ~ dbt.right('_source_file', 14) ~ ", 10)", api.Column.translate_type("date")) }}
+            as snapshot_on,
         max(_loaded_at) as loaded_at
     from source
     group by _source_file
 ),
 
+-- a file name whose date is not a date (loaded before the ingest refused such names) fails that file only
+dated_files as (
+    select * from files
+    where
+        snapshot_on >= cast('1900-01-01' as date)
+        and snapshot_on <= {{ dbt.dateadd('year', 2, 'current_date') }}
+),
+
 latest_files as (
-    {{ deduplicate('files', 'snapshot_on', 'loaded_at desc, _source_file desc') }}
+    {{ deduplicate('dated_files', 'snapshot_on', 'loaded_at desc, _source_file desc') }}
 ),
 
 -- the snapshot dates to (re)build: all of them, or those with a file loaded since the last build

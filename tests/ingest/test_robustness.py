@@ -312,3 +312,74 @@ def test_a_crash_between_loading_and_validating_leaves_no_unvalidated_row(data_d
     ingest_all(data_dir, "run-2")
     assert ledger(data_dir)["donations/donations_2024-01-31.csv"][0] == "rejected"
     assert query(data_dir, "select count(*) from raw.donations") == [(0,)]
+
+
+# ------------------------------------------------------------------------------------- erasure (item 5)
+
+KEY = b"test-pseudonym-key-not-secret"
+
+
+def family_landing(data_dir, request: list[str]) -> None:
+    from tests.ingest.test_loader import ACTIVITY, ERASURE
+
+    erika_2020 = member("A-000042", email="family@x.de")
+    erika_2021 = member("A-000042", email="erika@x.de")
+    partner = member("A-000043", email="family@x.de")
+    land = data_dir.landing
+    write_export(land / "members/members_2020-01-15.csv", MEMBERS, [erika_2020, partner])
+    write_export(land / "members/members_2021-01-15.csv", MEMBERS, [erika_2021, partner])
+    write_export(
+        land / "newsletter/campaigns_2021-12-31.csv",
+        CAMPAIGNS,
+        [["C1", "", "Neuigkeiten", "01.03.2021 10:00", "de"]],
+    )
+    write_export(
+        land / "newsletter/activity_2021-12-31.csv",
+        ACTIVITY,
+        [
+            ["C1", "family@x.de", "sent", "01.03.2021 10:00:00", "", "", ""],
+            ["C1", "erika@x.de", "sent", "01.03.2021 10:00:00", "", "", ""],
+        ],
+    )
+    write_export(
+        land / "clubs/clubs_2021-01-01.csv",
+        ["Club-ID", "Name", "Ort", "Land", "Gegründet am", "Botschafter/in", "Status"],
+        [["C1", "Club", "Chemnitz", "DE", "01.01.2010", "A-000042", "aktiv"]],
+    )
+    reports = land / "clubs/activities_2021-12-31.csv"
+    write_export(reports, REPORTS, [["B1", "C1", "01.02.2021", "Clubtreffen", "1", "5", "A-000042", "gut"]])
+    # a broken line: the reporter's id sits where no column expects it, so only the raw text holds it
+    reports.write_bytes(reports.read_bytes() + b"B2;C1;01.03.2021;A-000042;Clubtreffen\n")
+    write_export(land / "erasure/erasure_2022-01-01.csv", ERASURE, [request])
+
+
+def test_erasure_of_one_member_leaves_the_shared_family_address_with_the_other(data_dir):
+    from pipelines.ingest.privacy import keyed_hash
+
+    family_landing(data_dir, ["A-000042", "family@x.de", "20.12.2021"])
+    ingest_all(data_dir)
+    family, erika = keyed_hash(KEY, "family@x.de"), keyed_hash(KEY, "erika@x.de")
+    assert query(data_dir, "select member_id, email from raw.members order by _source_file") == [
+        ("A-000043", "family@x.de"),
+        ("A-000043", "family@x.de"),
+    ]
+    assert query(data_dir, "select email_hash from raw.newsletter_activity") == [(family,)]
+    erased = {h for (h,) in query(data_dir, "select hash from meta.erased_identities")}
+    assert erika in erased and family not in erased
+    assert query(data_dir, "select ambassador_id from raw.clubs") == [(None,)]
+    # the club's reports stay the club's; the broken line loses its raw text, which named the person
+    assert query(data_dir, "select report_id, reported_by_id from raw.club_activities") == [("B1", None)]
+    assert query(
+        data_dir, "select _line, _reason, _raw_record, _message from quarantine.club_activities"
+    ) == [(3, "malformed_row", None, None)]
+    assert query(
+        data_dir,
+        "select sum(rows_affected) from meta.erasure_log where table_name = 'quarantine.club_activities'",
+    ) == [(1,)]
+
+
+def test_erasure_by_an_address_alone_takes_every_member_who_holds_it(data_dir):
+    family_landing(data_dir, ["", "family@x.de", "20.12.2021"])
+    ingest_all(data_dir)
+    assert query(data_dir, "select count(*) from raw.members") == [(0,)]
+    assert query(data_dir, "select count(*) from raw.newsletter_activity") == [(0,)]

@@ -6,7 +6,7 @@ import os
 
 import duckdb
 
-from pipelines.ingest import privacy
+from pipelines.ingest import guards, privacy
 from pipelines.ingest.loader import (
     FileResult,
     ensure_schema,
@@ -82,7 +82,8 @@ def record_unrecognised(con: duckdb.DuckDBPyConnection, data_dir: DataDir, run_i
     results = []
     for rel in unexpected_files(data_dir.landing):
         path = data_dir.landing / rel
-        sha = file_sha256(path.read_bytes())
+        problem = guards.entry_problem(path)
+        sha = file_sha256(guards.link_fingerprint(path) if problem else path.read_bytes())
         seen = con.execute(
             "select 1 from meta.ingested_files where sha256 = ? and file_name = ?", [sha, rel]
         ).fetchone()
@@ -94,10 +95,11 @@ def record_unrecognised(con: duckdb.DuckDBPyConnection, data_dir: DataDir, run_i
             rel,
             sha,
             "rejected",
-            reason="unexpected_file_name: the file matches no landing source "
+            reason=problem
+            or "unexpected_file_name: the file matches no landing source "
             "(expected landing/<source>/<prefix>_YYYY-MM-DD.csv, see CONTRACTS.md §3)",
         )
-        record_file(con, run_id, result, path.stat().st_size)
+        record_file(con, run_id, result, os.lstat(path).st_size)
         results.append(result)
     return results
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,8 +17,15 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from pipelines.ingest import privacy
-from pipelines.ingest.reading import Export, FileRejected, normalise_header, open_export
+from pipelines.ingest import guards, privacy, quality
+from pipelines.ingest.reading import (
+    Export,
+    FileRejected,
+    is_empty,
+    malformed_reason,
+    normalise_header,
+    open_export,
+)
 from pipelines.ingest.sources import (
     BOOL,
     DATE,
@@ -277,6 +285,8 @@ def failure_expr(source: Source) -> str:
                 DECIMAL: "invalid_decimal",
             }[c.kind]
             whens.append(f"when {_s(c)} <> '' and t_{c.name} is null then '{reason}|{c.header}'")
+        if c.kind in (DATE, DATETIME):
+            whens.append(f"when not {guards.plausible_sql(f't_{c.name}')} then 'implausible_date|{c.header}'")
         if c.allowed:
             allowed = ", ".join(f"'{v.lower()}'" for v in c.allowed)
             whens.append(f"when lower({_s(c)}) not in ({allowed}) then 'invalid_value|{c.header}'")
@@ -407,6 +417,9 @@ def load_file(
     ledger's source for a file that cannot be opened; `opener` reads the file and says which source (kind)
     it is (default: the canonical `source`)."""
     opener = opener or open_canonical(source)
+    refused = _refuse_entry(con, source, path, file_name, run_id)
+    if refused is not None:
+        return refused
     stat = path.stat()
     known = con.execute(
         "select sha256 from meta.landing_file_stats where file_name = ? and size_bytes = ? and mtime_ns = ?",
@@ -423,6 +436,8 @@ def load_file(
     state = ledger_state(con, file_name, sha)
     if state == "seen":
         return FileResult(source.name, file_name, sha, "skipped")
+    if is_empty(raw):  # every empty file has the same bytes: empty, not a duplicate of another empty one
+        state = None
     if state == "duplicate":
         result = FileResult(
             source.name,
@@ -451,12 +466,52 @@ def load_file(
         result = _load_parsed(con, source, parsed, file_name, sha, run_id, exported_at)
         result.tool, result.kind, result.language = source.tool, source.ledger_kind, source.language
         result.exported_at = exported_at
-        record_file(con, run_id, result, len(raw), parsed.encoding, parsed.delimiter)
-        con.commit()
+        refusal = _refuse_loaded(con, source, file_name, sha, result)
+        if refusal is None:
+            record_file(con, run_id, result, len(raw), parsed.encoding, parsed.delimiter)
+            con.commit()
     except BaseException:
         con.rollback()
         raise
+    if refusal is not None:  # nothing of the file stays: its rows, quarantine and sweep roll back
+        con.rollback()
+        for temp in ("incoming", "checked", "ready", *(f"hashes_{c.name}" for c in hash_columns(source))):
+            con.execute(f"drop table if exists {temp}")
+        result = FileResult(
+            source.name, file_name, sha, "rejected", reason=refusal, tool=source.tool, exported_at=exported_at
+        )
+        record_file(con, run_id, result, len(raw), parsed.encoding, parsed.delimiter)
     return result
+
+
+def _refuse_entry(con, source: Source, path: Path, file_name: str, run_id: str) -> FileResult | None:
+    """A landing entry that is not a regular file, or whose name carries a date that cannot be right, is
+    rejected before anything of it is read (once: the ledger remembers it by name and fingerprint)."""
+    problem = guards.entry_problem(path)
+    if problem is not None:
+        sha = file_sha256(guards.link_fingerprint(path))
+    else:
+        problem = guards.file_date_problem(file_name)
+        if problem is None:
+            return None
+        sha = file_sha256(path.read_bytes())
+    if ledger_state(con, file_name, sha) == "seen":
+        return FileResult(source.name, file_name, sha, "skipped")
+    result = FileResult(source.name, file_name, sha, "rejected", reason=problem, tool=source.tool)
+    record_file(con, run_id, result, os.lstat(path).st_size)
+    return result
+
+
+def _refuse_loaded(con, source: Source, file_name: str, sha: str, result: FileResult) -> str | None:
+    """Inside the file's transaction, after its rows are in: a truncated snapshot, or rows that fail a
+    blocking (error-severity) expectation, refuse the file as a whole."""
+    problem = guards.truncated_snapshot(con, source.name, file_name, result.rows_loaded)
+    if problem:
+        return problem
+    failed = quality.failed_blocking_expectations(con, source.name, sha)
+    if failed:
+        return "failed_expectation: " + "; ".join(failed)
+    return None
 
 
 def _arrow_table(source: Source, columns: dict[str, list[str]], lines: list[int]) -> pa.Table:
@@ -488,7 +543,7 @@ def _stage_with_duckdb(con, source: Source, parsed: Export, path: Path, raw: byt
     after the header is exactly one record (no blank line, no line break inside quotes, so the line number is
     the row number + 1) and which DuckDB's strict reader accepts (no stray quote, no record with too many or
     too few fields). Anything else returns False and the csv module reads the file, line by line."""
-    if parsed.encoding not in ("utf-8", "utf-8-sig") or b"\r" in raw.replace(b"\r\n", b""):
+    if parsed.encoding not in ("utf-8", "utf-8-sig") or b"\r" in raw.replace(b"\r\n", b"") or b"\x00" in raw:
         return False
     body = raw.rstrip(b"\r\n")
     records = body.count(b"\n")  # lines after the header
@@ -618,7 +673,7 @@ def _load_parsed(
             [row[c.name] for c in stored]
             + hashed
             + [file_name, sha, line, run_id, _now(con), exported_at]
-            + [raw_record if source.name not in HASH_ONLY else None, "", "malformed_row", text],
+            + [raw_record if source.name not in HASH_ONLY else None, "", malformed_reason(text), text],
         )
         quarantined += 1
     kept_with_issue = _kept_with_issue(con, source)
@@ -709,7 +764,8 @@ def landing_files(landing: Path, source: Source) -> list[tuple[Path, str]]:
         return []
     found = []
     for path in folder.iterdir():
-        if path.is_file() and source.pattern.match(path.name):
+        # symbolic links are listed (and rejected by load_file), never followed
+        if (path.is_symlink() or path.is_file()) and source.pattern.match(path.name):
             date_part = source.pattern.match(path.name).group(1)
             found.append((date_part, path.name, path))
     return [(path, f"{source.folder}/{name}") for _, name, path in sorted(found)]
@@ -749,7 +805,7 @@ def unexpected_files(landing: Path) -> list[str]:
     if not landing.is_dir():
         return out
     for path in sorted(landing.rglob("*")):
-        if not path.is_file() or path.name.startswith("."):
+        if not (path.is_symlink() or path.is_file()) or path.name.startswith("."):
             continue
         rel = path.relative_to(landing)
         folder = rel.parts[0] if len(rel.parts) > 1 else ""

@@ -300,4 +300,7 @@ REASONS = {
     "missing_email": "the row has no e-mail address, so it cannot be a person's registration or event",
     "unknown_registration": "no registration of this event has this order code and position (or product and name)",
     "ambiguous_registration": "several registrations of this order match the row's product and attendee name",
+    "nul_byte": "the record contains a NUL byte (binary data inside a text export)",
+    "unbalanced_quote": "a quote is not closed where its line ends: several lines were read as one record",
+    "implausible_date": "a date before 1900-01-01 or more than two years in the future cannot be right",
 }

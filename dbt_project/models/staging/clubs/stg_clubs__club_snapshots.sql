@@ -17,7 +17,8 @@ countries as (
 renamed as (
     select
         source.club_id,
-        cast(left({{ dbt.right('source._source_file', 14) }}, 10) as date) as snapshot_on,
+        {{ dbt.safe_cast("left(" ~ dbt.right('source._source_file', 14) ~ ", 10)", api.Column.translate_type("date")) }}
+            as snapshot_on,
         source.club_name,
         source.city,
         countries.country_code,
@@ -45,6 +46,10 @@ final as (
         ambassador_key,
         status
     from deduplicated
+    -- a file name whose date is not a date (loaded before the ingest refused such names) fails that file only
+    where
+        snapshot_on >= cast('1900-01-01' as date)
+        and snapshot_on <= {{ dbt.dateadd('year', 2, 'current_date') }}
 )
 
 select * from final

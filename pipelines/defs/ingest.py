@@ -6,6 +6,8 @@ No `from __future__ import annotations` in Dagster modules: Dagster reads the co
 import dagster as dg
 
 from pipelines.ingest import ingest_source, quality, record_unrecognised
+from pipelines.ingest.filenames import public_name, public_text
+from pipelines.ingest.privacy import load_key
 from pipelines.ingest.sources import SOURCES, Source
 from pipelines.resources import WarehouseResource
 
@@ -27,23 +29,27 @@ def landing_inventory(
 ) -> dg.MaterializeResult:
     with warehouse.connect() as con:
         rejected = record_unrecognised(con, warehouse.data, context.run_id)
-    for result in rejected:
-        context.log.warning(f"rejected {result.file_name}: {result.reason}")
+    key = load_key(warehouse.data.secrets)
+    for result in rejected:  # the name only where it follows a known pattern (it can itself be personal)
+        context.log.warning(f"rejected {public_name(result.file_name, key)}: {result.reason}")
     return dg.MaterializeResult(metadata={"rejected_files": len(rejected)})
 
 
-def _summarise(context: dg.AssetExecutionContext, source: Source, results) -> dg.MaterializeResult:
+def _summarise(
+    context: dg.AssetExecutionContext, source: Source, results, key: bytes = b""
+) -> dg.MaterializeResult:
     counts: dict[str, int] = {}
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
+        name = public_name(r.file_name, key)  # Dagster keeps its logs: a file name only where it is known
         if r.status == "rejected":
-            context.log.error(f"{r.file_name}: rejected - {r.reason}")
+            context.log.error(f"{name}: rejected - {public_text(r.reason, r.file_name, key)}")
         elif r.status == "duplicate":
-            context.log.warning(f"{r.file_name}: {r.reason}")
+            context.log.warning(f"{name}: {public_text(r.reason, r.file_name, key)}")
         for problem in r.problems:
-            context.log.warning(f"quarantined {problem}")
+            context.log.warning(f"quarantined {public_text(problem, r.file_name, key)}")
         for column, n in r.kept_with_issue.items():
-            context.log.info(f"{r.file_name}: {n} row(s) kept with an unusable '{column}' value (set empty)")
+            context.log.info(f"{name}: {n} row(s) kept with an unusable '{column}' value (set empty)")
     loaded = [r for r in results if r.status == "loaded"]
     return dg.MaterializeResult(
         metadata={
@@ -100,7 +106,7 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
         with warehouse.connect() as con:
             results = ingest_source(con, warehouse.data, source, context.run_id)
             _record_kept(con, context.run_id, source, results)
-        return _summarise(context, source, results)
+        return _summarise(context, source, results, load_key(warehouse.data.secrets))
 
     return _ingest
 

@@ -6,6 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
+from dashboard.access import university_wide_note
+from dashboard.disclosure import safe_csv
 from dashboard.i18n import label, t
 from dashboard.privacy import display
 
@@ -43,7 +45,7 @@ def download(frame: pd.DataFrame, name: str, suppressed: list[str] | None = None
     shown = display(frame, suppressed or [])
     st.download_button(
         t("download"),
-        shown.to_csv(index=False).encode("utf-8"),
+        safe_csv(shown),  # no cell a spreadsheet would run as a formula
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"download_{name}",
@@ -63,6 +65,7 @@ def chart(
     if help_text:
         with cols[1]:
             st.caption(help_text)
+    university_wide_note(name)
 
 
 def privacy_note() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import access, data
 from dashboard.i18n import LANGUAGES, t
 
 st.set_page_config(page_title="Alumni TU Chemnitz", layout="wide")
@@ -18,18 +18,25 @@ with st.sidebar:
         horizontal=True,
     )
 
+reader = access.gate()  # local mode, or signed in with a role; otherwise the script stops here
+
 if not data.available():
     st.title(t("no_data_title"))
     st.markdown(t("no_data_body").format(path=data.analytics_path()))
     st.stop()
 
-pages = [
-    st.Page("app_pages/strategie.py", title=t("page_strategy"), url_path="strategie", default=True),
-    st.Page("app_pages/netzwerk.py", title=t("page_network"), url_path="netzwerk"),
-    st.Page("app_pages/engagement.py", title=t("page_engagement"), url_path="engagement"),
-    st.Page("app_pages/clubs.py", title=t("page_clubs"), url_path="clubs"),
-    st.Page("app_pages/datenqualitaet.py", title=t("page_quality"), url_path="datenqualitaet"),
-]
+pages = {
+    "strategie": st.Page(
+        "app_pages/strategie.py", title=t("page_strategy"), url_path="strategie", default=True
+    ),
+    "netzwerk": st.Page("app_pages/netzwerk.py", title=t("page_network"), url_path="netzwerk"),
+    "engagement": st.Page("app_pages/engagement.py", title=t("page_engagement"), url_path="engagement"),
+    "clubs": st.Page("app_pages/clubs.py", title=t("page_clubs"), url_path="clubs"),
+    "datenqualitaet": st.Page(
+        "app_pages/datenqualitaet.py", title=t("page_quality"), url_path="datenqualitaet"
+    ),
+}
+pages = [page for key, page in pages.items() if key in reader.pages]  # hiding only: data.py enforces
 navigation = st.navigation(pages)
 st.sidebar.caption(f"{t('data_as_of')}: {data.data_as_of()}")
 navigation.run()

@@ -56,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     dash = sub.add_parser("dashboard", help="serve the Streamlit dashboard on D/analytics.duckdb")
     dash.add_argument("--data-dir", help=data_help)
     dash.add_argument("--port", type=int, default=8501)
+    dash.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to serve on (default 127.0.0.1; any other needs sign-in configured, see README)",
+    )
     return parser
 
 
@@ -88,7 +93,7 @@ def cmd_pipeline(args: argparse.Namespace) -> int:
 def cmd_dashboard(args: argparse.Namespace) -> int:
     from dashboard.serve import serve
 
-    return serve(DataDir.resolve(args.data_dir), port=args.port)
+    return serve(DataDir.resolve(args.data_dir), port=args.port, host=args.host)
 
 
 def main(argv: list[str] | None = None) -> int:

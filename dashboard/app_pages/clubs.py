@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import charts, data
+from dashboard.access import university_wide_note
 from dashboard.components import chart, download, privacy_note
 from dashboard.i18n import definition, label, t
 from dashboard.privacy import display, suppress
@@ -43,6 +44,7 @@ table["status"] = table["status"].map(label)
 table["health_status"] = table["health_status"].map(label)
 st.dataframe(display(table, ["members"]), hide_index=True, width="stretch")
 st.caption(definition("health"))
+university_wide_note("clubs")
 download(table, "clubs", ["members"])
 
 st.subheader(t("club_vs_non"))

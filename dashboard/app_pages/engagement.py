@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import charts, data
+from dashboard.access import university_wide_note
 from dashboard.components import chart, period, privacy_note, segment_filters
 from dashboard.i18n import definition, label, t
 from dashboard.privacy import display, suppress
@@ -68,6 +69,7 @@ st.dataframe(
     },
 )
 st.caption(definition("click_rate"))
+university_wide_note()
 
 st.subheader(t("events"))
 events = suppress(
@@ -179,4 +181,5 @@ else:
         key="chart_tier_movement",
     )
     st.dataframe(display(moves, ["members"]), hide_index=True)
+    university_wide_note()
 privacy_note()

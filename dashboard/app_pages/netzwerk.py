@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import charts, data
 from dashboard.components import chart, period, privacy_note, segment_filters
+from dashboard.disclosure import protect_total
 from dashboard.i18n import definition, label, t
 from dashboard.privacy import suppress
 
@@ -59,7 +60,8 @@ chart(
 left, right = st.columns([3, 2])
 with left:
     st.subheader(t("world_map"))
-    countries = suppress(data.members_by_country(filters), ["members"])
+    countries = data.members_by_country(filters)
+    countries = protect_total(countries, suppress(countries, ["members"]), ["members"])
     chart(
         charts.world_map(countries.dropna(subset=["members"]), "country_code", "members", label=t("members")),
         countries,
@@ -68,7 +70,10 @@ with left:
     )
 with right:
     st.subheader(t("cohorts"))
-    cohorts = suppress(data.cohorts(filters), ["members", "active_members"])
+    cohorts = data.cohorts(filters)
+    cohorts = protect_total(
+        cohorts, suppress(cohorts, ["members", "active_members"]), ["members", "active_members"]
+    )
     chart(
         charts.bars(
             cohorts,

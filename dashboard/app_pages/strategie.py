@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data
+from dashboard.access import university_wide_note
 from dashboard.components import chart, privacy_note
 from dashboard.i18n import definition, label, lang, t
 from dashboard.privacy import format_count, suppress
@@ -46,6 +47,7 @@ cols[3].metric(
 )
 
 st.subheader(t("goal"))
+university_wide_note()  # KPIs, clubs and the engaged share have no faculty
 st.caption(definition("kpi_status"))
 goal_columns = st.columns(2)
 name_column = "kpi_name_de" if lang() == "de" else "kpi_name_en"

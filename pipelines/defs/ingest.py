@@ -6,6 +6,8 @@ No `from __future__ import annotations` in Dagster modules: Dagster reads the co
 import dagster as dg
 
 from pipelines.ingest import ingest_source, ingest_tool, quality, record_unrecognised
+from pipelines.ingest.filenames import public_name, public_text
+from pipelines.ingest.privacy import load_key
 from pipelines.ingest.sources import SOURCES, Source
 from pipelines.ingest.tools import TOOLS, UPSTREAM, kinds_of
 from pipelines.resources import WarehouseResource
@@ -28,23 +30,27 @@ def landing_inventory(
 ) -> dg.MaterializeResult:
     with warehouse.connect() as con:
         rejected = record_unrecognised(con, warehouse.data, context.run_id)
-    for result in rejected:
-        context.log.warning(f"rejected {result.file_name}: {result.reason}")
+    key = load_key(warehouse.data.secrets)
+    for result in rejected:  # the name only where it follows a known pattern (it can itself be personal)
+        context.log.warning(f"rejected {public_name(result.file_name, key)}: {result.reason}")
     return dg.MaterializeResult(metadata={"rejected_files": len(rejected)})
 
 
-def _summarise(context: dg.AssetExecutionContext, source: Source, results) -> dg.MaterializeResult:
+def _summarise(
+    context: dg.AssetExecutionContext, source: Source, results, key: bytes = b""
+) -> dg.MaterializeResult:
     counts: dict[str, int] = {}
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
+        name = public_name(r.file_name, key)  # Dagster keeps its logs: a file name only where it is known
         if r.status == "rejected":
-            context.log.error(f"{r.file_name}: rejected - {r.reason}")
+            context.log.error(f"{name}: rejected - {public_text(r.reason, r.file_name, key)}")
         elif r.status == "duplicate":
-            context.log.warning(f"{r.file_name}: {r.reason}")
+            context.log.warning(f"{name}: {public_text(r.reason, r.file_name, key)}")
         for problem in r.problems:
-            context.log.warning(f"quarantined {problem}")
+            context.log.warning(f"quarantined {public_text(problem, r.file_name, key)}")
         for column, n in r.kept_with_issue.items():
-            context.log.info(f"{r.file_name}: {n} row(s) kept with an unusable '{column}' value (set empty)")
+            context.log.info(f"{name}: {n} row(s) kept with an unusable '{column}' value (set empty)")
     loaded = [r for r in results if r.status == "loaded"]
     return dg.MaterializeResult(
         metadata={
@@ -101,7 +107,7 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
         with warehouse.connect() as con:
             results = ingest_source(con, warehouse.data, source, context.run_id)
             _record_kept(con, context.run_id, source, results)
-        return _summarise(context, source, results)
+        return _summarise(context, source, results, load_key(warehouse.data.secrets))
 
     return _ingest
 
@@ -161,7 +167,12 @@ def build_tool_asset(tool: str) -> dg.AssetsDefinition:
         rejected = [r for r in results if r.source == tool]
         for kind in kinds:
             mine = [r for r in results if r.source == kind.table]
-            result = _summarise(context, kind.source("en"), mine + (rejected if kind is kinds[0] else []))
+            result = _summarise(
+                context,
+                kind.source("en"),
+                mine + (rejected if kind is kinds[0] else []),
+                load_key(warehouse.data.secrets),
+            )
             yield dg.MaterializeResult(asset_key=raw_key(kind.table), metadata=result.metadata)
 
     return _ingest

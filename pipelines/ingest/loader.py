@@ -146,12 +146,16 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             "_loaded_at timestamp",
         ]
         con.execute(f"create table if not exists raw.{source.name} ({', '.join(typed + hashes + meta_cols)})")
+        for column in typed + hashes:  # a column added to the contract later (optional): add it to old tables
+            con.execute(f"alter table raw.{source.name} add column if not exists {column}")
         strings = [f"{c.name} varchar" for c in stored_columns(source)]
         q_meta = ["_raw_record varchar", "_column varchar", "_reason varchar", "_message varchar"]
         con.execute(
             f"create table if not exists quarantine.{source.name} "
             f"({', '.join(strings + hashes + meta_cols + q_meta)})"
         )
+        for column in strings + hashes:
+            con.execute(f"alter table quarantine.{source.name} add column if not exists {column}")
 
 
 # --------------------------------------------------------------------------------------------- typing

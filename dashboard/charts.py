@@ -52,7 +52,15 @@ def line(
     percent: bool = False,
     labels: dict | None = None,
 ) -> go.Figure:
-    fig = px.line(frame, x=x, y=y, color=color, labels=labels or {}, markers=len(frame) < 40)
+    fig = px.line(
+        frame,
+        x=x,
+        y=y,
+        color=color,
+        labels=labels or {},
+        markers=len(frame) < 40,
+        color_discrete_sequence=PALETTE,
+    )
     if percent:
         fig.update_yaxes(tickformat=".0%")
     return _layout(fig, title)
@@ -69,9 +77,17 @@ def bars(
     horizontal: bool = False,
 ) -> go.Figure:
     if horizontal:
-        fig = px.bar(frame, y=x, x=y, color=color, labels=labels or {}, orientation="h")
+        fig = px.bar(
+            frame,
+            y=x,
+            x=y,
+            color=color,
+            labels=labels or {},
+            orientation="h",
+            color_discrete_sequence=PALETTE,
+        )
     else:
-        fig = px.bar(frame, x=x, y=y, color=color, labels=labels or {})
+        fig = px.bar(frame, x=x, y=y, color=color, labels=labels or {}, color_discrete_sequence=PALETTE)
     fig.update_layout(barmode="stack" if stacked else "group")
     return _layout(fig, title)
 
@@ -85,7 +101,15 @@ def area(
     colours: dict | None = None,
     labels: dict | None = None,
 ) -> go.Figure:
-    fig = px.area(frame, x=x, y=y, color=color, labels=labels or {}, color_discrete_map=colours or {})
+    fig = px.area(
+        frame,
+        x=x,
+        y=y,
+        color=color,
+        labels=labels or {},
+        color_discrete_map=colours or {},
+        color_discrete_sequence=PALETTE,
+    )
     return _layout(fig, title)
 
 
@@ -168,7 +192,16 @@ def world_map(
     return fig
 
 
-def club_map(frame: pd.DataFrame, colours: dict[str, str], title: str = "", height: int = 420) -> go.Figure:
+EUROPE = {"lataxis_range": [35.0, 65.0], "lonaxis_range": [-12.0, 35.0]}
+
+
+def club_map(
+    frame: pd.DataFrame,
+    colours: dict[str, str],
+    title: str = "",
+    height: int = 420,
+    region: dict | None = None,
+) -> go.Figure:
     """One marker per club at latitude/longitude, area by `size` (members), colour by `group` (health label,
     one legend entry each), `hover` as the tooltip. Countries drawn from the shipped shapes (offline)."""
     fig = go.Figure()
@@ -185,7 +218,7 @@ def club_map(frame: pd.DataFrame, colours: dict[str, str], title: str = "", heig
                 text=part["hover"],
                 hovertemplate="%{text}<extra></extra>",
                 marker={
-                    "size": 8 + 32 * (sizes / max(largest, 1.0)) ** 0.5,
+                    "size": 8 + 22 * (sizes / max(largest, 1.0)) ** 0.5,
                     "color": colours.get(str(group), PALETTE[0]),
                     "line": {"width": 1, "color": "#ffffff"},
                     "opacity": 0.85,
@@ -194,7 +227,9 @@ def club_map(frame: pd.DataFrame, colours: dict[str, str], title: str = "", heig
         )
     lat, lon = frame["latitude"], frame["longitude"]
     geos = {"visible": False, "projection_type": "natural earth", "showframe": False}
-    if len(frame):
+    if region:
+        geos.update(region)
+    elif len(frame):
         pad_lat = max(4.0, (lat.max() - lat.min()) * 0.15)
         pad_lon = max(6.0, (lon.max() - lon.min()) * 0.15)
         geos["lataxis_range"] = [max(-58.0, lat.min() - pad_lat), min(85.0, lat.max() + pad_lat)]

@@ -101,6 +101,9 @@ TEXT = {
     "status_no_data": {"de": "keine Daten", "en": "no data"},
     "partial_short": {"de": "vorläufig", "en": "partial"},
     "health_none": {"de": "noch ohne Bewertung", "en": "not yet rated"},
+    "map_scope": {"de": "Ausschnitt", "en": "View"},
+    "map_europe": {"de": "Europa", "en": "Europe"},
+    "map_world": {"de": "Welt", "en": "World"},
     "clubs_unplaced": {"de": "Ohne bekannten Ort", "en": "Without a known place"},
     "report": {"de": "Jahresbericht", "en": "Yearly report"},
     "report_download": {

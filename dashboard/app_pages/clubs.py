@@ -36,8 +36,16 @@ with left:
         (formatting.code(k, lang()) if k != "none" else t("health_none")): v
         for k, v in charts.HEALTH_COLOURS.items()
     }
+    scope = st.radio(
+        t("map_scope"),
+        ["europe", "world"],
+        format_func=lambda k: t(f"map_{k}"),
+        horizontal=True,
+        key="club_map_scope",
+        label_visibility="collapsed",
+    )
     chart(
-        charts.club_map(points, colours),
+        charts.club_map(points, colours, region=charts.EUROPE if scope == "europe" else None),
         shown,
         "club_map",
         suppressed=["members"],

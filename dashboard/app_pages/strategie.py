@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, data, scorecard
+from dashboard import charts, data, report, scorecard
 from dashboard.components import chart, privacy_note
 from dashboard.formatting import count
 from dashboard.i18n import definition, label, lang, t
@@ -33,6 +33,19 @@ cols[3].metric(
     format_value(row["engaged_share"], "share"),
     border=True,
     help=definition("engaged_share"),
+)
+
+report_lang = lang()
+st.sidebar.download_button(
+    t("report_download").format(year=year),
+    # made only when clicked: the file carries plotly.js (about 5 MB)
+    data=lambda: report.build(data.analytics_path(), year, report_lang)[0].encode("utf-8"),
+    file_name=f"strategy_{year}_{report_lang}.html",
+    mime="text/html",
+    help=t("report_help"),
+    key="download_report",
+    on_click="ignore",
+    icon=":material/description:",
 )
 
 st.subheader(t("goal"))

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from dashboard import access, data
 from dashboard.i18n import LANGUAGES, t
 
-st.set_page_config(page_title="Alumni TU Chemnitz", layout="wide")
+# The icon is a file of the app (an emoji icon would be fetched from a CDN by the browser).
+st.set_page_config(
+    page_title="Alumni TU Chemnitz",
+    page_icon=str(Path(__file__).resolve().parent / "assets" / "icon.png"),
+    layout="wide",
+    menu_items={"Get help": None, "Report a bug": None, "About": "Alumni-Netzwerk TU Chemnitz"},
+)
 
 with st.sidebar:
     st.radio(

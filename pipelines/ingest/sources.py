@@ -220,6 +220,9 @@ CLUBS = Source(
         Column("Gegründet am", "founded_on", DATE),
         Column("Botschafter/in", "ambassador_id", MEMBER_ID, personal=True),
         Column("Status", "status"),
+        # optional; decimal degrees with a point or a comma, checked and cast in dbt (stg_clubs__club_snapshots)
+        Column("Breitengrad", "latitude"),
+        Column("Längengrad", "longitude"),
     ),
 )
 CLUB_ACTIVITIES = Source(

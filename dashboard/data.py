@@ -180,7 +180,8 @@ def campaigns(first_year: int, last_year: int) -> pd.DataFrame:
     return query(
         """
         select campaign_id, sent_at, year, topic, delivered, unique_human_opens, unique_human_clicks,
-               machine_openers, open_rate, click_rate, click_to_open_rate, machine_open_share
+               machine_openers, open_rate, click_rate, click_to_open_rate, machine_open_share,
+               anonymous_opens, anonymous_clicks
         from fct_newsletter_campaigns where year between ? and ? order by sent_at
         """,
         (first_year, last_year),
@@ -305,9 +306,9 @@ def runs() -> pd.DataFrame:
 def files_by_status() -> pd.DataFrame:
     return query(
         """
-        select source, status, count(*) as files, sum(rows_read) as rows_read, sum(rows_loaded) as rows_loaded,
-               sum(rows_quarantined) as rows_quarantined
-        from meta_ingested_files group by source, status order by source, status
+        select tool, source, kind, language, status, count(*) as files, sum(rows_read) as rows_read,
+               sum(rows_loaded) as rows_loaded, sum(rows_quarantined) as rows_quarantined
+        from meta_ingested_files group by all order by tool, source, kind, language, status
         """,
         allowed=_scope(None).quality,
     )
@@ -316,7 +317,7 @@ def files_by_status() -> pd.DataFrame:
 def problem_files() -> pd.DataFrame:
     return query(
         """
-        select file_name, source, status, reason, ingested_at from meta_ingested_files
+        select file_name, tool, source, kind, status, reason, ingested_at from meta_ingested_files
         where status <> 'loaded' order by ingested_at desc
         """,
         allowed=_scope(None).quality,

@@ -60,6 +60,12 @@ TEXT = {
     "open_rate": {"de": "Öffnungsrate (menschlich)", "en": "Open rate (human)"},
     "click_rate": {"de": "Klickrate (menschlich)", "en": "Click rate (human)"},
     "machine_share": {"de": "Anteil maschineller Öffnungen", "en": "Machine-open share"},
+    "anonymous_note": {
+        "de": "Anonyme Öffnungen und Klicks (listmonk ohne individuelles Tracking): Zeilen, keine Personen; "
+        "sie zählen in keine Quote.",
+        "en": "Anonymous opens and clicks (listmonk without individual tracking): rows, not people; "
+        "they enter no rate.",
+    },
     "median_by_topic": {"de": "Mediane nach Thema", "en": "Medians by topic"},
     "events": {"de": "Veranstaltungen", "en": "Events"},
     "registrations": {"de": "Anmeldungen", "en": "Registrations"},

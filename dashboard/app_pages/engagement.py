@@ -23,6 +23,11 @@ campaigns = suppress(
         "machine_open_share": "machine_openers",
     },
 )
+# listmonk without individual tracking: opens and clicks that belong to no address (rows, not people)
+anonymous = campaigns[(campaigns["anonymous_opens"] > 0) | (campaigns["anonymous_clicks"] > 0)]
+if not anonymous.empty:
+    st.caption(t("anonymous_note"))
+    table(anonymous[["sent_at", "campaign_id", "topic", "anonymous_opens", "anonymous_clicks"]])
 rates = campaigns.melt(
     id_vars=["sent_at", "campaign_id"],
     value_vars=["open_rate", "click_rate", "machine_open_share"],

@@ -24,9 +24,9 @@ final as (
     select
         campaign_id,
         cast(sum(case when action = 'open' then anonymous_rows else 0 end) as {{ dbt.type_bigint() }})
-        as anonymous_opens,
+            as anonymous_opens,
         cast(sum(case when action = 'click' then anonymous_rows else 0 end) as {{ dbt.type_bigint() }})
-        as anonymous_clicks
+            as anonymous_clicks
     from linked
     where campaign_id is not null
     group by campaign_id

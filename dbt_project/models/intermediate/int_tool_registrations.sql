@@ -75,7 +75,7 @@ first_checkins as (
 pretix_registrations as (
     select
         'pretix:' || positions.event_slug || ':' || positions.order_code || '-' || positions.position_id
-        as registration_id,
+            as registration_id,
         event_links.event_id,
         cast(null as varchar) as alumni_key,
         positions.email_hash,

@@ -56,7 +56,7 @@ known as (
         end as recipients,
         coalesce(per_campaign.has_canonical_events, false) as has_canonical_events,
         coalesce(per_campaign.has_canonical_events, false) or coalesce(mautic_columns.reports_bounces, false)
-        as knows_hard_bounces,
+            as knows_hard_bounces,
         coalesce(per_campaign.has_canonical_events, false)
         or coalesce(mautic_columns.reports_unsubscribes, false) as knows_unsubscribes
     from campaigns

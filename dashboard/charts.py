@@ -11,9 +11,18 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 ASSETS = Path(__file__).resolve().parent / "assets"
-PALETTE = ["#005f50", "#8fb339", "#e6a23c", "#3a7ca5", "#b5446e", "#6c757d", "#2d3142", "#c17c74"]
-STATUS_COLOURS = {"on_track": "#2e7d32", "at_risk": "#f9a825", "off_track": "#c62828", "no_target": "#9e9e9e"}
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies; status is also always said in text.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#000000", "#F0E442"]
+STATUS_COLOURS = {
+    "on_track": "#0072B2",
+    "at_risk": "#E69F00",
+    "off_track": "#D55E00",
+    "no_target": "#767676",
+    "no_data": "#767676",
+}
+STATUS_TEXT_COLOURS = {"at_risk": "#000000"}  # white elsewhere
 TIER_COLOURS = {"inactive": "#cfd8dc", "interested": "#90caf9", "active": "#1e88e5", "champion": "#0d47a1"}
+HEALTH_COLOURS = {"thriving": "#0072B2", "quiet": "#E69F00", "dormant": "#767676", "none": "#CC79A7"}
 
 
 @cache
@@ -43,7 +52,15 @@ def line(
     percent: bool = False,
     labels: dict | None = None,
 ) -> go.Figure:
-    fig = px.line(frame, x=x, y=y, color=color, labels=labels or {}, markers=len(frame) < 40)
+    fig = px.line(
+        frame,
+        x=x,
+        y=y,
+        color=color,
+        labels=labels or {},
+        markers=len(frame) < 40,
+        color_discrete_sequence=PALETTE,
+    )
     if percent:
         fig.update_yaxes(tickformat=".0%")
     return _layout(fig, title)
@@ -60,9 +77,17 @@ def bars(
     horizontal: bool = False,
 ) -> go.Figure:
     if horizontal:
-        fig = px.bar(frame, y=x, x=y, color=color, labels=labels or {}, orientation="h")
+        fig = px.bar(
+            frame,
+            y=x,
+            x=y,
+            color=color,
+            labels=labels or {},
+            orientation="h",
+            color_discrete_sequence=PALETTE,
+        )
     else:
-        fig = px.bar(frame, x=x, y=y, color=color, labels=labels or {})
+        fig = px.bar(frame, x=x, y=y, color=color, labels=labels or {}, color_discrete_sequence=PALETTE)
     fig.update_layout(barmode="stack" if stacked else "group")
     return _layout(fig, title)
 
@@ -76,7 +101,15 @@ def area(
     colours: dict | None = None,
     labels: dict | None = None,
 ) -> go.Figure:
-    fig = px.area(frame, x=x, y=y, color=color, labels=labels or {}, color_discrete_map=colours or {})
+    fig = px.area(
+        frame,
+        x=x,
+        y=y,
+        color=color,
+        labels=labels or {},
+        color_discrete_map=colours or {},
+        color_discrete_sequence=PALETTE,
+    )
     return _layout(fig, title)
 
 
@@ -96,27 +129,117 @@ def sparkline(frame: pd.DataFrame, x: str, y: str, colour: str = "#005f50") -> g
     return fig
 
 
-def world_map(frame: pd.DataFrame, location: str, value: str, title: str = "", label: str = "") -> go.Figure:
-    fig = go.Figure(
+def _base_map(fig: go.Figure, locations: list[str] | None = None, colour: str = "#e8e8e8") -> None:
+    """Country outlines from the shipped shapes, all in one colour, as the map's ground (no hover)."""
+    shapes = country_shapes()
+    ids = locations if locations is not None else [f["id"] for f in shapes["features"]]
+    fig.add_trace(
+        go.Choropleth(
+            geojson=shapes,
+            featureidkey="id",
+            locations=ids,
+            z=[0] * len(ids),
+            colorscale=[[0, colour], [1, colour]],
+            showscale=False,
+            marker_line_width=0.3,
+            marker_line_color="#ffffff",
+            hoverinfo="skip",
+        )
+    )
+
+
+def world_map(
+    frame: pd.DataFrame,
+    location: str,
+    value: str,
+    title: str = "",
+    label: str = "",
+    hidden: list[str] | None = None,
+    hidden_text: str = "< 5",
+    names: dict | None = None,
+) -> go.Figure:
+    """Countries coloured by a count; `hidden` countries (suppressed) in grey, their value said as "< 5"."""
+    fig = go.Figure()
+    if hidden:
+        _base_map(fig, list(hidden), colour="#bdbdbd")
+        fig.data[-1].update(
+            hoverinfo="text",
+            text=[f"{(names or {}).get(c, c)}: {hidden_text}" for c in hidden],
+            hovertemplate=None,
+        )
+    fig.add_trace(
         go.Choropleth(
             geojson=country_shapes(),
             featureidkey="id",
             locations=frame[location],
             z=frame[value],
-            colorscale="Greens",
+            text=[(names or {}).get(c, c) for c in frame[location]],
+            colorscale="Blues",
             marker_line_width=0.3,
             marker_line_color="#ffffff",
             # one country (Germany) dwarfs the others: cap the scale so the rest of the world shows
             zmin=0,
             zmax=float(frame[value].quantile(0.9)) if len(frame) > 3 else None,
             colorbar={"title": label or value},
-            hovertemplate="%{location}: %{z}<extra></extra>",
+            hovertemplate="%{text}: %{z:,.0f}<extra></extra>",
         )
     )
     # The base layers (land, coastlines) would come from a CDN: off. Our shapes are the map.
     fig.update_geos(visible=False, projection_type="natural earth", lataxis_range=[-58, 85])
     fig.update_layout(
         height=420, margin={"l": 0, "r": 0, "t": 40 if title else 0, "b": 0}, title=title or None
+    )
+    return fig
+
+
+EUROPE = {"lataxis_range": [35.0, 65.0], "lonaxis_range": [-12.0, 35.0]}
+
+
+def club_map(
+    frame: pd.DataFrame,
+    colours: dict[str, str],
+    title: str = "",
+    height: int = 420,
+    region: dict | None = None,
+) -> go.Figure:
+    """One marker per club at latitude/longitude, area by `size` (members), colour by `group` (health label,
+    one legend entry each), `hover` as the tooltip. Countries drawn from the shipped shapes (offline)."""
+    fig = go.Figure()
+    _base_map(fig)
+    largest = float(frame["size"].max()) if frame["size"].notna().any() else 1.0
+    for group, part in frame.groupby("group", sort=False):
+        sizes = part["size"].fillna(0).clip(lower=0)
+        fig.add_trace(
+            go.Scattergeo(
+                lat=part["latitude"],
+                lon=part["longitude"],
+                mode="markers",
+                name=str(group),
+                text=part["hover"],
+                hovertemplate="%{text}<extra></extra>",
+                marker={
+                    "size": 8 + 22 * (sizes / max(largest, 1.0)) ** 0.5,
+                    "color": colours.get(str(group), PALETTE[0]),
+                    "line": {"width": 1, "color": "#ffffff"},
+                    "opacity": 0.85,
+                },
+            )
+        )
+    lat, lon = frame["latitude"], frame["longitude"]
+    geos = {"visible": False, "projection_type": "natural earth", "showframe": False}
+    if region:
+        geos.update(region)
+    elif len(frame):
+        pad_lat = max(4.0, (lat.max() - lat.min()) * 0.15)
+        pad_lon = max(6.0, (lon.max() - lon.min()) * 0.15)
+        geos["lataxis_range"] = [max(-58.0, lat.min() - pad_lat), min(85.0, lat.max() + pad_lat)]
+        geos["lonaxis_range"] = [max(-180.0, lon.min() - pad_lon), min(180.0, lon.max() + pad_lon)]
+    fig.update_geos(**geos)
+    fig.update_layout(
+        height=height,
+        margin={"l": 0, "r": 0, "t": 40 if title else 0, "b": 0},
+        title=title or None,
+        legend={"orientation": "h", "y": -0.02},
     )
     return fig
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
-from dashboard.i18n import label, t
-from dashboard.privacy import display
+from dashboard import data, formatting
+from dashboard.access import university_wide_note
+from dashboard.disclosure import safe_csv
+from dashboard.i18n import label, lang, t
 
 # plotly.js loads a base-map file for every map even with all base layers off; it gets an empty one from
 # the app's static folder instead of the CDN (offline, intranet).
@@ -40,13 +41,22 @@ def segment_filters(key: str) -> dict[str, list[str]]:
 
 
 def download(frame: pd.DataFrame, name: str, suppressed: list[str] | None = None) -> None:
-    shown = display(frame, suppressed or [])
+    shown = formatting.csv_frame(frame, lang(), suppressed or [])
     st.download_button(
         t("download"),
-        shown.to_csv(index=False).encode("utf-8"),
+        safe_csv(shown),  # no cell a spreadsheet would run as a formula
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"download_{name}",
+    )
+
+
+def table(
+    frame: pd.DataFrame, suppressed: list[str] | None = None, kinds: dict | None = None, **kwargs
+) -> None:
+    """A table for the reader: translated headers, figures formatted for the language, "< 5" where hidden."""
+    st.dataframe(
+        formatting.table(frame, lang(), suppressed or [], kinds), hide_index=True, width="stretch", **kwargs
     )
 
 
@@ -56,6 +66,7 @@ def chart(
     if frame.empty:
         st.info(t("no_rows"))
         return
+    fig.update_layout(separators=formatting.plotly_separators(lang()))
     st.plotly_chart(fig, width="stretch", key=f"chart_{name}", config=PLOTLY_CONFIG)
     cols = st.columns([1, 3])
     with cols[0]:
@@ -63,6 +74,7 @@ def chart(
     if help_text:
         with cols[1]:
             st.caption(help_text)
+    university_wide_note(name)
 
 
 def privacy_note() -> None:

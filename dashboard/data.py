@@ -2,6 +2,9 @@
 
 A connection is opened per query and closed at once, so the pipeline can always swap the file in; the cache
 key includes the file's path and modification time, so a new file means new figures.
+
+Every query is cut to the reader's scope here (dashboard/scope.py), not only by hiding pages: member figures to
+the scope's faculties, club figures to its clubs; a figure the scope has no right to comes back empty.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from dashboard import scope as scopes
 from pipelines.settings import DataDir
 
 
@@ -33,24 +37,46 @@ def _query(sql: str, params: tuple, path: str, file_version: int) -> pd.DataFram
         con.close()
 
 
-def query(sql: str, params: tuple = ()) -> pd.DataFrame:
+def query(sql: str, params: tuple = (), allowed: bool = True) -> pd.DataFrame:
+    """`allowed=False` (a figure outside the reader's scope): the same columns, no rows."""
     path = analytics_path()
+    if not allowed:
+        sql = f"select * from ({sql}) as out_of_scope where false"
     return _query(sql, tuple(params), str(path), version(path))
+
+
+def _scope(scope: scopes.Scope | None) -> scopes.Scope:
+    return scopes.current() if scope is None else scope
+
+
+def in_scope(column: str, values: frozenset[str] | None) -> tuple[str, tuple]:
+    """`column in (values)`; None = no restriction, an empty set = nothing."""
+    if values is None:
+        return "true", ()
+    if not values:
+        return "false", ()
+    return f"{column} in ({', '.join('?' * len(values))})", tuple(sorted(values))
 
 
 def available() -> bool:
     return analytics_path().exists()
 
 
-def where(filters: dict[str, list[str]], alias: str = "") -> tuple[str, tuple]:
-    """SQL conditions for the sidebar filters (faculty, status group, region); empty list = all."""
+def where(
+    filters: dict[str, list[str]], alias: str = "", scope: scopes.Scope | None = None
+) -> tuple[str, tuple]:
+    """SQL conditions for the sidebar filters (faculty, status group, region; empty list = all), always cut to
+    the reader's faculties (a faculty officer's filter can only narrow their own faculty)."""
     prefix = f"{alias}." if alias else ""
     clauses, params = [], []
     for column, values in filters.items():
         if values:
             clauses.append(f"{prefix}{column} in ({', '.join('?' * len(values))})")
             params.extend(values)
-    return (" and ".join(clauses) or "true"), tuple(params)
+    restriction, extra = in_scope(f"{prefix}faculty_code", _scope(scope).faculties)
+    clauses.append(restriction)
+    params.extend(extra)
+    return " and ".join(clauses), tuple(params)
 
 
 # ------------------------------------------------------------------------------------------ named queries
@@ -67,26 +93,34 @@ def years() -> list[int]:
 
 
 def kpis() -> pd.DataFrame:
-    return query("select * from fct_strategy_kpis order by goal_id, kpi_id, year")
+    return query(
+        "select * from fct_strategy_kpis order by goal_id, kpi_id, year", allowed=_scope(None).university
+    )
 
 
 def headline(year: int) -> pd.DataFrame:
+    """Members and countries within the reader's faculties; clubs and the engaged share are university-wide."""
+    scope = _scope(None)
+    faculty, faculty_params = in_scope("faculty_code", scope.faculties)
     return query(
-        """
+        f"""
         select
-            (select count(*) from dim_alumni where is_active) as members,
-            (select count(distinct country_code) from dim_alumni where is_active and country_code is not null)
-                as countries,
+            (select count(*) from dim_alumni where is_active and {faculty}) as members,
+            (select count(distinct country_code) from dim_alumni
+             where is_active and country_code is not null and {faculty}) as countries,
             (select count(*) from dim_clubs where status = 'active') as clubs,
             (select engaged_share from fct_aem_yearly where engagement_mode = 'any' and year = ?) as engaged_share,
             (select engaged_alumni from fct_aem_yearly where engagement_mode = 'any' and year = ?) as engaged_alumni
         """,
-        (year, year),
+        (*faculty_params, *faculty_params, year, year),
+        allowed=scope.university,
     )
 
 
 def aem() -> pd.DataFrame:
-    return query("select * from fct_aem_yearly order by year, engagement_mode")
+    return query(
+        "select * from fct_aem_yearly order by year, engagement_mode", allowed=_scope(None).university
+    )
 
 
 def growth(filters: dict, dimension: str, first_year: int, last_year: int) -> pd.DataFrame:
@@ -146,10 +180,12 @@ def campaigns(first_year: int, last_year: int) -> pd.DataFrame:
     return query(
         """
         select campaign_id, sent_at, year, topic, delivered, unique_human_opens, unique_human_clicks,
-               machine_openers, open_rate, click_rate, click_to_open_rate, machine_open_share
+               machine_openers, open_rate, click_rate, click_to_open_rate, machine_open_share,
+               anonymous_opens, anonymous_clicks
         from fct_newsletter_campaigns where year between ? and ? order by sent_at
         """,
         (first_year, last_year),
+        allowed=_scope(None).university,
     )
 
 
@@ -161,6 +197,7 @@ def campaign_medians(first_year: int, last_year: int) -> pd.DataFrame:
         from fct_newsletter_topics_yearly where year between ? and ? order by year desc, topic
         """,
         (first_year, last_year),
+        allowed=_scope(None).university,
     )
 
 
@@ -168,6 +205,7 @@ def events_by_type(first_year: int, last_year: int) -> pd.DataFrame:
     return query(
         "select * from fct_event_attendance_yearly where year between ? and ? order by year, event_type",
         (first_year, last_year),
+        allowed=_scope(None).university,
     )
 
 
@@ -186,13 +224,16 @@ def tiers(filters: dict, first_year: int, last_year: int) -> pd.DataFrame:
 
 def tier_transitions(year: int) -> pd.DataFrame:
     return query(
-        "select from_tier, to_tier, members from fct_engagement_tier_transitions where year = ?", (year,)
+        "select from_tier, to_tier, members from fct_engagement_tier_transitions where year = ?",
+        (year,),
+        allowed=_scope(None).university,
     )
 
 
 def clubs_overview() -> pd.DataFrame:
+    club, club_params = in_scope("dim_clubs.club_id", _scope(None).clubs)
     return query(
-        """
+        f"""
         with latest as (
             select * from fct_club_activity_quarterly
             where quarter_end = (select max(quarter_end) from fct_club_activity_quarterly)
@@ -210,61 +251,76 @@ def clubs_overview() -> pd.DataFrame:
         from dim_clubs
         left join latest on dim_clubs.club_id = latest.club_id
         left join last_year on dim_clubs.club_id = last_year.club_id
+        where {club}
         order by dim_clubs.club_id
-        """
+        """,
+        club_params,
     )
 
 
 def clubs_by_country() -> pd.DataFrame:
+    club, club_params = in_scope("club_id", _scope(None).clubs)
     return query(
         "select country_code, count(*) as clubs from dim_clubs where status <> 'dissolved' "
-        "and country_code is not null group by country_code"
+        f"and country_code is not null and {club} group by country_code",
+        club_params,
     )
 
 
 def ambassador_outputs() -> pd.DataFrame:
+    club, club_params = in_scope("club_id", _scope(None).clubs)
     return query(
-        """
+        f"""
         select year, sum(prospective_students_informed) as prospective_students_informed,
                sum(company_contacts) as company_contacts,
                sum(exchange_students_supported) as exchange_students_supported,
                sum(partners_won) as partners_won
-        from fct_club_activity_quarterly group by year order by year
-        """
+        from fct_club_activity_quarterly where {club} group by year order by year
+        """,
+        club_params,
     )
 
 
 def club_member_engagement() -> pd.DataFrame:
+    """Members of any club vs. none, by tier: within the reader's faculties; not per club (no club_id)."""
+    scope = _scope(None)
+    faculty, faculty_params = in_scope("faculty_code", scope.faculties)
     return query(
-        """
+        f"""
         select month, is_club_member, engagement_tier, sum(members) as members, sum(score_sum) as score_sum
         from fct_engagement_tiers_monthly
-        where month = (select max(month) from fct_engagement_tiers_monthly)
+        where month = (select max(month) from fct_engagement_tiers_monthly) and {faculty}
         group by month, is_club_member, engagement_tier order by is_club_member, engagement_tier
-        """
+        """,
+        faculty_params,
+        allowed=scope.members and scope.university,
     )
 
 
 def runs() -> pd.DataFrame:
-    return query("select * from meta_pipeline_runs order by started_at desc limit 20")
+    return query(
+        "select * from meta_pipeline_runs order by started_at desc limit 20", allowed=_scope(None).quality
+    )
 
 
 def files_by_status() -> pd.DataFrame:
     return query(
         """
-        select source, status, count(*) as files, sum(rows_read) as rows_read, sum(rows_loaded) as rows_loaded,
-               sum(rows_quarantined) as rows_quarantined
-        from meta_ingested_files group by source, status order by source, status
-        """
+        select tool, source, kind, language, status, count(*) as files, sum(rows_read) as rows_read,
+               sum(rows_loaded) as rows_loaded, sum(rows_quarantined) as rows_quarantined
+        from meta_ingested_files group by all order by tool, source, kind, language, status
+        """,
+        allowed=_scope(None).quality,
     )
 
 
 def problem_files() -> pd.DataFrame:
     return query(
         """
-        select file_name, source, status, reason, ingested_at from meta_ingested_files
+        select file_name, tool, source, kind, status, reason, ingested_at from meta_ingested_files
         where status <> 'loaded' order by ingested_at desc
-        """
+        """,
+        allowed=_scope(None).quality,
     )
 
 
@@ -273,7 +329,8 @@ def quarantine_summary() -> pd.DataFrame:
         """
         select source, reason_code, reason, column_name, count(*) as rows, count(distinct file_name) as files
         from meta_quarantine group by all order by source, rows desc
-        """
+        """,
+        allowed=_scope(None).quality,
     )
 
 
@@ -284,6 +341,7 @@ def recent_quarantine(limit: int = 200) -> pd.DataFrame:
         order by run_id desc, file_name, line_number limit ?
         """,
         (limit,),
+        allowed=_scope(None).quality,
     )
 
 
@@ -295,7 +353,8 @@ def check_results() -> pd.DataFrame:
         where run_id = (select run_id from meta_pipeline_runs where status = 'success'
                         order by started_at desc limit 1)
         order by passed, severity, check_name
-        """
+        """,
+        allowed=_scope(None).quality,
     )
 
 
@@ -305,5 +364,6 @@ def freshness() -> pd.DataFrame:
         select source, max(cast(regexp_extract(file_name, '(\\d{4}-\\d{2}-\\d{2})', 1) as date)) as latest_export,
                max(ingested_at) as last_loaded, count(*) as files
         from meta_ingested_files where status = 'loaded' group by source order by source
-        """
+        """,
+        allowed=_scope(None).quality,
     )

@@ -33,13 +33,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(data_dir: DataDir, timeout: float = 60) -> tuple[subprocess.Popen, int]:
-    """`alumni dashboard` on a free port, in its own process group; returns once it answers its health check."""
-    port = free_port()
+def start(
+    data_dir: DataDir, timeout: float = 60, env: dict | None = None, port: int | None = None
+) -> tuple[subprocess.Popen, int]:
+    """`alumni dashboard` on a free port, in its own process group; returns once it answers its health check.
+
+    `env`: extra environment (the sign-in settings); `port`: a port chosen beforehand (the public URL has it).
+    """
+    port = port or free_port()
     exe = Path(sys.executable).parent / "alumni"
     process = subprocess.Popen(
         [str(exe), "dashboard", "--data-dir", str(data_dir.root), "--port", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        env=dict(os.environ, **(env or {})),
     )  # fmt: skip
     deadline = time.time() + timeout
     while time.time() < deadline:

@@ -60,6 +60,12 @@ TEXT = {
     "open_rate": {"de": "Öffnungsrate (menschlich)", "en": "Open rate (human)"},
     "click_rate": {"de": "Klickrate (menschlich)", "en": "Click rate (human)"},
     "machine_share": {"de": "Anteil maschineller Öffnungen", "en": "Machine-open share"},
+    "anonymous_note": {
+        "de": "Anonyme Öffnungen und Klicks (listmonk ohne individuelles Tracking): Zeilen, keine Personen; "
+        "sie zählen in keine Quote.",
+        "en": "Anonymous opens and clicks (listmonk without individual tracking): rows, not people; "
+        "they enter no rate.",
+    },
     "median_by_topic": {"de": "Mediane nach Thema", "en": "Medians by topic"},
     "events": {"de": "Veranstaltungen", "en": "Events"},
     "registrations": {"de": "Anmeldungen", "en": "Registrations"},
@@ -98,6 +104,24 @@ TEXT = {
     "goal_3": {"de": "3 · Engagement der TU für ihre Alumni", "en": "3 · The university's engagement"},
     "goal_4": {"de": "4 · Engagement der Alumni für die TU", "en": "4 · The alumni's engagement"},
     "no_rows": {"de": "Keine Daten für diese Auswahl.", "en": "No data for this selection."},
+    "status_no_data": {"de": "keine Daten", "en": "no data"},
+    "partial_short": {"de": "vorläufig", "en": "partial"},
+    "health_none": {"de": "noch ohne Bewertung", "en": "not yet rated"},
+    "map_scope": {"de": "Ausschnitt", "en": "View"},
+    "map_europe": {"de": "Europa", "en": "Europe"},
+    "map_world": {"de": "Welt", "en": "World"},
+    "clubs_unplaced": {"de": "Ohne bekannten Ort", "en": "Without a known place"},
+    "report": {"de": "Jahresbericht", "en": "Yearly report"},
+    "report_download": {
+        "de": "Jahresbericht {year} (HTML, druckbar)",
+        "en": "Yearly report {year} (HTML, printable)",
+    },
+    "report_help": {
+        "de": "Eine Datei zum Weitergeben und Drucken (A4), ohne Verbindung nach außen; "
+        "auch per `alumni report` erzeugbar.",
+        "en": "One file to hand round and print (A4), with no connection to the outside; "
+        "also made by `alumni report`.",
+    },
 }
 
 CODES = {

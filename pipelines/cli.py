@@ -1,4 +1,4 @@
-"""The `alumni` command line (CONTRACTS.md §1): generate, pipeline, dashboard.
+"""The `alumni` command line (CONTRACTS.md §1): generate, pipeline, dashboard, report.
 
 Heavy imports (Dagster, dbt, Streamlit) happen inside the commands, so `alumni --help` and `alumni generate`
 start fast.
@@ -56,6 +56,19 @@ def build_parser() -> argparse.ArgumentParser:
     dash = sub.add_parser("dashboard", help="serve the Streamlit dashboard on D/analytics.duckdb")
     dash.add_argument("--data-dir", help=data_help)
     dash.add_argument("--port", type=int, default=8501)
+    dash.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to serve on (default 127.0.0.1; any other needs sign-in configured, see README)",
+    )
+
+    report = sub.add_parser(
+        "report", help="write the year's strategy report as one self-contained HTML file (prints on A4)"
+    )
+    report.add_argument("--data-dir", help=data_help)
+    report.add_argument("--year", type=int, default=None, help="default: the last complete year")
+    report.add_argument("--lang", choices=["de", "en"], default="de")
+    report.add_argument("--out", default=None, help="default: D/reports/strategy_<year>_<lang>.html")
     return parser
 
 
@@ -95,12 +108,35 @@ def cmd_pipeline(args: argparse.Namespace) -> int:
 def cmd_dashboard(args: argparse.Namespace) -> int:
     from dashboard.serve import serve
 
-    return serve(DataDir.resolve(args.data_dir), port=args.port)
+    return serve(DataDir.resolve(args.data_dir), port=args.port, host=args.host)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from dashboard.report import write
+
+    data_dir = DataDir.resolve(args.data_dir)
+    if not data_dir.analytics.exists():
+        print(f"{data_dir.analytics} does not exist yet: run `alumni pipeline` first.", file=sys.stderr)
+        return 1
+    try:
+        path = write(data_dir, args.year, args.lang, Path(args.out) if args.out else None)
+    except ValueError as exc:
+        print(f"no report: {exc}", file=sys.stderr)
+        return 2
+    print(f"Report written to {path}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"generate": cmd_generate, "pipeline": cmd_pipeline, "dashboard": cmd_dashboard}[args.command]
+    handler = {
+        "generate": cmd_generate,
+        "pipeline": cmd_pipeline,
+        "dashboard": cmd_dashboard,
+        "report": cmd_report,
+    }[args.command]
     try:
         return handler(args)
     except KeyboardInterrupt:

@@ -140,6 +140,8 @@ def run_pipeline(data_dir: DataDir, quiet: bool = False, full_refresh: bool = Fa
 def _summary(data_dir: DataDir, run_id: str, success: bool, started_at: datetime) -> dict:
     from pipelines.defs.publish import record_run
     from pipelines.ingest import connect
+    from pipelines.ingest.filenames import public_name, public_text
+    from pipelines.ingest.privacy import load_key
 
     con = connect(data_dir)
     try:
@@ -158,8 +160,9 @@ def _summary(data_dir: DataDir, run_id: str, success: bool, started_at: datetime
         unchanged = con.execute(
             "select count(distinct file_name) from meta.ingested_files where run_id <> ?", [run_id]
         ).fetchone()[0]
+        key = load_key(data_dir.secrets)
         rejected_files = [
-            f"{name}: {reason}"
+            f"{public_name(name, key)}: {public_text(reason or '', name, key)}"
             for name, reason in con.execute(
                 "select file_name, reason from meta.ingested_files where run_id = ? and status = 'rejected' "
                 "order by file_name",
@@ -167,7 +170,7 @@ def _summary(data_dir: DataDir, run_id: str, success: bool, started_at: datetime
             ).fetchall()
         ]
         quarantined = [
-            f"{name}:{line} {message}"
+            f"{public_name(name, key)}:{line} {message}"
             for name, line, message in con.execute(
                 "select file_name, line_number, message from meta.quarantine_log where run_id = ? "
                 "order by file_name, line_number limit 20",

@@ -2,20 +2,59 @@
 
 import streamlit as st
 
-from dashboard import charts, data
-from dashboard.components import chart, download, privacy_note
-from dashboard.i18n import definition, label, t
-from dashboard.privacy import display, suppress
+from dashboard import charts, data, formatting, geo
+from dashboard.access import university_wide_note
+from dashboard.components import chart, download, privacy_note, table
+from dashboard.i18n import definition, label, lang, t
+from dashboard.privacy import suppress
 
 st.title(t("page_clubs"))
+
+clubs = suppress(data.clubs_overview(), ["members"])
+# catalogue coordinates where given (dim_clubs.latitude/longitude), else the club's city in the shipped places
+clubs = geo.with_coordinates(
+    clubs.merge(data.query("select club_id, latitude, longitude from dim_clubs"), on="club_id", how="left")
+)
 
 left, right = st.columns([3, 2])
 with left:
     st.subheader(t("club_map"))
-    clubs_map = data.clubs_by_country()
-    chart(
-        charts.world_map(clubs_map, "country_code", "clubs", label=t("clubs")), clubs_map, "clubs_by_country"
+    shown = clubs[(clubs["status"] != "dissolved") & clubs["latitude"].notna()]
+    health = shown["health_status"].fillna("none")
+    points = shown.assign(
+        size=shown["members"],
+        group=health.map(lambda h: formatting.code(h, lang()) if h != "none" else t("health_none")),
+        hover=[
+            f"<b>{row.club_name}</b><br>{row.city}, {formatting.country(row.country_code, lang())}<br>"
+            f"{t('members')}: {formatting.count(row.members, lang())}<br>"
+            f"{formatting.header('meetings', lang())}: {formatting.number(row.meetings, lang())}<br>"
+            f"{formatting.header('health_status', lang())}: "
+            f"{formatting.code(row.health_status, lang()) if h != 'none' else t('health_none')}"
+            for row, h in zip(shown.itertuples(), health, strict=True)
+        ],
     )
+    colours = {
+        (formatting.code(k, lang()) if k != "none" else t("health_none")): v
+        for k, v in charts.HEALTH_COLOURS.items()
+    }
+    scope = st.radio(
+        t("map_scope"),
+        ["europe", "world"],
+        format_func=lambda k: t(f"map_{k}"),
+        horizontal=True,
+        key="club_map_scope",
+        label_visibility="collapsed",
+    )
+    chart(
+        charts.club_map(points, colours, region=charts.EUROPE if scope == "europe" else None),
+        shown,
+        "club_map",
+        suppressed=["members"],
+        help_text=definition("health"),
+    )
+    unplaced = clubs[(clubs["status"] != "dissolved") & clubs["latitude"].isna()]
+    if not unplaced.empty:
+        st.caption(f"{t('clubs_unplaced')}: {', '.join(unplaced['club_name'].astype(str))}")
 with right:
     st.subheader(t("ambassador_outputs"))
     outputs = data.ambassador_outputs()
@@ -38,12 +77,13 @@ with right:
     )
 
 st.subheader(t("club_table"))
-table = suppress(data.clubs_overview(), ["members"])
-table["status"] = table["status"].map(label)
-table["health_status"] = table["health_status"].map(label)
-st.dataframe(display(table, ["members"]), hide_index=True, width="stretch")
+table(
+    clubs.drop(columns=["club_id", "latitude", "longitude"]),
+    suppressed=["members"],
+)
 st.caption(definition("health"))
-download(table, "clubs", ["members"])
+university_wide_note("clubs")
+download(clubs, "clubs", ["members"])
 
 st.subheader(t("club_vs_non"))
 engagement = suppress(data.club_member_engagement(), ["members"], groups=["is_club_member"])

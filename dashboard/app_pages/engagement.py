@@ -3,9 +3,10 @@
 import streamlit as st
 
 from dashboard import charts, data
-from dashboard.components import chart, period, privacy_note, segment_filters
+from dashboard.access import university_wide_note
+from dashboard.components import chart, period, privacy_note, segment_filters, table
 from dashboard.i18n import definition, label, t
-from dashboard.privacy import display, suppress
+from dashboard.privacy import suppress
 
 st.title(t("page_engagement"))
 first, last = period("engagement")
@@ -22,6 +23,11 @@ campaigns = suppress(
         "machine_open_share": "machine_openers",
     },
 )
+# listmonk without individual tracking: opens and clicks that belong to no address (rows, not people)
+anonymous = campaigns[(campaigns["anonymous_opens"] > 0) | (campaigns["anonymous_clicks"] > 0)]
+if not anonymous.empty:
+    st.caption(t("anonymous_note"))
+    table(anonymous[["sent_at", "campaign_id", "topic", "anonymous_opens", "anonymous_clicks"]])
 rates = campaigns.melt(
     id_vars=["sent_at", "campaign_id"],
     value_vars=["open_rate", "click_rate", "machine_open_share"],
@@ -55,19 +61,12 @@ medians = suppress(
     rates={"median_open_rate": "smallest_human_opens", "median_click_rate": "smallest_human_clicks"},
 )
 medians["topic"] = medians["topic"].map(label)
-st.dataframe(
+table(
     medians[["year", "topic", "campaigns", "median_open_rate", "median_click_rate"]],
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "year": st.column_config.NumberColumn(t("year"), format="%d"),
-        "topic": st.column_config.TextColumn(t("topic")),
-        "campaigns": st.column_config.NumberColumn(t("campaigns")),
-        "median_open_rate": st.column_config.NumberColumn(t("open_rate"), format="percent"),
-        "median_click_rate": st.column_config.NumberColumn(t("click_rate"), format="percent"),
-    },
+    suppressed=["median_open_rate", "median_click_rate"],
 )
 st.caption(definition("click_rate"))
+university_wide_note()
 
 st.subheader(t("events"))
 events = suppress(
@@ -178,5 +177,6 @@ else:
         width="stretch",
         key="chart_tier_movement",
     )
-    st.dataframe(display(moves, ["members"]), hide_index=True)
+    table(moves, ["members"])
+    university_wide_note()
 privacy_note()

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from dashboard import charts, data
+from dashboard import charts, data, formatting
 from dashboard.components import chart, period, privacy_note, segment_filters
-from dashboard.i18n import definition, label, t
+from dashboard.disclosure import protect_total
+from dashboard.i18n import definition, label, lang, t
 from dashboard.privacy import suppress
 
 st.title(t("page_network"))
@@ -59,16 +60,30 @@ chart(
 left, right = st.columns([3, 2])
 with left:
     st.subheader(t("world_map"))
-    countries = suppress(data.members_by_country(filters), ["members"])
+    # one group: where a single country is hidden, the next smallest is too (no total lets it be derived)
+    countries = suppress(data.members_by_country(filters).assign(all=1), ["members"], groups=["all"]).drop(
+        columns=["all"]
+    )
+    hidden = countries[countries["members"].isna()]["country_code"].tolist()
     chart(
-        charts.world_map(countries.dropna(subset=["members"]), "country_code", "members", label=t("members")),
+        charts.world_map(
+            countries.dropna(subset=["members"]),
+            "country_code",
+            "members",
+            label=t("members"),
+            hidden=hidden,
+            names={c: formatting.country(c, lang()) for c in countries["country_code"]},
+        ),
         countries,
         "members_by_country",
         suppressed=["members"],
     )
 with right:
     st.subheader(t("cohorts"))
-    cohorts = suppress(data.cohorts(filters), ["members", "active_members"])
+    cohorts = data.cohorts(filters)
+    cohorts = protect_total(
+        cohorts, suppress(cohorts, ["members", "active_members"]), ["members", "active_members"]
+    )
     chart(
         charts.bars(
             cohorts,

@@ -1,32 +1,23 @@
 """Strategie: the four impact goals as a scorecard, headline figures, CASE AEM by mode."""
 
-import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data
+from dashboard import charts, data, report, scorecard
+from dashboard.access import university_wide_note
 from dashboard.components import chart, privacy_note
+from dashboard.formatting import count
 from dashboard.i18n import definition, label, lang, t
-from dashboard.privacy import format_count, suppress
-
-# KPIs that count people: suppressed below 5 like every other count of people.
-PEOPLE_KPIS = {"g2_homecoming_alumni", "g3_offer_uptake", "g4_volunteers", "g4_donors"}
+from dashboard.privacy import suppress
 
 
 def format_value(value, unit: str) -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    if unit == "share":
-        return f"{value:.1%}".replace(".", "," if lang() == "de" else ".")
-    return format_count(value)
+    return scorecard.value_text(value, unit, False, lang())
 
 
 st.title(t("page_strategy"))
 years = data.years()
 year = st.sidebar.selectbox(t("year"), list(reversed(years)), key="strategy_year")
-kpis = data.kpis()
-kpis = kpis.assign(
-    value=kpis["value"].where(~(kpis["kpi_id"].isin(PEOPLE_KPIS) & kpis["value"].between(1, 4)))
-)
+kpis = scorecard.prepare(data.kpis())
 this_year = kpis[kpis["year"] == year]
 if bool(this_year["is_partial"].any()):
     st.info(f"{year}: {t('partial')}")
@@ -35,9 +26,9 @@ head = data.headline(year)
 head = suppress(head, ["members", "countries", "engaged_alumni"], rates={"engaged_share": "engaged_alumni"})
 row = head.iloc[0]
 cols = st.columns(4)
-cols[0].metric(t("members"), format_count(row["members"]), border=True, help=definition("members"))
-cols[1].metric(t("countries"), format_count(row["countries"]), border=True, help=definition("countries"))
-cols[2].metric(t("clubs"), format_count(row["clubs"]), border=True, help=definition("clubs"))
+cols[0].metric(t("members"), count(row["members"], lang()), border=True, help=definition("members"))
+cols[1].metric(t("countries"), count(row["countries"], lang()), border=True, help=definition("countries"))
+cols[2].metric(t("clubs"), count(row["clubs"], lang()), border=True, help=definition("clubs"))
 cols[3].metric(
     f"{t('engaged_share')} {year}",
     format_value(row["engaged_share"], "share"),
@@ -45,7 +36,21 @@ cols[3].metric(
     help=definition("engaged_share"),
 )
 
+report_lang = lang()
+st.sidebar.download_button(
+    t("report_download").format(year=year),
+    # made only when clicked: the file carries plotly.js (about 5 MB)
+    data=lambda: report.build(data.analytics_path(), year, report_lang)[0].encode("utf-8"),
+    file_name=f"strategy_{year}_{report_lang}.html",
+    mime="text/html",
+    help=t("report_help"),
+    key="download_report",
+    on_click="ignore",
+    icon=":material/description:",
+)
+
 st.subheader(t("goal"))
+university_wide_note()  # KPIs, clubs and the engaged share have no faculty
 st.caption(definition("kpi_status"))
 goal_columns = st.columns(2)
 name_column = "kpi_name_de" if lang() == "de" else "kpi_name_en"
@@ -53,14 +58,15 @@ for goal in (1, 2, 3, 4):
     with goal_columns[(goal - 1) % 2].container(border=True):
         st.markdown(f"#### {t(f'goal_{goal}')}")
         for _, kpi in this_year[this_year["goal_id"] == goal].iterrows():
-            colour = charts.STATUS_COLOURS[kpi["status"]]
+            colour = charts.STATUS_COLOURS[kpi["state"]]
+            partial = f" {scorecard.partial_badge(lang())}" if bool(kpi["is_partial"]) else ""
             left, right = st.columns([3, 2])
             with left:
                 st.markdown(
                     f"**{kpi[name_column]}**  \n"
-                    f"<span style='font-size:1.4em'>{format_value(kpi['value'], kpi['unit'])}</span> "
-                    f"<span style='background:{colour};color:white;border-radius:4px;padding:1px 6px;"
-                    f"font-size:0.8em' data-status='{kpi['status']}'>{t('status_' + kpi['status'])}</span>  \n"
+                    f"<span style='font-size:1.4em'>"
+                    f"{scorecard.value_text(kpi['value'], kpi['unit'], kpi['suppressed'], lang())}</span> "
+                    f"{scorecard.badge(kpi['state'], lang())}{partial}  \n"
                     f"{t('target')}: {format_value(kpi['target'], kpi['unit'])}",
                     unsafe_allow_html=True,
                 )

@@ -5,8 +5,11 @@ No `from __future__ import annotations` in Dagster modules: Dagster reads the co
 
 import dagster as dg
 
-from pipelines.ingest import ingest_source, quality, record_unrecognised
+from pipelines.ingest import ingest_source, ingest_tool, quality, record_unrecognised
+from pipelines.ingest.filenames import public_name, public_text
+from pipelines.ingest.privacy import load_key
 from pipelines.ingest.sources import SOURCES, Source
+from pipelines.ingest.tools import TOOLS, UPSTREAM, kinds_of
 from pipelines.resources import WarehouseResource
 
 INGEST_GROUP = "ingest"
@@ -27,23 +30,27 @@ def landing_inventory(
 ) -> dg.MaterializeResult:
     with warehouse.connect() as con:
         rejected = record_unrecognised(con, warehouse.data, context.run_id)
-    for result in rejected:
-        context.log.warning(f"rejected {result.file_name}: {result.reason}")
+    key = load_key(warehouse.data.secrets)
+    for result in rejected:  # the name only where it follows a known pattern (it can itself be personal)
+        context.log.warning(f"rejected {public_name(result.file_name, key)}: {result.reason}")
     return dg.MaterializeResult(metadata={"rejected_files": len(rejected)})
 
 
-def _summarise(context: dg.AssetExecutionContext, source: Source, results) -> dg.MaterializeResult:
+def _summarise(
+    context: dg.AssetExecutionContext, source: Source, results, key: bytes = b""
+) -> dg.MaterializeResult:
     counts: dict[str, int] = {}
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
+        name = public_name(r.file_name, key)  # Dagster keeps its logs: a file name only where it is known
         if r.status == "rejected":
-            context.log.error(f"{r.file_name}: rejected - {r.reason}")
+            context.log.error(f"{name}: rejected - {public_text(r.reason, r.file_name, key)}")
         elif r.status == "duplicate":
-            context.log.warning(f"{r.file_name}: {r.reason}")
+            context.log.warning(f"{name}: {public_text(r.reason, r.file_name, key)}")
         for problem in r.problems:
-            context.log.warning(f"quarantined {problem}")
+            context.log.warning(f"quarantined {public_text(problem, r.file_name, key)}")
         for column, n in r.kept_with_issue.items():
-            context.log.info(f"{r.file_name}: {n} row(s) kept with an unusable '{column}' value (set empty)")
+            context.log.info(f"{name}: {n} row(s) kept with an unusable '{column}' value (set empty)")
     loaded = [r for r in results if r.status == "loaded"]
     return dg.MaterializeResult(
         metadata={
@@ -100,7 +107,7 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
         with warehouse.connect() as con:
             results = ingest_source(con, warehouse.data, source, context.run_id)
             _record_kept(con, context.run_id, source, results)
-        return _summarise(context, source, results)
+        return _summarise(context, source, results, load_key(warehouse.data.secrets))
 
     return _ingest
 
@@ -131,5 +138,48 @@ def build_expectation_check(source: Source) -> dg.AssetChecksDefinition:
     return _check
 
 
-ingest_assets = [landing_inventory] + [build_ingest_asset(s) for s in SOURCES]
-expectation_checks = [build_expectation_check(s) for s in SOURCES]
+def build_tool_asset(tool: str) -> dg.AssetsDefinition:
+    """One step per tool folder; it writes one raw table per kind of that tool's exports (TOOLS.md)."""
+    kinds = kinds_of(tool)
+    deps = [raw_key(name) for name in (*UPSTREAM[tool], "erasure_requests")]
+
+    @dg.multi_asset(
+        name=f"ingest_{tool}",
+        group_name=INGEST_GROUP,
+        specs=[
+            dg.AssetSpec(
+                raw_key(kind.table),
+                deps=deps,
+                kinds={"duckdb", tool},
+                description=f"{kind.description} From landing/{tool}/ (any file name; kind from the header).",
+                skippable=True,
+            )
+            for kind in kinds
+        ],
+    )
+    def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        with warehouse.connect() as con:
+            results = ingest_tool(con, warehouse.data, tool, context.run_id)
+            for kind in kinds:
+                _record_kept(
+                    con, context.run_id, kind.source("en"), [r for r in results if r.source == kind.table]
+                )
+        rejected = [r for r in results if r.source == tool]
+        for kind in kinds:
+            mine = [r for r in results if r.source == kind.table]
+            result = _summarise(
+                context,
+                kind.source("en"),
+                mine + (rejected if kind is kinds[0] else []),
+                load_key(warehouse.data.secrets),
+            )
+            yield dg.MaterializeResult(asset_key=raw_key(kind.table), metadata=result.metadata)
+
+    return _ingest
+
+
+TOOL_TABLES = [kind.source("en") for tool in TOOLS for kind in kinds_of(tool)]
+ingest_assets = (
+    [landing_inventory] + [build_ingest_asset(s) for s in SOURCES] + [build_tool_asset(t) for t in TOOLS]
+)
+expectation_checks = [build_expectation_check(s) for s in [*SOURCES, *TOOL_TABLES]]

@@ -8,6 +8,9 @@ import dagster as dg
 import duckdb
 
 from pipelines.defs.transform import alumni_dbt_models
+from pipelines.ingest import filenames
+from pipelines.ingest.privacy import load_key
+from pipelines.ingest.sources import SOURCES
 from pipelines.resources import WarehouseResource
 from pipelines.settings import DataDir
 
@@ -21,7 +24,8 @@ META_TABLES = {
     "meta_data_quality": "select run_id, check_name, source, severity, passed, observed_value, details, checked_at "
     "from meta.data_quality",
     "meta_ingested_files": "select run_id, source, file_name, sha256, size_bytes, encoding, delimiter, rows_read, "
-    "rows_loaded, rows_quarantined, rows_erased, status, reason, ingested_at from meta.ingested_files",
+    "rows_loaded, rows_quarantined, rows_erased, status, reason, ingested_at, tool, kind, language, exported_at "
+    "from meta.ingested_files",
     # message: column, expectation and - for columns that are not personal - the value
     "meta_quarantine": "select run_id, source, file_name, line_number, column_name, reason_code, reason, message "
     "from meta.quarantine_log",
@@ -72,10 +76,40 @@ def publish(con: duckdb.DuckDBPyConnection, data_dir: DataDir) -> list[str]:
             con.execute(f"create table publish_target.main.{name} as select * from marts.{name}")
         for name, query in META_TABLES.items():
             con.execute(f"create table publish_target.main.{name} as {query}")
+        publish_file_names(con, "publish_target.main", load_key(data_dir.secrets))
     finally:
         con.execute("detach publish_target")
     os.replace(tmp, target)
     return marts + list(META_TABLES)
+
+
+def publish_file_names(con: duckdb.DuckDBPyConnection, schema: str, key: bytes) -> None:
+    """Landing file names in the published meta tables only where they follow a known pattern (filenames.py)."""
+    names = [
+        name
+        for (name,) in con.execute(
+            f"select distinct file_name from {schema}.meta_ingested_files union "
+            f"select distinct file_name from {schema}.meta_quarantine"
+        ).fetchall()
+        if name is not None and not filenames.is_known(name)
+    ]
+    for name in names:
+        public = filenames.public_name(name, key)
+        for table in ("meta_ingested_files", "meta_quarantine"):
+            con.execute(
+                f"update {schema}.{table} set file_name = ?, reason = replace(reason, ?, ?) where file_name = ?",
+                [public, name, public, name],
+            )
+        con.execute(
+            f"update {schema}.meta_ingested_files set reason = replace(reason, ?, ?) where contains(reason, ?)",
+            [name, public, name],
+        )
+    known = sorted({s.name for s in SOURCES} | set(filenames.RULES) | {"unknown"})
+    for table in ("meta_ingested_files", "meta_quarantine"):
+        con.execute(
+            f"update {schema}.{table} set source = 'unknown' where source not in ({', '.join('?' * len(known))})",
+            known,
+        )
 
 
 @dg.asset(

@@ -6,7 +6,7 @@ import os
 
 import duckdb
 
-from pipelines.ingest import privacy
+from pipelines.ingest import guards, privacy
 from pipelines.ingest.loader import (
     FileResult,
     ensure_schema,
@@ -14,9 +14,11 @@ from pipelines.ingest.loader import (
     landing_files,
     load_file,
     record_file,
+    tool_files,
     unexpected_files,
 )
 from pipelines.ingest.sources import BY_NAME, Source
+from pipelines.ingest.tools import read_tool_file
 from pipelines.settings import DataDir
 
 
@@ -39,7 +41,31 @@ def ingest_source(
     results = [
         load_file(con, source, path, name, run_id) for path, name in landing_files(data_dir.landing, source)
     ]
-    if source.name == "erasure_requests" or any(r.rows_erased for r in results):
+    _sweep_if_needed(con, run_id, source.name == "erasure_requests" or any(r.rows_erased for r in results))
+    return results
+
+
+def ingest_tool(
+    con: duckdb.DuckDBPyConnection, data_dir: DataDir, tool: str, run_id: str
+) -> list[FileResult]:
+    """Every export in landing/<tool>/, each recognised by its header (TOOLS.md) and loaded like a canonical
+    file: one transaction, ledger, quarantine, keyed hashes, erasure."""
+    folder = Source(name=tool, folder=tool, prefix="", columns=(), tool=tool)
+
+    def opener(raw: bytes, path):
+        found = read_tool_file(tool, path, raw)
+        return found.source, found.export
+
+    results = [
+        load_file(con, folder, path, name, run_id, opener)
+        for path, name in tool_files(data_dir.landing, tool)
+    ]
+    _sweep_if_needed(con, run_id, any(r.rows_erased for r in results))
+    return results
+
+
+def _sweep_if_needed(con: duckdb.DuckDBPyConnection, run_id: str, needed: bool) -> None:
+    if needed:
         # New requests reach back into everything loaded before; a file that revealed another address of
         # an erased person does too (that address may already sit in another source). One transaction.
         con.begin()
@@ -49,7 +75,6 @@ def ingest_source(
         except BaseException:
             con.rollback()
             raise
-    return results
 
 
 def record_unrecognised(con: duckdb.DuckDBPyConnection, data_dir: DataDir, run_id: str) -> list[FileResult]:
@@ -57,7 +82,8 @@ def record_unrecognised(con: duckdb.DuckDBPyConnection, data_dir: DataDir, run_i
     results = []
     for rel in unexpected_files(data_dir.landing):
         path = data_dir.landing / rel
-        sha = file_sha256(path.read_bytes())
+        problem = guards.entry_problem(path)
+        sha = file_sha256(guards.link_fingerprint(path) if problem else path.read_bytes())
         seen = con.execute(
             "select 1 from meta.ingested_files where sha256 = ? and file_name = ?", [sha, rel]
         ).fetchone()
@@ -69,12 +95,13 @@ def record_unrecognised(con: duckdb.DuckDBPyConnection, data_dir: DataDir, run_i
             rel,
             sha,
             "rejected",
-            reason="unexpected_file_name: the file matches no landing source "
+            reason=problem
+            or "unexpected_file_name: the file matches no landing source "
             "(expected landing/<source>/<prefix>_YYYY-MM-DD.csv, see CONTRACTS.md §3)",
         )
-        record_file(con, run_id, result, path.stat().st_size)
+        record_file(con, run_id, result, os.lstat(path).st_size)
         results.append(result)
     return results
 
 
-__all__ = ["BY_NAME", "FileResult", "connect", "ingest_source", "record_unrecognised"]
+__all__ = ["BY_NAME", "FileResult", "connect", "ingest_source", "ingest_tool", "record_unrecognised"]

@@ -8,14 +8,24 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from pipelines.ingest import privacy
-from pipelines.ingest.reading import Export, FileRejected, open_export
+from pipelines.ingest import guards, privacy, quality
+from pipelines.ingest.reading import (
+    Export,
+    FileRejected,
+    is_empty,
+    malformed_reason,
+    normalise_header,
+    open_export,
+)
 from pipelines.ingest.sources import (
     BOOL,
     DATE,
@@ -30,6 +40,8 @@ from pipelines.ingest.sources import (
     Column,
     Source,
 )
+from pipelines.ingest.tables import TableExport, is_workbook, read_workbook
+from pipelines.ingest.tools import TOOLS, export_time
 
 log = logging.getLogger(__name__)
 
@@ -131,27 +143,69 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         )
         """
     )
-    for source in SOURCES:
-        typed = []
-        for c in stored_columns(source):
-            typed.append(f"{c.name} {SQL_TYPES.get(c.kind, 'varchar')}")
-            if c.kind == EMAIL:
-                typed.append(f"{c.name}_valid boolean")
-        hashes = [f"{c.name}_hash varchar" for c in hash_columns(source)]
-        meta_cols = [
-            "_source_file varchar",
-            "_file_sha256 varchar",
-            "_line bigint",
-            "_run_id varchar",
-            "_loaded_at timestamp",
-        ]
-        con.execute(f"create table if not exists raw.{source.name} ({', '.join(typed + hashes + meta_cols)})")
-        strings = [f"{c.name} varchar" for c in stored_columns(source)]
-        q_meta = ["_raw_record varchar", "_column varchar", "_reason varchar", "_message varchar"]
-        con.execute(
-            f"create table if not exists quarantine.{source.name} "
-            f"({', '.join(strings + hashes + meta_cols + q_meta)})"
-        )
+    # added with the tool exports (TOOLS.md §1): which tool wrote a file, the kind recognised, its language
+    for column in ("tool", "kind", "language"):
+        con.execute(f"alter table meta.ingested_files add column if not exists {column} varchar")
+    con.execute("alter table meta.ingested_files add column if not exists exported_at timestamp")
+    for source in raw_tables():
+        _ensure_tables(con, source)
+
+
+def raw_tables() -> list[Source]:
+    """Every raw table: the canonical sources and one per kind of tool export."""
+    from pipelines.ingest.tools import tables
+
+    return [*SOURCES, *tables()]
+
+
+META_COLUMNS = (
+    ("_source_file", "varchar"),
+    ("_file_sha256", "varchar"),
+    ("_line", "bigint"),
+    ("_run_id", "varchar"),
+    ("_loaded_at", "timestamp"),
+    # the file's export time (TOOLS.md §1): where overlapping exports disagree, the latest export wins
+    ("_exported_at", "timestamp"),
+)
+
+
+def _ensure_tables(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    typed = []
+    for c in stored_columns(source):
+        typed.append((c.name, SQL_TYPES.get(c.kind, "varchar")))
+        if c.kind == EMAIL:
+            typed.append((f"{c.name}_valid", "boolean"))
+    hashes = [(f"{c.name}_hash", "varchar") for c in hash_columns(source)]
+    strings = [(c.name, "varchar") for c in stored_columns(source)]
+    q_meta = [
+        ("_raw_record", "varchar"),
+        ("_column", "varchar"),
+        ("_reason", "varchar"),
+        ("_message", "varchar"),
+    ]
+    for table, columns in (
+        (f"raw.{source.name}", typed + hashes + list(META_COLUMNS)),
+        (f"quarantine.{source.name}", strings + hashes + list(META_COLUMNS) + q_meta),
+    ):
+        con.execute(f"create table if not exists {table} ({', '.join(f'{n} {t}' for n, t in columns)})")
+        schema, name = table.split(".")
+        present = {
+            row[0]
+            for row in con.execute(
+                "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+                [schema, name],
+            ).fetchall()
+        }
+        # warehouses made by an earlier version get the columns added since (empty for their old rows)
+        for column, sql_type in columns:
+            if column not in present:
+                con.execute(f"alter table {table} add column {column} {sql_type}")
+        if "_exported_at" not in present:
+            # the export date of the rows loaded before the column existed, from their file names
+            con.execute(
+                f"update {table} set _exported_at = try_strptime(regexp_extract(_source_file, "
+                "'(\\d{4}-\\d{2}-\\d{2})', 1), '%Y-%m-%d') where _exported_at is null"
+            )
 
 
 # --------------------------------------------------------------------------------------------- typing
@@ -164,9 +218,10 @@ def _s(c: Column) -> str:
 def typed_expr(c: Column) -> str:
     s = _s(c)
     if c.kind == DATE:
-        return f"try_strptime({s}, ['%d.%m.%Y', '%Y-%m-%d'])::date"
+        formats = ", ".join(f"'{f}'" for f in (c.formats or ("%d.%m.%Y", "%Y-%m-%d")))
+        return f"try_strptime({s}, [{formats}])::date"
     if c.kind == DATETIME:
-        formats = ", ".join(f"'{f}'" for f in NAIVE_DATETIME_FORMATS)
+        formats = ", ".join(f"'{f}'" for f in (c.formats or NAIVE_DATETIME_FORMATS))
         # With an offset (or Z) the instant is exact; without one it is Europe/Berlin wall time.
         return (
             f"case when regexp_matches({s}, '([+-]\\d{{2}}:?\\d{{2}}|Z)$') "
@@ -230,6 +285,8 @@ def failure_expr(source: Source) -> str:
                 DECIMAL: "invalid_decimal",
             }[c.kind]
             whens.append(f"when {_s(c)} <> '' and t_{c.name} is null then '{reason}|{c.header}'")
+        if c.kind in (DATE, DATETIME):
+            whens.append(f"when not {guards.plausible_sql(f't_{c.name}')} then 'implausible_date|{c.header}'")
         if c.allowed:
             allowed = ", ".join(f"'{v.lower()}'" for v in c.allowed)
             whens.append(f"when lower({_s(c)}) not in ({allowed}) then 'invalid_value|{c.header}'")
@@ -237,13 +294,15 @@ def failure_expr(source: Source) -> str:
             whens.append(f"when t_{c.name} <= 0 then 'non_positive_amount|{c.header}'")
     for ref in source.references:
         c = source.column(ref.column)
-        whens.append(
-            f"when {_s(c)} not in (select {ref.target} from raw.{ref.source} where {ref.target} is not null) "
-            f"then '{ref.reason}|{c.header}'"
+        known = " union all ".join(
+            f"select {t} from raw.{ref.source} where {t} is not null" for t in ref.targets
         )
+        whens.append(f"when {_s(c)} not in ({known}) then '{ref.reason}|{c.header}'")
     if source.key:
         c = source.column(source.key)
         whens.append(f"when _key_seq > 1 then 'duplicate_id|{c.header}'")
+    for rule in source.rules:
+        whens.append(f"when {rule.condition} then '{rule.reason}|{rule.column}'")
     return "case " + " ".join(whens) + " end" if whens else "null"
 
 
@@ -265,6 +324,10 @@ class FileResult:
     kept_with_issue: dict[str, int] = field(
         default_factory=dict
     )  # column -> rows kept with the value emptied
+    tool: str = "canonical"
+    kind: str = ""
+    language: str = ""
+    exported_at: datetime | None = None
 
 
 def file_sha256(raw: bytes) -> str:
@@ -295,30 +358,68 @@ def record_file(
     encoding: str = "",
     delimiter: str = "",
 ) -> None:
+    values = {
+        "run_id": run_id,
+        "source": result.source,
+        "file_name": result.file_name,
+        "sha256": result.sha256,
+        "size_bytes": size,
+        "encoding": encoding,
+        "delimiter": delimiter,
+        "rows_read": result.rows_read,
+        "rows_loaded": result.rows_loaded,
+        "rows_quarantined": result.rows_quarantined,
+        "rows_erased": result.rows_erased,
+        "status": result.status,
+        "reason": result.reason,
+        "tool": result.tool,
+        "kind": result.kind,
+        "language": result.language,
+        "exported_at": result.exported_at,
+    }
     con.execute(
-        "insert into meta.ingested_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
-        [
-            run_id,
-            result.source,
-            result.file_name,
-            result.sha256,
-            size,
-            encoding,
-            delimiter,
-            result.rows_read,
-            result.rows_loaded,
-            result.rows_quarantined,
-            result.rows_erased,
-            result.status,
-            result.reason,
-        ],
+        f"insert into meta.ingested_files ({', '.join(values)}, ingested_at) "
+        f"values ({', '.join('?' for _ in values)}, now())",
+        list(values.values()),
     )
 
 
+Opener = Callable[[bytes, Path], tuple[Source, "Export | TableExport"]]
+
+
+def open_canonical(source: Source) -> Opener:
+    """How a canonical file is opened: a CSV export, or the first sheet of an `.xlsx` workbook (TOOLS.md §7)."""
+
+    def _open(raw: bytes, path: Path) -> tuple[Source, Export | TableExport]:
+        if path.suffix.lower() == ".xlsx" or is_workbook(raw):
+            export = read_workbook(raw)
+            by_name = {normalise_header(h) for h in export.header}
+            missing = [h for h in source.required_headers if normalise_header(h) not in by_name]
+            if missing:
+                raise FileRejected(
+                    "missing_required_header", f"required column(s) {', '.join(missing)} not in the header"
+                )
+            return source, export.select(source.headers)
+        return source, open_export(raw, source.headers, source.required_headers)
+
+    return _open
+
+
 def load_file(
-    con: duckdb.DuckDBPyConnection, source: Source, path: Path, file_name: str, run_id: str
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    path: Path,
+    file_name: str,
+    run_id: str,
+    opener: Opener | None = None,
 ) -> FileResult:
-    """Load one landing file in one transaction (rows, quarantine, erasure, ledger)."""
+    """Load one landing file in one transaction (rows, quarantine, erasure, ledger). `source` names the
+    ledger's source for a file that cannot be opened; `opener` reads the file and says which source (kind)
+    it is (default: the canonical `source`)."""
+    opener = opener or open_canonical(source)
+    refused = _refuse_entry(con, source, path, file_name, run_id)
+    if refused is not None:
+        return refused
     stat = path.stat()
     known = con.execute(
         "select sha256 from meta.landing_file_stats where file_name = ? and size_bytes = ? and mtime_ns = ?",
@@ -335,6 +436,8 @@ def load_file(
     state = ledger_state(con, file_name, sha)
     if state == "seen":
         return FileResult(source.name, file_name, sha, "skipped")
+    if is_empty(raw):  # every empty file has the same bytes: empty, not a duplicate of another empty one
+        state = None
     if state == "duplicate":
         result = FileResult(
             source.name,
@@ -345,10 +448,14 @@ def load_file(
         )
         record_file(con, run_id, result, len(raw))
         return result
+    exported_at = export_time(path)
     try:
-        parsed = open_export(raw, source.headers, source.required_headers)
+        source, parsed = opener(raw, path)
     except FileRejected as exc:
-        result = FileResult(source.name, file_name, sha, "rejected", reason=f"{exc.reason}: {exc.message}")
+        result = FileResult(
+            source.name, file_name, sha, "rejected", reason=f"{exc.reason}: {exc.message}", tool=source.tool,
+            exported_at=exported_at,
+        )  # fmt: skip
         record_file(con, run_id, result, len(raw))
         return result
     # records into a temp table first, outside the file's transaction: a failed attempt of the fast path must
@@ -356,13 +463,55 @@ def load_file(
     _stage_records(con, source, parsed, path, raw)
     con.begin()
     try:
-        result = _load_parsed(con, source, parsed, file_name, sha, run_id)
-        record_file(con, run_id, result, len(raw), parsed.encoding, parsed.delimiter)
-        con.commit()
+        result = _load_parsed(con, source, parsed, file_name, sha, run_id, exported_at)
+        result.tool, result.kind, result.language = source.tool, source.ledger_kind, source.language
+        result.exported_at = exported_at
+        refusal = _refuse_loaded(con, source, file_name, sha, result)
+        if refusal is None:
+            record_file(con, run_id, result, len(raw), parsed.encoding, parsed.delimiter)
+            con.commit()
     except BaseException:
         con.rollback()
         raise
+    if refusal is not None:  # nothing of the file stays: its rows, quarantine and sweep roll back
+        con.rollback()
+        for temp in ("incoming", "checked", "ready", *(f"hashes_{c.name}" for c in hash_columns(source))):
+            con.execute(f"drop table if exists {temp}")
+        result = FileResult(
+            source.name, file_name, sha, "rejected", reason=refusal, tool=source.tool, exported_at=exported_at
+        )
+        record_file(con, run_id, result, len(raw), parsed.encoding, parsed.delimiter)
     return result
+
+
+def _refuse_entry(con, source: Source, path: Path, file_name: str, run_id: str) -> FileResult | None:
+    """A landing entry that is not a regular file, or whose name carries a date that cannot be right, is
+    rejected before anything of it is read (once: the ledger remembers it by name and fingerprint)."""
+    problem = guards.entry_problem(path)
+    if problem is not None:
+        sha = file_sha256(guards.link_fingerprint(path))
+    else:
+        problem = guards.file_date_problem(file_name)
+        if problem is None:
+            return None
+        sha = file_sha256(path.read_bytes())
+    if ledger_state(con, file_name, sha) == "seen":
+        return FileResult(source.name, file_name, sha, "skipped")
+    result = FileResult(source.name, file_name, sha, "rejected", reason=problem, tool=source.tool)
+    record_file(con, run_id, result, os.lstat(path).st_size)
+    return result
+
+
+def _refuse_loaded(con, source: Source, file_name: str, sha: str, result: FileResult) -> str | None:
+    """Inside the file's transaction, after its rows are in: a truncated snapshot, or rows that fail a
+    blocking (error-severity) expectation, refuse the file as a whole."""
+    problem = guards.truncated_snapshot(con, source.name, file_name, result.rows_loaded)
+    if problem:
+        return problem
+    failed = quality.failed_blocking_expectations(con, source.name, sha)
+    if failed:
+        return "failed_expectation: " + "; ".join(failed)
+    return None
 
 
 def _arrow_table(source: Source, columns: dict[str, list[str]], lines: list[int]) -> pa.Table:
@@ -374,7 +523,7 @@ def _arrow_table(source: Source, columns: dict[str, list[str]], lines: list[int]
 def _stage_records(con, source: Source, parsed: Export, path: Path, raw: bytes) -> None:
     """Every record of the file into the temp table `incoming` (v_<column> text, _line): by DuckDB's CSV reader
     where that gives the same records, else by Python's csv module in batches."""
-    if not _stage_with_duckdb(con, source, parsed, path, raw):
+    if isinstance(parsed, TableExport) or not _stage_with_duckdb(con, source, parsed, path, raw):
         _stage_with_python(con, source, parsed)
 
 
@@ -394,7 +543,7 @@ def _stage_with_duckdb(con, source: Source, parsed: Export, path: Path, raw: byt
     after the header is exactly one record (no blank line, no line break inside quotes, so the line number is
     the row number + 1) and which DuckDB's strict reader accepts (no stray quote, no record with too many or
     too few fields). Anything else returns False and the csv module reads the file, line by line."""
-    if parsed.encoding not in ("utf-8", "utf-8-sig") or b"\r" in raw.replace(b"\r\n", b""):
+    if parsed.encoding not in ("utf-8", "utf-8-sig") or b"\r" in raw.replace(b"\r\n", b"") or b"\x00" in raw:
         return False
     body = raw.rstrip(b"\r\n")
     records = body.count(b"\n")  # lines after the header
@@ -434,7 +583,15 @@ def _stage_with_duckdb(con, source: Source, parsed: Export, path: Path, raw: byt
     return True
 
 
-def _load_parsed(con, source: Source, parsed: Export, file_name: str, sha: str, run_id: str) -> FileResult:
+def _load_parsed(
+    con,
+    source: Source,
+    parsed: Export,
+    file_name: str,
+    sha: str,
+    run_id: str,
+    exported_at: datetime | None = None,
+) -> FileResult:
     typed = ", ".join(f"{typed_expr(c)} as t_{c.name}" for c in source.columns)
     key_seq = "1 as _key_seq"
     if source.key:
@@ -471,9 +628,9 @@ def _load_parsed(con, source: Source, parsed: Export, file_name: str, sha: str, 
     for c in hashes:
         raw_cols.append(f"{c.name}_hash")
         raw_vals.append(f"hash_{c.name}")
-    meta_cols = ["_source_file", "_file_sha256", "_line", "_run_id", "_loaded_at"]
-    meta_vals = ["$file", "$sha", "_line", "$run", "now()"]
-    params = {"file": file_name, "sha": sha, "run": run_id}
+    meta_cols = ["_source_file", "_file_sha256", "_line", "_run_id", "_loaded_at", "_exported_at"]
+    meta_vals = ["$file", "$sha", "_line", "$run", "now()", "$exported"]
+    params = {"file": file_name, "sha": sha, "run": run_id, "exported": exported_at}
     loaded = con.execute(
         f"insert into raw.{source.name} ({', '.join(raw_cols + meta_cols)}) "
         f"select {', '.join(raw_vals + meta_vals)} from ready where _failure is null",
@@ -515,11 +672,13 @@ def _load_parsed(con, source: Source, parsed: Export, file_name: str, sha: str, 
             f"values ({', '.join(['?'] * (len(q_cols) + 4))})",
             [row[c.name] for c in stored]
             + hashed
-            + [file_name, sha, line, run_id, _now(con)]
-            + [raw_record if source.name not in HASH_ONLY else None, "", "malformed_row", text],
+            + [file_name, sha, line, run_id, _now(con), exported_at]
+            + [raw_record if source.name not in HASH_ONLY else None, "", malformed_reason(text), text],
         )
         quarantined += 1
     kept_with_issue = _kept_with_issue(con, source)
+    for statement in source.post_load:
+        con.execute(statement, {"sha": sha})
     erased = privacy.sweep(con, run_id, sha, source.name)
     rows_erased = sum(erased.values())
     con.execute(
@@ -605,23 +764,53 @@ def landing_files(landing: Path, source: Source) -> list[tuple[Path, str]]:
         return []
     found = []
     for path in folder.iterdir():
-        if path.is_file() and source.pattern.match(path.name):
+        # symbolic links are listed (and rejected by load_file), never followed
+        if (path.is_symlink() or path.is_file()) and source.pattern.match(path.name):
             date_part = source.pattern.match(path.name).group(1)
             found.append((date_part, path.name, path))
     return [(path, f"{source.folder}/{name}") for _, name, path in sorted(found)]
 
 
+def tool_files(landing: Path, tool: str) -> list[tuple[Path, str]]:
+    """Every file in landing/<tool>/ (the tools choose the names), registrations before check-ins, then by
+    export time and name. Hidden files are ignored."""
+    folder = landing / tool
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.iterdir():
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        found.append((_kind_order(path), export_time(path), path.name, path))
+    return [(path, f"{tool}/{name}") for _, _, name, path in sorted(found)]
+
+
+def _kind_order(path: Path) -> int:
+    """Check-in lists and logs refer to the registrations of order exports: load those first. Read from the
+    header line alone (a workbook is an order export: pretix writes check-in exports as CSV here)."""
+    with path.open("rb") as handle:
+        head = handle.read(4096).split(b"\n", 1)[0].lower()
+    if b"scan type" in head or b"scan-typ" in head:
+        return 1
+    if b"checked in" in head or b"eingecheckt" in head:
+        return 2
+    return 0
+
+
 def unexpected_files(landing: Path) -> list[str]:
-    """Files in landing/ that belong to no source: reported, never loaded."""
+    """Files in landing/ that belong to no source: reported, never loaded. The tools' folders take any name
+    (their files are recognised by their header, see `tools.py`)."""
     known = {s.folder for s in SOURCES}
     out = []
     if not landing.is_dir():
         return out
     for path in sorted(landing.rglob("*")):
-        if not path.is_file() or path.name.startswith("."):
+        if not (path.is_symlink() or path.is_file()) or path.name.startswith("."):
             continue
         rel = path.relative_to(landing)
         folder = rel.parts[0] if len(rel.parts) > 1 else ""
+        if folder in TOOLS and len(rel.parts) == 2:
+            continue
         if folder not in known or not any(s.folder == folder and s.pattern.match(path.name) for s in SOURCES):
             out.append(rel.as_posix())
     return out

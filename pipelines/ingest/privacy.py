@@ -29,6 +29,24 @@ IDENTITY_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("donations", "email_hash", "email", "delete"),
     ("clubs", "ambassador_id_hash", "member", "detach"),
     ("club_activities", "reported_by_id_hash", "member", "detach"),
+    # tool exports (TOOLS.md): a registration or event row is the person's; scans and list rows follow the
+    # registration they were matched to; an order placed by someone else loses only the orderer's address
+    ("pretix_order_positions", "email_hash", "email", "delete"),
+    ("pretix_order_positions", "attendee_email_hash", "email", "delete"),
+    ("pretix_order_positions", "order_email_hash", "email", "detach"),
+    ("pretix_checkin_log", "registration_key_hash", "registration", "delete"),
+    ("pretix_checkin_list", "email_hash", "email", "delete"),
+    ("pretix_checkin_list", "registration_key_hash", "registration", "delete"),
+    ("zoom_webinar_participants", "email_hash", "email", "delete"),
+    ("listmonk_campaign_views", "email_hash", "email", "delete"),
+    ("listmonk_campaign_clicks", "email_hash", "email", "delete"),
+    ("listmonk_subscribers", "email_hash", "email", "delete"),
+    ("mautic_email_stats", "email_hash", "email", "delete"),
+)
+# Rows whose erasure erases others that refer to them: (table, key hash column, kind of identity). The key's
+# hash becomes an erased identity, so a scan or list row of the registration goes too, whenever it is loaded.
+DEPENDANTS: tuple[tuple[str, str, str], ...] = (
+    ("pretix_order_positions", "registration_key_hash", "registration"),
 )
 # Rows that link a member id to an address: the closure "every address ever linked to that person" follows them.
 LINKING_TABLES = ("members", "attendance", "donations")
@@ -36,6 +54,7 @@ LINKING_TABLES = ("members", "attendance", "donations")
 DETACH_COLUMNS = {
     "clubs": ("ambassador_id", "ambassador_id_hash"),
     "club_activities": ("reported_by_id", "reported_by_id_hash", "note"),
+    "pretix_order_positions": ("order_email", "order_email_hash"),
 }
 
 
@@ -92,6 +111,14 @@ def _file_touches_erased(con: duckdb.DuckDBPyConnection, file_sha256: str, table
             ).fetchone()
             if hit:
                 return True
+    for table in {t for t, *_ in IDENTITY_COLUMNS if t in tables}:
+        searched = "select hash from meta.erased_identities"
+        hit = con.execute(
+            f"select 1 from quarantine.{table} where _file_sha256 = ? and {_raw_record_hit(searched)} limit 1",
+            [file_sha256],
+        ).fetchone()
+        if hit:
+            return True
     return False
 
 
@@ -106,20 +133,7 @@ def sweep(
     so the next full sweep handles it. Runs inside the caller's transaction. Returns rows removed (or
     detached) per table.
     """
-    con.execute(
-        """
-        insert into meta.erased_identities (hash, kind, requested_on, first_seen_run)
-        select hash, kind, min(requested_on), ? from (
-            select member_id_hash as hash, 'member' as kind, requested_on from raw.erasure_requests
-            where member_id_hash is not null
-            union all
-            select email_hash, 'email', requested_on from raw.erasure_requests where email_hash is not null
-        ) as requested
-        where hash not in (select hash from meta.erased_identities)
-        group by hash, kind
-        """,
-        [run_id],
-    )
+    _record_requests(con, run_id)
     file_filter = "and _file_sha256 = $sha" if file_sha256 else ""
     params = {"sha": file_sha256} if file_sha256 else {}
     tables = {source} if source else {table for table, *_ in IDENTITY_COLUMNS}
@@ -127,33 +141,31 @@ def sweep(
         return {}  # the common case: nobody in this file was erased
     # which identities to search for: all of them in one file; everywhere, only those not swept everywhere yet
     searched = (
-        "select hash, requested_on from meta.erased_identities"
+        "select hash, kind, requested_on from meta.erased_identities"
         if file_sha256
-        else "select hash, requested_on from meta.erased_identities where swept_everywhere_at is null"
+        else "select hash, kind, requested_on from meta.erased_identities where swept_everywhere_at is null"
     )
     if not file_sha256 and not con.execute(f"select count(*) from ({searched})").fetchone()[0]:
         return {}
-    # closure: the addresses of erased members, and the members behind erased addresses, until nothing new
-    while True:
-        added = 0
-        for schema in ("raw", "quarantine"):
-            for table in (t for t in LINKING_TABLES if t in tables):
-                for found, via, kind in (
-                    ("email_hash", "member_id_hash", "email"),
-                    ("member_id_hash", "email_hash", "member"),
-                ):
-                    sql = f"""
-                        insert into meta.erased_identities (hash, kind, requested_on, first_seen_run)
-                        select distinct t.{found}, '{kind}', e.requested_on, '{run_id}'
-                        from {schema}.{table} as t
-                        join ({searched}) as e on t.{via} = e.hash
-                        where t.{found} is not null
-                          and t.{found} not in (select hash from meta.erased_identities) {file_filter}
-                        qualify row_number() over (partition by t.{found} order by e.requested_on) = 1
-                    """
-                    added += con.execute(sql, params).fetchone()[0]
-        if not added:
-            break
+    _derive_identities(con, run_id, searched, tables, file_filter, params)
+    for schema in ("raw", "quarantine"):
+        for table, key, kind in DEPENDANTS:
+            if table not in tables:
+                continue
+            person = " or ".join(
+                f"{column} in (select hash from ({searched}))"
+                for t, column, _k, action in IDENTITY_COLUMNS
+                if t == table and action == "delete"
+            )
+            con.execute(
+                f"""
+                insert into meta.erased_identities (hash, kind, requested_on, first_seen_run)
+                select distinct {key}, '{kind}', current_date, '{run_id}' from {schema}.{table}
+                where {key} is not null and ({person}) {file_filter}
+                  and {key} not in (select hash from meta.erased_identities)
+                """,
+                params,
+            )
     removed: dict[str, int] = {}
     for schema in ("raw", "quarantine"):
         for table, column, _kind, action in IDENTITY_COLUMNS:
@@ -161,6 +173,9 @@ def sweep(
                 continue
             target = f"{schema}.{table}"
             where = f"{column} in (select hash from ({searched})) {file_filter}"
+            if column == "email_hash" and table in LINKING_TABLES:
+                # a row that names a member belongs to that member: an address alone does not take it away
+                where += " and member_id_hash is null"
             if action == "delete":
                 count = con.execute(f"delete from {target} where {where}", params).fetchone()[0]
             else:
@@ -168,6 +183,8 @@ def sweep(
                 count = con.execute(f"update {target} set {cleared} where {where}", params).fetchone()[0]
             if count:
                 removed[f"{target}"] = removed.get(target, 0) + count
+    for target, count in _clear_raw_records(con, searched, tables, file_filter, params).items():
+        removed[target] = removed.get(target, 0) + count
     if not file_sha256:
         con.execute(
             "update meta.erased_identities set swept_everywhere_at = now() where swept_everywhere_at is null"
@@ -177,4 +194,102 @@ def sweep(
             "insert into meta.erasure_log (run_id, table_name, rows_affected, swept_at) values (?, ?, ?, now())",
             [run_id, table, count],
         )
+    return removed
+
+
+def _record_requests(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Tombstones for the requests: a request names one person, the member with its Mitgliedsnummer where
+    given (its e-mail then only confirms it), else the address itself (CONTRACTS.md, erasure requests)."""
+    con.execute(
+        """
+        insert into meta.erased_identities (hash, kind, requested_on, first_seen_run)
+        select hash, kind, min(requested_on), ? from (
+            select member_id_hash as hash, 'member' as kind, requested_on from raw.erasure_requests
+            where member_id_hash is not null
+            union all
+            select email_hash, 'email', requested_on from raw.erasure_requests
+            where email_hash is not null and member_id_hash is null
+        ) as requested
+        where hash not in (select hash from meta.erased_identities)
+        group by hash, kind
+        """,
+        [run_id],
+    )
+
+
+def _linking_rows() -> str:
+    """(email_hash, member_id_hash) of every row anywhere that links an address to a member."""
+    return " union all ".join(
+        f"select email_hash, member_id_hash from {schema}.{table}"
+        for schema in ("raw", "quarantine")
+        for table in LINKING_TABLES
+    )
+
+
+def _derive_identities(con, run_id: str, searched: str, tables: set[str], file_filter: str, params) -> None:
+    """From the requests to the person: the members whose rows hold an address asked for by itself, then the
+    addresses of erased members - except an address another member holds too (a family mailbox), which stays
+    with that member. No further step: an erased member's address never takes another member with it."""
+    linking = [
+        (schema, table) for schema in ("raw", "quarantine") for table in LINKING_TABLES if table in tables
+    ]
+    for schema, table in linking:  # members behind an address-only request
+        con.execute(
+            f"""
+            insert into meta.erased_identities (hash, kind, requested_on, first_seen_run)
+            select t.member_id_hash, 'member', min(r.requested_on), '{run_id}'
+            from {schema}.{table} as t
+            join raw.erasure_requests as r on t.email_hash = r.email_hash and r.member_id_hash is null
+            where t.member_id_hash is not null
+              and t.member_id_hash not in (select hash from meta.erased_identities) {file_filter.replace("_file", "t._file")}
+            group by t.member_id_hash
+            """,
+            params,
+        )
+    erased_members = "select hash from meta.erased_identities where kind = 'member'"
+    for schema, table in linking:  # the addresses of erased members that nobody else holds
+        con.execute(
+            f"""
+            insert into meta.erased_identities (hash, kind, requested_on, first_seen_run)
+            select t.email_hash, 'email', min(e.requested_on), '{run_id}'
+            from {schema}.{table} as t
+            join ({searched}) as e on t.member_id_hash = e.hash and e.kind = 'member'
+            where t.email_hash is not null
+              and t.email_hash not in (select hash from meta.erased_identities) {file_filter.replace("_file", "t._file")}
+              and not exists (
+                  select 1 from ({_linking_rows()}) as other
+                  where other.email_hash = t.email_hash and other.member_id_hash is not null
+                    and other.member_id_hash not in ({erased_members})
+              )
+            group by t.email_hash
+            """,
+            params,
+        )
+
+
+def _raw_record_hit(searched: str) -> str:
+    """SQL: a quarantined record kept whole (it did not split into its fields) holds an erased id or address
+    in any of its fields."""
+    return (
+        "_raw_record is not null and len(list_intersect("
+        "flatten(list_transform(string_split_regex(_raw_record, '[;,\t]'), "
+        "lambda x: [alumni_hmac(upper(trim(x))), alumni_hmac(lower(nfc_normalize(trim(x))))])), "
+        f"(select coalesce(list(hash), []) from ({searched})))) > 0"
+    )
+
+
+def _clear_raw_records(con, searched: str, tables: set[str], file_filter: str, params) -> dict[str, int]:
+    """Malformed quarantined rows keep their raw text: one that names an erased person goes (or, in a table
+    whose rows are the club's, loses the text, its message and the person's columns)."""
+    removed: dict[str, int] = {}
+    for table in sorted({t for t, *_ in IDENTITY_COLUMNS if t in tables}):
+        target = f"quarantine.{table}"
+        where = f"{_raw_record_hit(searched)} {file_filter}"
+        if table in DETACH_COLUMNS:
+            cleared = ", ".join(f"{c} = null" for c in (*DETACH_COLUMNS[table], "_raw_record", "_message"))
+            count = con.execute(f"update {target} set {cleared} where {where}", params).fetchone()[0]
+        else:
+            count = con.execute(f"delete from {target} where {where}", params).fetchone()[0]
+        if count:
+            removed[target] = count
     return removed

@@ -38,6 +38,14 @@ class SuiteOutcome:
         return [o for o in self.outcomes if not o.passed and o.severity == "warning"]
 
 
+def _personal_columns(source: str) -> set[str]:
+    """Columns declared personal in sources.py: their values never appear in a check's details."""
+    from pipelines.ingest.sources import BY_NAME
+
+    found = BY_NAME.get(source)
+    return {c.name for c in found.columns if c.personal} if found else set()
+
+
 def load_suite(source: str) -> dict:
     return json.loads((EXPECTATIONS_DIR / f"{source}.json").read_text(encoding="utf-8"))
 
@@ -124,7 +132,7 @@ def validate(con: duckdb.DuckDBPyConnection, source: str, run_id: str) -> SuiteO
         if total["unexpected"]:
             text += f" - {total['unexpected']} of {total['elements']} rows unexpected"
             # values only for non-personal columns: the suites never check names or addresses directly
-            if not column.endswith(("email", "_id", "_hash")):
+            if not column.endswith(("email", "_id", "_hash")) and column not in _personal_columns(source):
                 shown = [str(v) for v in total["examples"][:3]]
                 if shown:
                     text += f" (e.g. {', '.join(shown)})"
@@ -150,3 +158,78 @@ def record(con: duckdb.DuckDBPyConnection, run_id: str, source: str, outcomes: l
             "insert into meta.data_quality values (?, ?, ?, ?, ?, ?, ?, now())",
             [run_id, o.check_name, source, o.severity, o.passed, o.observed_value, o.details],
         )
+
+
+# Error-severity suites, built once per process: a run validates every file it loads with them.
+_ERROR_SUITES: dict[str, tuple] = {}
+
+
+def _error_suite(source: str):
+    """(batch definition, suite, columns) of the error-severity expectations of `source`, or None."""
+    if source in _ERROR_SUITES:
+        return _ERROR_SUITES[source]
+    expectations = [
+        e
+        for e in load_suite(source)["expectations"]
+        if (e.get("meta") or {}).get("severity", "error") == "error"
+    ]
+    if not expectations:
+        _ERROR_SUITES[source] = None
+        return None
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    batch_definition = (
+        context.data_sources.add_pandas("loading")
+        .add_dataframe_asset(name=source)
+        .add_batch_definition_whole_dataframe("rows_of_one_file")
+    )
+    suite = gx.ExpectationSuite(
+        name=f"{source}_errors",
+        expectations=[
+            ExpectationConfiguration(
+                type=e["type"], kwargs=e["kwargs"], meta=e.get("meta", {})
+            ).to_domain_obj()
+            for e in expectations
+        ],
+    )
+    columns = sorted(
+        {e["kwargs"]["column"] for e in expectations if "column" in e["kwargs"]}
+        | {c for e in expectations for c in e["kwargs"].get("column_list", [])}
+    )
+    _ERROR_SUITES[source] = (batch_definition, suite, columns)
+    return _ERROR_SUITES[source]
+
+
+def failed_blocking_expectations(con: duckdb.DuckDBPyConnection, source: str, file_sha256: str) -> list[str]:
+    """The error-severity expectations that the rows of one file, loaded but not yet committed, fail.
+
+    Called inside the file's load transaction: a file that fails one is rolled back and rejected as a whole,
+    so no row that has not passed them is ever committed. Each failure names the expectation and the column
+    and counts the rows; it never shows a value.
+    """
+    built = _error_suite(source)
+    if built is None:
+        return []
+    batch_definition, suite, columns = built
+    frame = con.execute(
+        f"select {', '.join(columns)} from raw.{source} where _file_sha256 = ?", [file_sha256]
+    ).df()
+    if frame.empty:
+        return []
+    result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(suite)
+    failed = []
+    for item in result.results:
+        if item.success:
+            continue
+        config = item.expectation_config
+        details = item.result or {}
+        column = config.kwargs.get("column") or "+".join(config.kwargs.get("column_list", []))
+        text = f"expectation {config.type} on column {column} failed"
+        if details.get("unexpected_count"):
+            text += f" ({details['unexpected_count']} of {details.get('element_count') or len(frame)} rows)"
+        failed.append(text)
+    return failed

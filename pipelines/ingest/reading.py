@@ -38,12 +38,48 @@ class ParsedFile:
         return len(self.lines) + len(self.malformed)
 
 
+# Messages of malformed records that have a reason code of their own (see `malformed_reason`).
+NUL_MESSAGE = "the record contains a NUL byte (binary data inside a text export)"
+UNBALANCED_QUOTE = "unbalanced quote"
+
+
+def malformed_reason(message: str) -> str:
+    """The quarantine reason code of a malformed record, from the message the reader gave it."""
+    if message == NUL_MESSAGE:
+        return "nul_byte"
+    if message.startswith(UNBALANCED_QUOTE):
+        return "unbalanced_quote"
+    return "malformed_row"
+
+
+def is_empty(raw: bytes) -> bool:
+    """No header, no rows: nothing but byte-order marks and white space (in UTF-8 or UTF-16)."""
+    return not raw.strip(b"\xef\xbb\xbf\xff\xfe \r\n\t\x00")
+
+
+def _looks_binary(sample: bytes) -> bool:
+    """NUL bytes beyond a stray one or two, together with other control characters: not a text export.
+    A single NUL in a text export only quarantines its record (see `Export.chunks`)."""
+    if b"\x00" not in sample:
+        return False
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
+    return control > max(2, len(sample) // 1000)
+
+
 def decode(raw: bytes) -> tuple[str, str]:
-    """UTF-8 (with or without BOM) if it decodes, else Windows-1252; binary content is refused."""
-    if not raw.strip(b"\xef\xbb\xbf \r\n\t"):
+    """UTF-8 (with or without BOM) if it decodes, UTF-16 with a BOM (Excel's "Unicode text"), else
+    Windows-1252; binary content is refused."""
+    if is_empty(raw):
         raise FileRejected("empty_file", "the file is empty (no header, no rows)")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise FileRejected(
+                "unknown_encoding", f"the file starts as UTF-16 but is not: {exc.reason}"
+            ) from exc
     sample = raw[:65536]
-    if b"\x00" in sample:
+    if _looks_binary(sample):
         raise FileRejected("not_text", "the file is not a text CSV export (it contains binary data)")
     if raw.startswith(b"\xef\xbb\xbf"):
         try:
@@ -68,11 +104,11 @@ def normalise_header(name: str) -> str:
     return " ".join(name.replace("\ufeff", "").strip().lower().split())
 
 
-def detect_delimiter(header_line: str, expected: list[str]) -> str:
+def detect_delimiter(header_line: str, expected: list[str], candidates: tuple[str, ...] = (";", ",")) -> str:
     """The delimiter that splits the header into the most known column names (ties: the canonical `;`)."""
     wanted = {normalise_header(name) for name in expected}
     best, best_score = ";", -1
-    for delimiter in (";", ","):
+    for delimiter in candidates:
         names = next(csv.reader([header_line], delimiter=delimiter), [])
         score = sum(normalise_header(n) in wanted for n in names) * 10 + (len(names) > 1)
         if score > best_score:
@@ -121,11 +157,23 @@ class Export:
                 if not values or (len(values) == 1 and not values[0].strip()):
                     start = reader.line_num + 1
                     continue  # blank line
+                end = reader.line_num
                 if len(values) != width:
                     found = len(values)
-                    self.malformed.append(
-                        (start, f"expected {width} fields separated by {delimiter!r}, found {found}", values)
+                    message = f"expected {width} fields separated by {delimiter!r}, found {found}"
+                    if end > start and any("\n" in v or "\r" in v for v in values):
+                        message = (
+                            f"{UNBALANCED_QUOTE}: lines {start}-{end} were read as one record ({message})"
+                        )
+                    self.malformed.append((start, message, values))
+                elif any("\x00" in v for v in values):
+                    self.malformed.append((start, NUL_MESSAGE, [v.replace("\x00", "") for v in values]))
+                elif end > start and _swallows_records(values, delimiter, width):
+                    message = (
+                        f"{UNBALANCED_QUOTE}: lines {start}-{end} were read as one record (a quoted field "
+                        "runs over lines that look like records of their own)"
                     )
+                    self.malformed.append((start, message, values))
                 else:
                     for name, pos in present:
                         columns[name].append(values[pos])
@@ -142,11 +190,23 @@ class Export:
             yield batch()
 
 
+def _swallows_records(values: list[str], delimiter: str, width: int) -> bool:
+    """A field that spans lines is normal in a note; one whose later lines carry a record's worth of
+    delimiters is an opening quote that was never closed, which swallowed the records after it."""
+    for value in values:
+        for line in value.replace("\r\n", "\n").split("\n")[1:]:
+            if width > 1 and line.count(delimiter) >= width - 1:
+                return True
+    return False
+
+
 def open_export(raw: bytes, expected: list[str], required: list[str]) -> Export:
     """Decode, find the delimiter and check the header. `expected`: all contract columns; `required`: must exist."""
     text, encoding = decode(raw)
     first_line = text.split("\n", 1)[0].rstrip("\r")
-    delimiter = detect_delimiter(first_line, expected)
+    # Excel's "Unicode text" is UTF-16 and tab-separated; a tab is no delimiter of the canonical CSV files
+    candidates = (";", ",", "\t") if encoding == "utf-16" else (";", ",")
+    delimiter = detect_delimiter(first_line, expected, candidates)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', strict=False)
     try:
         header = next(reader)
@@ -155,14 +215,27 @@ def open_export(raw: bytes, expected: list[str], required: list[str]) -> Export:
     by_name = {normalise_header(name): i for i, name in reversed(list(enumerate(header)))}
     missing = [name for name in required if normalise_header(name) not in by_name]
     if missing:
-        found = ", ".join(repr(h.strip()) for h in header[:12]) or "nothing"
         raise FileRejected(
             "missing_required_header",
-            f"required column(s) {', '.join(missing)} not in the header (found {found}; "
+            f"required column(s) {', '.join(missing)} not in the header ({_header_summary(header, expected)}; "
             f"delimiter {delimiter!r})",
         )
     positions = {name: by_name.get(normalise_header(name)) for name in expected}
     return Export(encoding, delimiter, header, reader, positions, reader.line_num + 1)
+
+
+def _header_summary(header: list[str], expected: list[str]) -> str:
+    """What the first line held, without quoting it: it may be a record (a file without its header row).
+    Only names of contract columns are repeated; anything else is counted."""
+    wanted = {normalise_header(name): name for name in expected}
+    known = [wanted[normalise_header(h)] for h in header if normalise_header(h) in wanted]
+    others = len(header) - len(known)
+    text = f"the first line has {len(header)} field(s)"
+    if known:
+        text += f"; contract columns among them: {', '.join(known)}"
+    if others:
+        text += f"; {others} other field(s), not shown (they may be personal data)"
+    return text
 
 
 def parse(raw: bytes, expected: list[str], required: list[str]) -> ParsedFile:

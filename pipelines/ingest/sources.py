@@ -37,6 +37,7 @@ class Column:
         False  # names, addresses, ids, free text: never in analytics, never in published messages
     )
     allowed: tuple[str, ...] = ()  # reject values outside this list (case-insensitive)
+    formats: tuple[str, ...] = ()  # strptime formats of a DATE/DATETIME column, where not the contract's
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,21 @@ class Reference:
     source: str  # the referenced source
     target: str  # its key column
     reason: str  # quarantine reason code
+    also: tuple[str, ...] = ()  # further columns of the referenced source that may hold the value
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return (self.target, *self.also)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A row rule beyond the column kinds: `condition` (SQL over the staged text values `v_<column>` of the row)
+    true means the row is quarantined with `reason` for `column` (a header)."""
+
+    condition: str
+    reason: str
+    column: str
 
 
 @dataclass(frozen=True)
@@ -58,10 +74,20 @@ class Source:
     identity: tuple[str, ...] = ()  # at least one of these must be given ("missing_identity" otherwise)
     description: str = ""
     upstream: tuple[str, ...] = field(default=())  # sources that must be ingested first (references)
+    rules: tuple[Rule, ...] = ()  # further reject rules, checked after the column rules
+    # SQL run after the file's rows are in raw (parameter $sha: the file's hash), before the erasure sweep
+    post_load: tuple[str, ...] = ()
+    tool: str = "canonical"  # which tool writes such files (TOOLS.md), and the ledger's `kind`/`language`
+    kind: str = ""
+    language: str = "de"
+
+    @property
+    def ledger_kind(self) -> str:
+        return self.kind or self.name
 
     @property
     def pattern(self) -> re.Pattern[str]:
-        return re.compile(rf"^{re.escape(self.prefix)}_(\d{{4}}-\d{{2}}-\d{{2}})\.csv$", re.IGNORECASE)
+        return re.compile(rf"^{re.escape(self.prefix)}_(\d{{4}}-\d{{2}}-\d{{2}})\.(csv|xlsx)$", re.IGNORECASE)
 
     @property
     def headers(self) -> list[str]:
@@ -118,6 +144,9 @@ NEWSLETTER_CAMPAIGNS = Source(
         Column("Thema", "topic"),
         Column("Versendet am", "sent_at", DATETIME, required=True),
         Column("Sprache", "language"),
+        # TOOLS.md §2: the tool's own id of the campaign, and the count the tool reports as sent
+        Column("Externe ID", "external_id"),
+        Column("Empfänger", "recipients_reported", INT),
     ),
 )
 NEWSLETTER_ACTIVITY = Source(
@@ -154,6 +183,7 @@ EVENTS = Source(
         Column("Veranstalter", "organiser"),
         Column("Club", "club_id"),
         Column("Fakultät", "faculty"),
+        Column("Externe ID", "external_id"),  # TOOLS.md §2: the tool's id of the event (pretix slug, Zoom id)
     ),
 )
 ATTENDANCE = Source(
@@ -190,6 +220,9 @@ CLUBS = Source(
         Column("Gegründet am", "founded_on", DATE),
         Column("Botschafter/in", "ambassador_id", MEMBER_ID, personal=True),
         Column("Status", "status"),
+        # optional; decimal degrees with a point or a comma, checked and cast in dbt (stg_clubs__club_snapshots)
+        Column("Breitengrad", "latitude"),
+        Column("Längengrad", "longitude"),
     ),
 )
 CLUB_ACTIVITIES = Source(
@@ -267,4 +300,10 @@ REASONS = {
     "unknown_event": "no event with this Veranstaltungs-ID has been loaded",
     "unknown_club": "no club with this Club-ID has been loaded",
     "missing_identity": "neither Mitgliedsnummer nor E-Mail is given",
+    "missing_email": "the row has no e-mail address, so it cannot be a person's registration or event",
+    "unknown_registration": "no registration of this event has this order code and position (or product and name)",
+    "ambiguous_registration": "several registrations of this order match the row's product and attendee name",
+    "nul_byte": "the record contains a NUL byte (binary data inside a text export)",
+    "unbalanced_quote": "a quote is not closed where its line ends: several lines were read as one record",
+    "implausible_date": "a date before 1900-01-01 or more than two years in the future cannot be right",
 }

@@ -31,7 +31,9 @@ year_ends as (
         'year_end' as date_kind,
         year,
         least(max(month_end), {{ as_of_date() }}) as as_of,
-        max(month_end) > {{ as_of_date() }} as is_partial
+        -- the calendar stops at the current month: a year without its last month has not ended either
+        max(month_end) > {{ as_of_date() }}
+        or not bool_or(month_of_year = {{ (var('fiscal_year_start_month', 1) | int + 10) % 12 + 1 }}) as is_partial
     from months
     group by year
 ),

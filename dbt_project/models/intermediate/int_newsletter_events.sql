@@ -2,14 +2,18 @@
 -- A machine event: flagged by the tool; an open by the Apple proxy user agent; an open or click less than
 -- 2 seconds after that recipient's `sent`; or a click among 3+ distinct links of one address within 2 s.
 --
+-- Events come from the canonical activity exports and from listmonk and Mautic (int_newsletter_tool_events);
+-- `origin` says which, and the seconds-after-send rule applies only where the tool's times allow it.
+--
 -- Incremental by campaign: every rule looks only at one address within one campaign, so a run recomputes
 -- exactly the campaigns that received newly loaded rows (an overlapping export of an old campaign included)
--- and keeps the rest. Erased addresses are removed from the kept rows in a post-hook.
+-- and keeps the rest. Erased addresses are removed from the kept rows in a post-hook. Columns added since the
+-- first release are appended to an existing table (its older rows are all canonical: `origin` empty).
 {{ config(
     materialized='incremental',
     unique_key='activity_id',
     incremental_strategy='delete+insert',
-    on_schema_change='fail',
+    on_schema_change='append_new_columns',
     post_hook=[
         "delete from {{ this }} where email_hash in (select hash from {{ source('meta', 'erased_identities') }})"
     ]
@@ -17,13 +21,53 @@
 
 with
 
-activities as (
+{% if is_incremental() %}
+    {% set changed_campaigns = campaigns_loaded_since_last_build(source('raw', 'newsletter_activity'), '_loaded_at')
+        + campaigns_loaded_since_last_build(ref('int_newsletter_tool_events'), 'loaded_at') %}
+{% endif %}
+
+canonical_activities as (
     select * from {{ ref('stg_newsletter__activities') }}
     {% if is_incremental() %}
-        where campaign_id in (
-            {{ literal_list(campaigns_loaded_since_last_build(source('raw', 'newsletter_activity'), '_loaded_at')) }}
-        )
+        where campaign_id in ({{ literal_list(changed_campaigns) }})
     {% endif %}
+),
+
+tool_activities as (
+    select * from {{ ref('int_newsletter_tool_events') }}
+    {% if is_incremental() %}
+        where campaign_id in ({{ literal_list(changed_campaigns) }})
+    {% endif %}
+),
+
+activities as (
+    select
+        activity_id,
+        campaign_id,
+        email_hash,
+        action,
+        occurred_at,
+        link,
+        is_proxy_user_agent,
+        is_flagged_machine,
+        true as applies_send_timing,
+        'canonical' as origin,
+        loaded_at
+    from canonical_activities
+    union all
+    select
+        activity_id,
+        campaign_id,
+        email_hash,
+        action,
+        occurred_at,
+        link,
+        is_proxy_user_agent,
+        is_flagged_machine,
+        applies_send_timing,
+        origin,
+        loaded_at
+    from tool_activities
 ),
 
 campaigns as (
@@ -94,10 +138,12 @@ classified as (
             activities.is_flagged_machine
             or (activities.action = 'open' and activities.is_proxy_user_agent)
             or (
-                extract(epoch from activities.occurred_at) - extract(epoch from sent_times.recipient_sent_at) < 2
+                activities.applies_send_timing
+                and extract(epoch from activities.occurred_at) - extract(epoch from sent_times.recipient_sent_at) < 2
             )
             or scanner_clicks.activity_id is not null
         ) as is_machine,
+        activities.origin,
         activities.loaded_at
     from activities
     left join campaigns on activities.campaign_id = campaigns.campaign_id
@@ -117,7 +163,8 @@ final as (
         classified.link,
         classified.topic,
         coalesce(classified.is_machine, false) as is_machine,
-        classified.loaded_at
+        classified.loaded_at,
+        classified.origin
     from classified
 )
 

@@ -7,7 +7,7 @@
     materialized='incremental',
     unique_key='campaign_id',
     incremental_strategy='delete+insert',
-    on_schema_change='fail',
+    on_schema_change='append_new_columns',
     post_hook=[
         "delete from {{ this }} where email_hash in (select hash from {{ source('meta', 'erased_identities') }})"
     ]
@@ -38,7 +38,11 @@ final as (
         max(case when action = 'unsubscribe' then 1 else 0 end) as unsubscribed,
         max(case when action = 'complaint' then 1 else 0 end) as complained,
         max(case when action = 'sent' then occurred_on end) as last_sent_on,
-        max(loaded_at) as loaded_at
+        max(loaded_at) as loaded_at,
+        -- which exports the address's events came from (rows built before the column existed: canonical)
+        max(case when origin = 'listmonk' then 1 else 0 end) as from_listmonk,
+        max(case when origin = 'mautic' then 1 else 0 end) as from_mautic,
+        max(case when coalesce(origin, 'canonical') = 'canonical' then 1 else 0 end) as from_canonical
     from events
     where email_hash is not null
     group by campaign_id, email_hash

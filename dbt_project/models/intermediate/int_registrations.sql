@@ -1,8 +1,37 @@
--- Event registrations with their event and the member behind them (by member id, else by address).
+-- Event registrations with their event and the member behind them (by member id, else by address): the
+-- canonical attendance exports and the registrations read from pretix and Zoom exports.
 with
 
-registrations as (
+canonical_registrations as (
     select * from {{ ref('stg_events__registrations') }}
+),
+
+tool_registrations as (
+    select * from {{ ref('int_tool_registrations') }}
+),
+
+registrations as (
+    select
+        registration_id,
+        event_id,
+        alumni_key,
+        email_hash,
+        registered_on,
+        is_cancelled,
+        checked_in_at,
+        role
+    from canonical_registrations
+    union all
+    select
+        registration_id,
+        event_id,
+        alumni_key,
+        email_hash,
+        registered_on,
+        is_cancelled,
+        checked_in_at,
+        role
+    from tool_registrations
 ),
 
 events as (

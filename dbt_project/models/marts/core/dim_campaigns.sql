@@ -11,7 +11,9 @@ final as (
         topic,
         {{ to_berlin('sent_at') }} as sent_at,
         cast({{ reporting_year(to_berlin('sent_at')) }} as integer) as year,
-        language
+        language,
+        -- the count the campaign's tool reports as sent (catalogue `Empfänger`; TOOLS.md §5)
+        recipients_reported
     from campaigns
 )
 

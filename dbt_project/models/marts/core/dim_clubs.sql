@@ -25,7 +25,9 @@ final as (
         latest.country_code,
         coalesce(latest.founded_on, first_seen.first_seen_on) as founded_on,
         latest.status,
-        latest.ambassador_key is not null as has_ambassador
+        latest.ambassador_key is not null as has_ambassador,
+        latest.latitude,
+        latest.longitude
     from latest
     inner join first_seen on latest.club_id = first_seen.club_id
 )

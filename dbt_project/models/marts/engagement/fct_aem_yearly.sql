@@ -22,7 +22,7 @@ members_on_key_dates as (
 source_presence as (
     select
         (select count(*) from {{ ref('stg_donations__donations') }}) > 0 as has_donations,
-        (select count(*) from {{ ref('stg_events__registrations') }}) > 0 as has_events,
+        (select count(*) from {{ ref('int_registrations') }}) > 0 as has_events,
         (select count(*) from {{ ref('stg_clubs__activity_reports') }}) > 0 as has_club_reports,
         (select count(*) from {{ ref('stg_portal__member_snapshots') }}) > 0 as has_members
 ),

@@ -1,4 +1,6 @@
 -- One row per campaign, over distinct recipient addresses (METRICS.md "Newsletter").
+-- Campaigns whose events come from a tool (TOOLS.md §5, §6, §8): without `sent` events the recipients are the
+-- catalogue's `Empfänger`; a count the campaign's tools do not export is empty, never a false zero.
 with
 
 campaigns as (
@@ -7,6 +9,24 @@ campaigns as (
 
 recipients as (
     select * from {{ ref('int_newsletter_recipients') }}
+),
+
+tool_events as (
+    select * from {{ ref('int_newsletter_tool_events') }}
+),
+
+anonymous_counts as (
+    select * from {{ ref('int_newsletter_anonymous_counts') }}
+),
+
+mautic_columns as (
+    select
+        campaign_id,
+        max(case when reports_bounces then 1 else 0 end) = 1 as reports_bounces,
+        max(case when reports_unsubscribes then 1 else 0 end) = 1 as reports_unsubscribes
+    from tool_events
+    where origin = 'mautic'
+    group by campaign_id
 ),
 
 per_campaign as (
@@ -21,9 +41,35 @@ per_campaign as (
         cast(sum(clicked_human) as {{ dbt.type_bigint() }}) as unique_human_clicks,
         cast(sum(opened_machine) as {{ dbt.type_bigint() }}) as machine_openers,
         cast(sum(unsubscribed) as {{ dbt.type_bigint() }}) as unsubscribes,
-        cast(sum(complained) as {{ dbt.type_bigint() }}) as complaints
+        cast(sum(complained) as {{ dbt.type_bigint() }}) as complaints,
+        max(coalesce(from_canonical, 1)) = 1 as has_canonical_events
     from recipients
     group by campaign_id
+),
+
+known as (
+    select
+        campaigns.campaign_id,
+        case
+            when per_campaign.recipients > 0 then per_campaign.recipients
+            else campaigns.recipients_reported
+        end as recipients,
+        coalesce(per_campaign.has_canonical_events, false) as has_canonical_events,
+        coalesce(per_campaign.has_canonical_events, false) or coalesce(mautic_columns.reports_bounces, false)
+            as knows_hard_bounces,
+        coalesce(per_campaign.has_canonical_events, false)
+        or coalesce(mautic_columns.reports_unsubscribes, false) as knows_unsubscribes
+    from campaigns
+    left join per_campaign on campaigns.campaign_id = per_campaign.campaign_id
+    left join mautic_columns on campaigns.campaign_id = mautic_columns.campaign_id
+),
+
+delivered as (
+    select
+        known.campaign_id,
+        known.recipients - coalesce(per_campaign.bounced, 0) as delivered
+    from known
+    left join per_campaign on known.campaign_id = per_campaign.campaign_id
 ),
 
 final as (
@@ -33,25 +79,27 @@ final as (
         campaigns.year,
         campaigns.topic,
         campaigns.language,
-        coalesce(per_campaign.recipients, 0) as recipients,
-        coalesce(per_campaign.recipients, 0) - coalesce(per_campaign.bounced, 0) as delivered,
-        coalesce(per_campaign.hard_bounces, 0) as hard_bounces,
-        coalesce(per_campaign.soft_bounces, 0) as soft_bounces,
+        known.recipients,
+        delivered.delivered,
+        case when known.knows_hard_bounces then coalesce(per_campaign.hard_bounces, 0) end as hard_bounces,
+        case when known.has_canonical_events then coalesce(per_campaign.soft_bounces, 0) end as soft_bounces,
         coalesce(per_campaign.unique_opens, 0) as unique_opens,
         coalesce(per_campaign.unique_human_opens, 0) as unique_human_opens,
         coalesce(per_campaign.unique_human_clicks, 0) as unique_human_clicks,
         coalesce(per_campaign.machine_openers, 0) as machine_openers,
-        coalesce(per_campaign.unsubscribes, 0) as unsubscribes,
-        coalesce(per_campaign.complaints, 0) as complaints,
-        per_campaign.unique_human_opens * 1.0
-        / nullif(per_campaign.recipients - per_campaign.bounced, 0) as open_rate,
-        per_campaign.unique_human_clicks * 1.0
-        / nullif(per_campaign.recipients - per_campaign.bounced, 0) as click_rate,
+        case when known.knows_unsubscribes then coalesce(per_campaign.unsubscribes, 0) end as unsubscribes,
+        case when known.has_canonical_events then coalesce(per_campaign.complaints, 0) end as complaints,
+        per_campaign.unique_human_opens * 1.0 / nullif(delivered.delivered, 0) as open_rate,
+        per_campaign.unique_human_clicks * 1.0 / nullif(delivered.delivered, 0) as click_rate,
         per_campaign.unique_human_clicks * 1.0 / nullif(per_campaign.unique_human_opens, 0) as click_to_open_rate,
-        per_campaign.machine_openers * 1.0
-        / nullif(per_campaign.recipients - per_campaign.bounced, 0) as machine_open_share
+        per_campaign.machine_openers * 1.0 / nullif(delivered.delivered, 0) as machine_open_share,
+        coalesce(anonymous_counts.anonymous_opens, 0) as anonymous_opens,
+        coalesce(anonymous_counts.anonymous_clicks, 0) as anonymous_clicks
     from campaigns
     left join per_campaign on campaigns.campaign_id = per_campaign.campaign_id
+    left join known on campaigns.campaign_id = known.campaign_id
+    left join delivered on campaigns.campaign_id = delivered.campaign_id
+    left join anonymous_counts on campaigns.campaign_id = anonymous_counts.campaign_id
 )
 
 select * from final

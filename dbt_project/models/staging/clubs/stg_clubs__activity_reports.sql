@@ -19,13 +19,14 @@ renamed as (
         coalesce(source.quantity, 1) as quantity,
         source.participants,
         source.reported_by_id_hash as reporter_key,
+        source._exported_at,
         source._loaded_at
     from source
     left join activities on source.activity = activities.label_de
 ),
 
 deduplicated as (
-    {{ deduplicate('renamed', 'report_id', '_loaded_at desc') }}
+    {{ deduplicate('renamed', 'report_id', '_exported_at desc nulls last, _loaded_at desc') }}
 ),
 
 final as (

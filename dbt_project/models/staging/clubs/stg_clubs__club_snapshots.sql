@@ -17,13 +17,16 @@ countries as (
 renamed as (
     select
         source.club_id,
-        cast(left({{ dbt.right('source._source_file', 14) }}, 10) as date) as snapshot_on,
+        {{ dbt.safe_cast("left(" ~ dbt.right('source._source_file', 14) ~ ", 10)", api.Column.translate_type("date")) }}
+            as snapshot_on,
         source.club_name,
         source.city,
         countries.country_code,
         source.founded_on,
         source.ambassador_id_hash as ambassador_key,
         coalesce(statuses.code, 'active') as status,
+        try_cast(replace(trim(source.latitude), ',', '.') as double) as latitude,
+        try_cast(replace(trim(source.longitude), ',', '.') as double) as longitude,
         source._loaded_at
     from source
     left join statuses on source.status = statuses.label_de
@@ -43,8 +46,15 @@ final as (
         country_code,
         founded_on,
         ambassador_key,
-        status
+        status,
+        -- optional catalogue coordinates; a value outside the globe is no coordinate
+        case when latitude between -90 and 90 and longitude between -180 and 180 then latitude end as latitude,
+        case when latitude between -90 and 90 and longitude between -180 and 180 then longitude end as longitude
     from deduplicated
+    -- a file name whose date is not a date (loaded before the ingest refused such names) fails that file only
+    where
+        snapshot_on >= cast('1900-01-01' as date)
+        and snapshot_on <= {{ dbt.dateadd('year', 2, 'current_date') }}
 )
 
 select * from final

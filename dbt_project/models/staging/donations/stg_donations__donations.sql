@@ -18,13 +18,14 @@ renamed as (
         source.donated_on,
         source.amount_eur,
         coalesce(purposes.code, 'other') as purpose,
+        source._exported_at,
         source._loaded_at
     from source
     left join purposes on source.purpose = purposes.label_de
 ),
 
 deduplicated as (
-    {{ deduplicate('renamed', 'donation_id', '_loaded_at desc') }}
+    {{ deduplicate('renamed', 'donation_id', '_exported_at desc nulls last, _loaded_at desc') }}
 ),
 
 final as (

@@ -1,4 +1,4 @@
--- One row per event; the latest export wins.
+-- One row per event; the latest export wins (by export date, then load time: TOOLS.md §1).
 with
 
 source as (
@@ -28,6 +28,8 @@ renamed as (
         organisers.code as organiser,
         source.club_id,
         faculties.faculty_code,
+        source.external_id,
+        source._exported_at,
         source._loaded_at
     from source
     left join codes as event_types
@@ -42,7 +44,7 @@ renamed as (
 ),
 
 deduplicated as (
-    {{ deduplicate('renamed', 'event_id', '_loaded_at desc') }}
+    {{ deduplicate('renamed', 'event_id', '_exported_at desc nulls last, _loaded_at desc') }}
 ),
 
 final as (
@@ -55,7 +57,8 @@ final as (
         format,
         organiser,
         club_id,
-        faculty_code
+        faculty_code,
+        external_id
     from deduplicated
 )
 

@@ -1,4 +1,4 @@
--- One row per registration (Anmelde-ID); overlapping exports repeat registrations, the latest wins.
+-- One row per registration (Anmelde-ID); overlapping exports repeat registrations, the latest export wins.
 with
 
 source as (
@@ -20,13 +20,14 @@ renamed as (
         lower(coalesce(source.status, '')) = 'storniert' as is_cancelled,
         source.checked_in_at,
         coalesce(roles.code, 'participant') as role,
+        source._exported_at,
         source._loaded_at
     from source
     left join roles on source.role = roles.label_de
 ),
 
 deduplicated as (
-    {{ deduplicate('renamed', 'registration_id', '_loaded_at desc') }}
+    {{ deduplicate('renamed', 'registration_id', '_exported_at desc nulls last, _loaded_at desc') }}
 ),
 
 final as (

@@ -1,4 +1,4 @@
--- One row per campaign; overlapping exports repeat campaigns, the latest export wins.
+-- One row per campaign; overlapping exports repeat campaigns, the latest export wins (by export date).
 with
 
 source as (
@@ -16,13 +16,17 @@ renamed as (
         coalesce(topics.code, 'other') as topic,
         source.sent_at,
         lower(coalesce(source.language, 'de')) as language,
+        source.subject,
+        source.external_id,
+        source.recipients_reported,
+        source._exported_at,
         source._loaded_at
     from source
     left join topics on source.topic = topics.label_de
 ),
 
 deduplicated as (
-    {{ deduplicate('renamed', 'campaign_id', '_loaded_at desc') }}
+    {{ deduplicate('renamed', 'campaign_id', '_exported_at desc nulls last, _loaded_at desc') }}
 ),
 
 final as (
@@ -30,7 +34,10 @@ final as (
         campaign_id,
         topic,
         sent_at,
-        language
+        language,
+        subject,
+        external_id,
+        recipients_reported
     from deduplicated
 )
 

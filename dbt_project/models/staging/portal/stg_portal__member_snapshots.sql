@@ -1,8 +1,8 @@
 -- One row per member and members snapshot (export file). Codes mapped with the reference seeds.
 -- Not a view: every identity model and several tests read it, and it holds every snapshot's rows. Incremental
 -- by snapshot date: a run adds the snapshots loaded since the last one (a date exported again replaces that
--- date as a whole); erased people leave in the post-hook. A change to the mapping seeds needs
--- `alumni pipeline --full-refresh`.
+-- date as a whole); erased people leave in the post-hook (by member: a shared address stays with the other).
+-- A change to the mapping seeds needs `alumni pipeline --full-refresh`.
 -- Labels are mapped once per distinct spelling (a few hundred) and joined back on equality: a join on
 -- "code or German or English name" over millions of rows would compare every row with every country.
 {{ config(
@@ -11,8 +11,7 @@
     incremental_strategy='delete+insert',
     on_schema_change='fail',
     post_hook=[
-        "delete from {{ this }} where alumni_key in (select hash from {{ source('meta', 'erased_identities') }})
-            or email_hash in (select hash from {{ source('meta', 'erased_identities') }})"
+        "delete from {{ this }} where alumni_key in (select hash from {{ source('meta', 'erased_identities') }})"
     ]
 ) }}
 
@@ -43,14 +42,23 @@ countries as (
 files as (
     select
         _source_file,
-        cast(left({{ dbt.right('_source_file', 14) }}, 10) as date) as snapshot_on,
+        {{ dbt.safe_cast("left(" ~ dbt.right('_source_file', 14) ~ ", 10)", api.Column.translate_type("date")) }}
+            as snapshot_on,
         max(_loaded_at) as loaded_at
     from source
     group by _source_file
 ),
 
+-- a file name whose date is not a date (loaded before the ingest refused such names) fails that file only
+dated_files as (
+    select * from files
+    where
+        snapshot_on >= cast('1900-01-01' as date)
+        and snapshot_on <= {{ dbt.dateadd('year', 2, 'current_date') }}
+),
+
 latest_files as (
-    {{ deduplicate('files', 'snapshot_on', 'loaded_at desc, _source_file desc') }}
+    {{ deduplicate('dated_files', 'snapshot_on', 'loaded_at desc, _source_file desc') }}
 ),
 
 -- the snapshot dates to (re)build: all of them, or those with a file loaded since the last build

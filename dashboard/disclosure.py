@@ -1,0 +1,61 @@
+"""Two last guards before a figure leaves the dashboard: secondary suppression against shown totals, and CSV
+downloads that a spreadsheet cannot run as formulas.
+
+Secondary suppression (maps, cohorts): countries and graduation years are parts of a total that is in view
+elsewhere (members on the Strategie page, the members-over-time chart). Where the cells hidden as "< 5" are
+a single cell, or add up to less than 10, that total minus the shown cells would give them away (one hidden
+cell exactly; several small cells nearly). So the smallest shown cells are hidden as well until at least two
+cells are hidden and they add up to 10 or more: the difference then fits many splits, none of them certain.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import pandas as pd
+
+from dashboard.privacy import THRESHOLD, is_small
+
+HIDDEN_TOTAL = 2 * THRESHOLD
+
+
+def protect_total(raw: pd.DataFrame, shown: pd.DataFrame, counts: Iterable[str]) -> pd.DataFrame:
+    """`shown` (the output of privacy.suppress on `raw`) with more cells hidden where a total would reveal one."""
+    out = shown.copy()
+    for column in counts:
+        values = pd.to_numeric(raw[column], errors="coerce")
+        hidden = out[column].isna() & values.notna() & (values > 0)
+        if not bool((hidden & is_small(raw[column])).any()):
+            continue  # nothing small was hidden: nothing to protect
+        while int(hidden.sum()) < 2 or float(values[hidden].sum()) < HIDDEN_TOTAL:
+            candidates = values[~hidden & values.notna() & (values > 0)]
+            if candidates.empty:
+                break
+            hidden.loc[candidates.idxmin()] = True
+        out[column] = out[column].astype("float64").where(~hidden)
+    return out
+
+
+# ------------------------------------------------------------------------------------------- CSV safety
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
+
+
+def neutralise(value):
+    """A text cell that a spreadsheet would read as a formula gets a leading apostrophe (shown as text)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def safe_csv(frame: pd.DataFrame) -> bytes:
+    """CSV bytes for a download: column names and text cells neutralised, numbers left as numbers."""
+    out = frame.copy()
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    for column in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[column]):
+            out[column] = out[column].map(neutralise)
+    # CRLF rows (as Excel writes them): a CR or LF inside a cell is then always quoted
+    return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8")

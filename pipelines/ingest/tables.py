@@ -1,0 +1,104 @@
+"""Exports that are read whole in Python before they reach DuckDB: `.xlsx` workbooks and the tools' files.
+
+A `TableExport` offers what the loader needs of a CSV `Export` (`reading.py`): header, column positions,
+records in batches with their line numbers, and the malformed ones set aside. Workbooks are read by
+python-calamine (a maintained reader of Excel files, STACK.md 16), never by a hand-written parser.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from pipelines.ingest.reading import CHUNK_ROWS, FileRejected, normalise_header
+
+
+@dataclass
+class TableExport:
+    """Records as lists of text, each with its physical line (or sheet row), under one header."""
+
+    encoding: str
+    delimiter: str
+    header: list[str]
+    records: list[tuple[int, list[str]]]
+    malformed: list[tuple[int, str, list[str]]] = field(default_factory=list)
+    good_rows: int = 0
+    positions: dict[str, int | None] = field(default_factory=dict)
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.records) + len(self.malformed)
+
+    def select(self, expected: list[str]) -> TableExport:
+        """Map the contract's headers (trimmed, case-insensitive) to positions in this header."""
+        by_name = {normalise_header(name): i for i, name in reversed(list(enumerate(self.header)))}
+        self.positions = {name: by_name.get(normalise_header(name)) for name in expected}
+        return self
+
+    def chunks(self, size: int = CHUNK_ROWS) -> Iterator[tuple[dict[str, list[str]], list[int]]]:
+        for start in range(0, max(len(self.records), 1), size):
+            part = self.records[start : start + size]
+            columns = {
+                name: [values[pos] if pos is not None and pos < len(values) else "" for _, values in part]
+                for name, pos in self.positions.items()
+            }
+            self.good_rows += len(part)
+            yield columns, [line for line, _ in part]
+
+
+def cell_text(value: object) -> str:
+    """A workbook cell as the text a CSV export would hold (TOOLS.md §8): integral numbers without `.0`,
+    other numbers with `.` as decimal point, dates as ISO dates, date-times as ISO date-times."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        if value.time() == time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.isoformat(timespec="seconds")
+    return str(value)
+
+
+def is_workbook(raw: bytes) -> bool:
+    return raw[:4] == b"PK\x03\x04"
+
+
+def read_workbook(raw: bytes, sheets: tuple[str, ...] = ()) -> TableExport:
+    """The first sheet (or the first of `sheets` that exists) of an `.xlsx` file. Line numbers are sheet rows;
+    leading empty rows are skipped, and the first non-empty row is the header."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+    except Exception as exc:  # calamine raises its own error types for every kind of broken workbook
+        raise FileRejected("unreadable_workbook", "the file is not a readable .xlsx workbook") from exc
+    names = book.sheet_names
+    if not names:
+        raise FileRejected("empty_file", "the workbook has no sheet")
+    wanted = {normalise_header(s) for s in sheets}
+    name = next((n for n in names if normalise_header(n) in wanted), names[0])
+    rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    records: list[tuple[int, list[str]]] = []
+    header: list[str] | None = None
+    for number, row in enumerate(rows, start=1):
+        values = [cell_text(v) for v in row]
+        if not any(v.strip() for v in values):
+            continue
+        if header is None:
+            header = values
+            continue
+        records.append((number, values))
+    if header is None:
+        raise FileRejected("empty_file", "the workbook's first sheet is empty (no header, no rows)")
+    while header and not header[-1].strip():
+        header.pop()
+    return TableExport("xlsx", "", header, records)

@@ -1,0 +1,61 @@
+"""Secondary suppression against shown totals, and CSV downloads a spreadsheet cannot run (dashboard/disclosure.py)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pandas as pd
+
+from dashboard.disclosure import neutralise, protect_total, safe_csv
+from dashboard.privacy import suppress
+
+
+def hidden_cells(raw: pd.DataFrame) -> pd.DataFrame:
+    return protect_total(raw, suppress(raw, ["members"]), ["members"])
+
+
+def test_a_single_hidden_country_is_not_derivable_from_the_total():
+    raw = pd.DataFrame({"country_code": ["DE", "AT", "CH", "FR"], "members": [500, 40, 12, 3]})
+    shown = hidden_cells(raw)
+    hidden = shown["members"].isna()
+    # FR (3) is hidden, and so is CH (12): total minus the shown cells gives only their sum, 15
+    assert hidden.tolist() == [False, False, True, True]
+    assert raw["members"][hidden].sum() >= 10
+
+
+def test_two_tiny_hidden_cells_get_a_complement():
+    # 1 + 1 hidden: "total minus shown = 2" would say both are 1
+    raw = pd.DataFrame({"graduation_year": [2000, 2001, 2002, 2003], "members": [1, 1, 30, 50]})
+    shown = hidden_cells(raw)
+    assert shown["members"].isna().tolist() == [True, True, True, False]
+
+
+def test_nothing_small_nothing_hidden():
+    raw = pd.DataFrame({"country_code": ["DE", "AT"], "members": [500, 0]})
+    assert hidden_cells(raw)["members"].tolist() == [500.0, 0.0]
+
+
+def test_csv_cells_that_look_like_formulas_are_written_as_text():
+    frame = pd.DataFrame(
+        {
+            "name": [
+                '=HYPERLINK("http://x")',
+                "+1+2",
+                "-2+3",
+                "@SUM(A1)",
+                "\tx",
+                "\rx",
+                "plain",
+                "-5",
+                "3.5",
+            ],
+            "count": [1, 2, 3, 4, 5, 6, 7, -8, 9],
+        }
+    )
+    rows = list(csv.reader(io.StringIO(safe_csv(frame).decode("utf-8"), newline="")))
+    names = [row[0] for row in rows[1:]]
+    assert all(name.startswith("'") for name in names[:6])
+    assert names[6:] == ["plain", "-5", "3.5"]  # plain text and numbers as they are
+    assert [row[1] for row in rows[1:]][-2:] == ["-8", "9"]
+    assert neutralise("=1") == "'=1" and neutralise(5) == 5

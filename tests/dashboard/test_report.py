@@ -1,0 +1,125 @@
+"""`alumni report`: the yearly strategy report as one self-contained HTML file (on the published demo)."""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import pandas as pd
+import pytest
+
+from dashboard import report
+from tests.conftest import run_cli
+
+pytestmark = pytest.mark.slow
+
+
+def outside_the_script(text: str) -> str:
+    """The page without plotly.js (whose source names URLs it never loads here)."""
+    return re.sub(r"<script>.*?</script>", "", text, flags=re.S)
+
+
+def last_complete_year(analytics) -> int:
+    con = duckdb.connect(str(analytics), read_only=True)
+    try:
+        years = con.execute(
+            "select year, bool_or(is_partial) as is_partial from fct_strategy_kpis group by year"
+        ).df()
+    finally:
+        con.close()
+    return report.default_year(years)
+
+
+def test_report_default_year_language_and_place(published_demo):
+    data_dir, _, _ = published_demo
+    result = run_cli("report", "--data-dir", str(data_dir.root))
+    assert result.returncode == 0, result.stderr
+    year = last_complete_year(data_dir.analytics)
+    path = data_dir.root / "reports" / f"strategy_{year}_de.html"
+    assert str(path) in result.stdout
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "<html lang='de'>" in text
+    assert f"Strategiebericht {year}" in text
+    assert text.count("data-goal=") == 4
+    for heading in ("Die vier Ziele", "CASE AEM nach Modus", "Wachstum des Netzwerks", "Clubs und ihr Zustand",
+                    "Stand der Daten"):  # fmt: skip
+        assert heading in text
+    assert "@page { size: A4" in text
+    # self-contained: plotly.js inline, nothing referenced from elsewhere
+    assert "Plotly" in text and len(text) > 1_000_000
+    page = outside_the_script(text)
+    assert not re.search(r"(src|href)\s*=\s*['\"]?(https?:)?//", page)
+    assert "default-src 'none'" in page
+    # German figures
+    assert re.search(r"\d+,\d %", page)
+
+
+def test_report_year_language_and_out(published_demo, tmp_path):
+    data_dir, _, _ = published_demo
+    out = tmp_path / "nested" / "report.html"
+    result = run_cli(
+        "report", "--data-dir", str(data_dir.root), "--year", "2022", "--lang", "en", "--out", str(out)
+    )
+    assert result.returncode == 0, result.stderr
+    page = outside_the_script(out.read_text(encoding="utf-8"))
+    assert "Strategy report 2022" in page and "<html lang='en'>" in page
+    assert re.search(r"\d+\.\d%", page)
+    assert re.search(r"data-status='(on_track|at_risk|off_track|no_target|no_data)'", page)
+    assert "The four goals" in page and "Of 4 KPIs" in page
+
+
+def test_report_follows_the_small_count_rule(published_demo):
+    data_dir, _, _ = published_demo
+    text, _ = report.build(data_dir.analytics, 2022, "de")
+    con = duckdb.connect(str(data_dir.analytics), read_only=True)
+    try:
+        small = con.execute(
+            "select count(*) from fct_strategy_kpis where year = 2022 and kpi_id in ('g2_homecoming_alumni', "
+            "'g3_offer_uptake', 'g4_volunteers', 'g4_donors') and value between 1 and 4"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    if small:
+        assert "&lt; 5" in text
+    clubs = report.Figures(data_dir.analytics).clubs(2022)
+    section = text[text.index("Clubs und ihr Zustand") : text.index("Stand der Daten")]
+    rows = re.findall(r"<tr>(.*?)</tr>", section)[1:]
+    assert len(rows) == len(clubs)
+    shown = [re.findall(r"<td[^>]*>(.*?)</td>", row)[3] for row in rows]
+    for members, cell in zip(sorted(clubs["club_name"]), shown, strict=True):
+        assert cell not in {"1", "2", "3", "4"}, members
+    small_clubs = clubs["members"].between(1, 4).sum()
+    assert shown.count("&lt; 5") == small_clubs
+
+
+def test_report_refuses_unknown_year_and_missing_file(published_demo, tmp_path):
+    data_dir, _, _ = published_demo
+    result = run_cli("report", "--data-dir", str(data_dir.root), "--year", "1990")
+    assert result.returncode == 2
+    assert "no figures for 1990" in result.stderr
+    result = run_cli("report", "--data-dir", str(tmp_path / "empty"))
+    assert result.returncode == 1
+    assert "alumni pipeline" in result.stderr
+
+
+def test_goal_paragraph_from_plain_templates():
+    kpis = pd.DataFrame(
+        {
+            "kpi_id": ["a", "b", "c"],
+            "kpi_name_de": ["Länder", "Wachstum", "Clubs"],
+            "kpi_name_en": ["Countries", "Growth", "Clubs"],
+            "unit": ["count", "count", "share"],
+            "value": [71.0, 178.0, None],
+            "target": [64.0, 1000.0, 0.5],
+            "status": ["on_track", "off_track", "off_track"],
+            "is_partial": [False, False, False],
+        }
+    )
+    now = report.scorecard.prepare(kpis)
+    before = now.assign(value=[68.0, 178.0, None])
+    de = report.goal_paragraph(now, before, 2025, "de")
+    assert de.startswith("Von 3 Kennzahlen sind 1 im Plan, 0 gefährdet und 1 verfehlt; 1 ohne Zielwert oder ohne Daten.")  # fmt: skip
+    assert "Am weitesten vom Zielwert entfernt: Wachstum mit 178 (Zielwert 1.000)." in de
+    assert "Länder stieg gegenüber 2024 von 68 auf 71." in de
+    en = report.goal_paragraph(now, before, 2025, "en")
+    assert "Furthest from its target: Growth at 178 (target 1,000)." in en

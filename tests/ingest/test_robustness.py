@@ -1,0 +1,385 @@
+"""The operator's everyday mistakes (issue 11): each ends in a clear message, none blocks the rest, nothing of
+a file's personal content leaves warehouse.duckdb."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ingest_all, query, write_export
+from tests.ingest.test_loader import CAMPAIGNS, MEMBERS, REPORTS, member
+
+
+def ledger(data_dir) -> dict[str, tuple[str, str]]:
+    return {
+        name: (status, reason)
+        for name, status, reason in query(
+            data_dir, "select file_name, status, reason from meta.ingested_files"
+        )
+    }
+
+
+def quarantine(data_dir, source: str) -> list[tuple]:
+    return query(
+        data_dir,
+        f"select _line, _reason, _message from quarantine.{source} order by _line",
+    )
+
+
+# ------------------------------------------------------------------------------------- reading (item 4, 6)
+
+
+def test_a_file_without_its_header_row_is_rejected_without_quoting_its_first_line(data_dir):
+    rows = [member("A-000001", "erika.muster@example.org"), member("A-000002", "hans@example.org")]
+    path = write_export(data_dir.landing / "members/members_2024-01-15.csv", MEMBERS, rows)
+    path.write_bytes(path.read_bytes().split(b"\n", 1)[1])  # the header row is missing
+    ingest_all(data_dir)
+    status, reason = ledger(data_dir)["members/members_2024-01-15.csv"]
+    assert status == "rejected" and reason.startswith("missing_required_header")
+    for personal in ("A-000001", "erika", "Max", "Muster", "Chemnitz"):
+        assert personal.lower() not in reason.lower()
+    assert "Mitgliedsnummer" in reason  # what was expected is named
+
+
+def test_known_header_names_are_still_shown_when_a_required_one_is_missing(data_dir):
+    write_export(data_dir.landing / "members/members_2024-01-15.csv", ["Vorname", "Nachname"], [["a", "b"]])
+    ingest_all(data_dir)
+    _, reason = ledger(data_dir)["members/members_2024-01-15.csv"]
+    assert "Vorname, Nachname" in reason
+
+
+def test_empty_files_are_rejected_as_empty_not_as_duplicates(data_dir):
+    folder = data_dir.landing / "members"
+    folder.mkdir(parents=True)
+    (folder / "members_2024-01-15.csv").write_bytes(b"")
+    (folder / "members_2024-02-15.csv").write_bytes(b"")
+    (folder / "members_2024-03-15.csv").write_bytes(b"\xef\xbb\xbf\r\n")
+    ingest_all(data_dir)
+    rows = ledger(data_dir)
+    assert len(rows) == 3
+    for status, reason in rows.values():
+        assert status == "rejected" and reason.startswith("empty_file"), reason
+
+
+def test_utf16_with_bom_tab_or_semicolon_separated_is_read(data_dir):
+    rows = [member("A-000001", "müller@x.de"), member("A-000002")]
+    rows[0][2] = "Müller-Weiß"
+    write_export(
+        data_dir.landing / "members/members_2024-01-15.csv",
+        MEMBERS,
+        rows,
+        encoding="utf-16",
+        delimiter="\t",
+        newline="\r\n",
+    )
+    write_export(
+        data_dir.landing / "members/members_2024-02-15.csv", MEMBERS, rows, encoding="utf-16", delimiter=";"
+    )
+    ingest_all(data_dir)
+    rows_ = query(
+        data_dir,
+        "select file_name, status, encoding, delimiter, rows_loaded from meta.ingested_files order by 1",
+    )
+    assert rows_ == [
+        ("members/members_2024-01-15.csv", "loaded", "utf-16", "\t", 2),
+        ("members/members_2024-02-15.csv", "loaded", "utf-16", ";", 2),
+    ]
+    assert query(data_dir, "select distinct last_name from raw.members where member_id = 'A-000001'") == [
+        ("Müller-Weiß",)
+    ]
+
+
+def test_a_nul_byte_quarantines_its_row_only(data_dir):
+    rows = [member(f"A-00000{i}") for i in range(1, 5)]
+    path = write_export(data_dir.landing / "members/members_2024-01-15.csv", MEMBERS, rows)
+    path.write_bytes(path.read_bytes().replace(b"A-000003;Max", b"A-000003;M\x00ax"))
+    ingest_all(data_dir)
+    assert ledger(data_dir)["members/members_2024-01-15.csv"][0] == "loaded"
+    assert query(data_dir, "select rows_read, rows_loaded, rows_quarantined from meta.ingested_files") == [
+        (4, 3, 1)
+    ]
+    [(line, reason, message)] = quarantine(data_dir, "members")
+    assert (line, reason) == (4, "nul_byte")
+    assert "NUL" in message
+
+
+def test_an_unbalanced_quote_is_reported_with_the_lines_it_spans(data_dir):
+    rows = [
+        ["B1", "C1", "01.01.2024", "Clubtreffen", "1", "5", "", "fine"],
+        ["B2", "C1", "02.01.2024", "Clubtreffen", "1", "5", "", '"forgot to close'],
+        ["B3", "C1", "03.01.2024", "Clubtreffen", "1", "5", "", "swallowed"],
+        ["B4", "C1", "04.01.2024", "Clubtreffen", "1", "5", "", 'closes here"'],
+        ["B5", "C1", "05.01.2024", "Clubtreffen", "1", "5", "", "fine"],
+    ]
+    write_export(
+        data_dir.landing / "clubs/clubs_2024-01-01.csv",
+        ["Club-ID", "Name", "Ort", "Land", "Gegründet am", "Botschafter/in", "Status"],
+        [["C1", "Club", "Chemnitz", "DE", "01.01.2010", "", "aktiv"]],
+    )
+    write_export(data_dir.landing / "clubs/activities_2024-01-31.csv", REPORTS, rows)
+    ingest_all(data_dir)
+    assert query(data_dir, "select report_id from raw.club_activities order by 1") == [("B1",), ("B5",)]
+    [(line, reason, message)] = quarantine(data_dir, "club_activities")
+    assert (line, reason) == (3, "unbalanced_quote")
+    assert "lines 3-5" in message
+    assert query(data_dir, "select reason_code from meta.quarantine_log") == [("unbalanced_quote",)]
+
+
+def test_a_quoted_multi_line_note_is_still_one_record(data_dir):
+    write_export(
+        data_dir.landing / "newsletter/campaigns_2024-01-31.csv",
+        CAMPAIGNS,
+        [
+            ["C1", '"zwei\nZeilen"', "Neuigkeiten", "01.01.2024 10:00", "de"],
+            ["C2", "x", "Karriere", "02.01.2024 10:00", "de"],
+        ],
+    )
+    ingest_all(data_dir)
+    assert query(data_dir, "select count(*) from raw.newsletter_campaigns") == [(2,)]
+
+
+# ------------------------------------------------------------------------------------- dates (item 2)
+
+DONATIONS_HEADER = ["Spenden-ID", "Mitgliedsnummer", "E-Mail", "Datum", "Betrag", "Zweck"]
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("members_2020-13-45.csv", "invalid_file_date"),
+        ("members_9999-12-31.csv", "implausible_file_date"),
+        ("members_0001-01-01.csv", "implausible_file_date"),
+    ],
+)
+def test_a_file_name_date_that_cannot_be_right_rejects_the_file(data_dir, name, reason):
+    write_export(data_dir.landing / "members/members_2024-01-15.csv", MEMBERS, [member("A-000001")])
+    write_export(data_dir.landing / f"members/{name}", MEMBERS, [member("A-000001"), member("A-000002")])
+    ingest_all(data_dir, "run-1")
+    status, text = ledger(data_dir)[f"members/{name}"]
+    assert status == "rejected" and text.startswith(reason), text
+    assert query(data_dir, "select distinct _source_file from raw.members") == [
+        ("members/members_2024-01-15.csv",)
+    ]
+    results = ingest_all(data_dir, "run-2")  # stays rejected, once
+    assert [r.status for r in results["members"]] == ["skipped", "skipped"]
+    assert query(data_dir, "select count(*) from meta.ingested_files") == [(2,)]
+
+
+def test_values_outside_1900_to_two_years_ahead_are_quarantined(data_dir):
+    rows = [
+        member("A-000001", registered="01.01.0001"),
+        member("A-000002", registered="9999-12-31"),
+        member("A-000003", registered="31.12.1899"),
+        member("A-000004", registered="01.01.1900"),
+        member("A-000005", registered="15.03.2024"),
+    ]
+    write_export(data_dir.landing / "members/members_2024-04-15.csv", MEMBERS, rows)
+    write_export(
+        data_dir.landing / "donations/donations_2024-04-15.csv",
+        DONATIONS_HEADER,
+        [
+            ["S1", "A-000005", "", "01.01.0001", "10,00", "Sonstiges"],
+            ["S2", "A-000005", "", "01.04.2024", "5", ""],
+        ],
+    )
+    ingest_all(data_dir)
+    assert query(data_dir, "select member_id from raw.members order by 1") == [("A-000004",), ("A-000005",)]
+    assert [(line, reason) for line, reason, _ in quarantine(data_dir, "members")] == [
+        (2, "implausible_date"),
+        (3, "implausible_date"),
+        (4, "implausible_date"),
+    ]
+    assert "Registriert am" in quarantine(data_dir, "members")[0][2]
+    assert [r for _, r, _ in quarantine(data_dir, "donations")] == ["implausible_date"]
+
+
+# ------------------------------------------------------------------------------------- landing entries (item 4)
+
+
+def test_a_symbolic_link_in_landing_is_rejected_not_followed(data_dir, tmp_path):
+    secret = tmp_path / "outside.csv"
+    write_export(secret, MEMBERS, [member("A-000099", "secret@example.org")])
+    folder = data_dir.landing / "members"
+    folder.mkdir(parents=True)
+    (folder / "members_2024-01-15.csv").symlink_to(secret)
+    (data_dir.landing / "passwd").symlink_to("/etc/passwd")
+    write_export(folder / "members_2024-02-15.csv", MEMBERS, [member("A-000001")])
+    ingest_all(data_dir)
+    from pipelines.ingest import connect, record_unrecognised
+
+    con = connect(data_dir)
+    try:
+        record_unrecognised(con, data_dir, "run-1")
+    finally:
+        con.close()
+    rows = ledger(data_dir)
+    assert rows["members/members_2024-01-15.csv"][0] == "rejected"
+    assert rows["members/members_2024-01-15.csv"][1].startswith("symbolic_link")
+    assert rows["passwd"][1].startswith("symbolic_link")
+    assert rows["members/members_2024-02-15.csv"][0] == "loaded"
+    assert query(data_dir, "select member_id from raw.members") == [("A-000001",)]
+    assert query(data_dir, "select count(*) from quarantine.members") == [(0,)]
+
+
+# ------------------------------------------------------------------------------------- volume (item 3)
+
+
+def test_a_truncated_members_snapshot_is_rejected_and_the_threshold_is_a_setting(data_dir, monkeypatch):
+    full = [member(f"A-{i:06d}") for i in range(1, 11)]
+    write_export(data_dir.landing / "members/members_2024-01-15.csv", MEMBERS, full)
+    write_export(data_dir.landing / "members/members_2024-02-15.csv", MEMBERS, full[:6])  # fine: 6 of 10
+    write_export(data_dir.landing / "members/members_2024-03-15.csv", MEMBERS, full[:2])  # 2 of 6
+    ingest_all(data_dir, "run-1")
+    rows = ledger(data_dir)
+    assert rows["members/members_2024-02-15.csv"][0] == "loaded"
+    status, reason = rows["members/members_2024-03-15.csv"]
+    assert status == "rejected" and reason.startswith("truncated_snapshot"), reason
+    assert "members/members_2024-02-15.csv" in reason and "A-0000" not in reason
+    assert query(
+        data_dir, "select count(*) from raw.members where _source_file = 'members/members_2024-03-15.csv'"
+    ) == [(0,)]
+    assert query(data_dir, "select count(*) from quarantine.members") == [(0,)]
+    # a lower threshold lets a later, equally small export through
+    monkeypatch.setenv("ALUMNI_TRUNCATION_THRESHOLD", "0.2")
+    write_export(data_dir.landing / "members/members_2024-04-15.csv", MEMBERS, full[2:4])
+    ingest_all(data_dir, "run-2")
+    assert ledger(data_dir)["members/members_2024-04-15.csv"][0] == "loaded"
+
+
+def test_a_truncated_clubs_snapshot_is_rejected(data_dir):
+    header = ["Club-ID", "Name", "Ort", "Land", "Gegründet am", "Botschafter/in", "Status"]
+    clubs = [[f"C{i}", "Club", "Chemnitz", "DE", "01.01.2010", "", "aktiv"] for i in range(1, 9)]
+    write_export(data_dir.landing / "clubs/clubs_2024-01-01.csv", header, clubs)
+    write_export(data_dir.landing / "clubs/clubs_2024-02-01.csv", header, clubs[:3])
+    ingest_all(data_dir)
+    assert ledger(data_dir)["clubs/clubs_2024-02-01.csv"][1].startswith("truncated_snapshot")
+
+
+# ------------------------------------------------------------------------------------- blocking checks (item 1)
+
+
+def test_a_file_failing_a_blocking_expectation_is_rejected_on_every_run(data_dir):
+    write_export(
+        data_dir.landing / "donations/donations_2024-01-31.csv",
+        DONATIONS_HEADER,
+        [
+            ["S1", "A-000001", "", "01.01.2024", "50,00", ""],
+            ["S2", "A-000002", "", "02.01.2024", "20.000.000,00", ""],
+        ],
+    )
+    write_export(
+        data_dir.landing / "donations/donations_2024-02-29.csv",
+        DONATIONS_HEADER,
+        [["S3", "A-000001", "", "01.02.2024", "25,00", ""]],
+    )
+    ingest_all(data_dir, "run-1")
+    status, reason = ledger(data_dir)["donations/donations_2024-01-31.csv"]
+    assert status == "rejected"
+    assert "expect_column_values_to_be_between" in reason and "amount_eur" in reason
+    assert "20" not in reason.split("(")[0] and "A-000002" not in reason
+    assert query(data_dir, "select donation_id from raw.donations") == [("S3",)]
+    ingest_all(data_dir, "run-2")  # a plain rerun does not clear it
+    assert query(data_dir, "select donation_id from raw.donations") == [("S3",)]
+    assert query(data_dir, "select status from meta.ingested_files where file_name like '%01-31%'") == [
+        ("rejected",)
+    ]
+
+
+def test_a_crash_between_loading_and_validating_leaves_no_unvalidated_row(data_dir):
+    write_export(
+        data_dir.landing / "donations/donations_2024-01-31.csv",
+        DONATIONS_HEADER,
+        [["S1", "A-000001", "", "01.01.2024", "20.000.000,00", ""]],
+    )
+    worker = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from pipelines.ingest import quality\n"
+        "quality.failed_blocking_expectations = lambda *a: os._exit(9)  # the process dies right here\n"
+        "from tests.helpers import ingest_all\n"
+        "from pipelines.settings import DataDir\n"
+        "ingest_all(DataDir(Path(sys.argv[1])), 'crashed')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", worker, str(data_dir.root)], cwd=Path(__file__).parents[2], capture_output=True
+    )
+    assert done.returncode == 9, done.stderr
+    assert query(data_dir, "select count(*) from raw.donations") == [(0,)]
+    assert query(data_dir, "select count(*) from meta.ingested_files") == [(0,)]
+    ingest_all(data_dir, "run-2")
+    assert ledger(data_dir)["donations/donations_2024-01-31.csv"][0] == "rejected"
+    assert query(data_dir, "select count(*) from raw.donations") == [(0,)]
+
+
+# ------------------------------------------------------------------------------------- erasure (item 5)
+
+KEY = b"test-pseudonym-key-not-secret"
+
+
+def family_landing(data_dir, request: list[str]) -> None:
+    from tests.ingest.test_loader import ACTIVITY, ERASURE
+
+    erika_2020 = member("A-000042", email="family@x.de")
+    erika_2021 = member("A-000042", email="erika@x.de")
+    partner = member("A-000043", email="family@x.de")
+    land = data_dir.landing
+    write_export(land / "members/members_2020-01-15.csv", MEMBERS, [erika_2020, partner])
+    write_export(land / "members/members_2021-01-15.csv", MEMBERS, [erika_2021, partner])
+    write_export(
+        land / "newsletter/campaigns_2021-12-31.csv",
+        CAMPAIGNS,
+        [["C1", "", "Neuigkeiten", "01.03.2021 10:00", "de"]],
+    )
+    write_export(
+        land / "newsletter/activity_2021-12-31.csv",
+        ACTIVITY,
+        [
+            ["C1", "family@x.de", "sent", "01.03.2021 10:00:00", "", "", ""],
+            ["C1", "erika@x.de", "sent", "01.03.2021 10:00:00", "", "", ""],
+        ],
+    )
+    write_export(
+        land / "clubs/clubs_2021-01-01.csv",
+        ["Club-ID", "Name", "Ort", "Land", "Gegründet am", "Botschafter/in", "Status"],
+        [["C1", "Club", "Chemnitz", "DE", "01.01.2010", "A-000042", "aktiv"]],
+    )
+    reports = land / "clubs/activities_2021-12-31.csv"
+    write_export(reports, REPORTS, [["B1", "C1", "01.02.2021", "Clubtreffen", "1", "5", "A-000042", "gut"]])
+    # a broken line: the reporter's id sits where no column expects it, so only the raw text holds it
+    reports.write_bytes(reports.read_bytes() + b"B2;C1;01.03.2021;A-000042;Clubtreffen\n")
+    write_export(land / "erasure/erasure_2022-01-01.csv", ERASURE, [request])
+
+
+def test_erasure_of_one_member_leaves_the_shared_family_address_with_the_other(data_dir):
+    from pipelines.ingest.privacy import keyed_hash
+
+    family_landing(data_dir, ["A-000042", "family@x.de", "20.12.2021"])
+    ingest_all(data_dir)
+    family, erika = keyed_hash(KEY, "family@x.de"), keyed_hash(KEY, "erika@x.de")
+    assert query(data_dir, "select member_id, email from raw.members order by _source_file") == [
+        ("A-000043", "family@x.de"),
+        ("A-000043", "family@x.de"),
+    ]
+    assert query(data_dir, "select email_hash from raw.newsletter_activity") == [(family,)]
+    erased = {h for (h,) in query(data_dir, "select hash from meta.erased_identities")}
+    assert erika in erased and family not in erased
+    assert query(data_dir, "select ambassador_id from raw.clubs") == [(None,)]
+    # the club's reports stay the club's; the broken line loses its raw text, which named the person
+    assert query(data_dir, "select report_id, reported_by_id from raw.club_activities") == [("B1", None)]
+    assert query(
+        data_dir, "select _line, _reason, _raw_record, _message from quarantine.club_activities"
+    ) == [(3, "malformed_row", None, None)]
+    assert query(
+        data_dir,
+        "select sum(rows_affected) from meta.erasure_log where table_name = 'quarantine.club_activities'",
+    ) == [(1,)]
+
+
+def test_erasure_by_an_address_alone_takes_every_member_who_holds_it(data_dir):
+    family_landing(data_dir, ["", "family@x.de", "20.12.2021"])
+    ingest_all(data_dir)
+    assert query(data_dir, "select count(*) from raw.members") == [(0,)]
+    assert query(data_dir, "select count(*) from raw.newsletter_activity") == [(0,)]

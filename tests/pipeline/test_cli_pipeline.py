@@ -57,11 +57,39 @@ def test_demo_run_publishes_every_mart_and_prints_a_summary(published_demo):
     assert tables(data_dir.analytics) >= CONTRACT_MARTS
     out = result.stdout
     assert re.search(r"files: \d+ loaded, 1 duplicate, 0 rejected", out)
-    assert f"{len(truth['broken_rows'])} quarantined" in out
+    assert f"{len(truth['broken_rows']) + len(truth['tool_broken_rows'])} quarantined" in out
     assert "published" in out
     assert not (data_dir.root / "analytics.duckdb.tmp").exists()
     key_file = data_dir.secrets / "pseudonym.key"
     assert not key_file.exists()  # the key came from the environment
+
+
+def test_demo_tool_exports_load_as_the_truth_file_says(published_demo):
+    """Every tool export of the demo is recognised (tool, kind, language) and read with the rows the truth file
+    counts, and exactly the tool rows the truth file calls broken are quarantined, with their reason codes."""
+    data_dir, truth, _ = published_demo
+    assert truth["tool_files"]
+    con = duckdb.connect(str(data_dir.warehouse), read_only=True)
+    try:
+        ledger = {
+            name: rest
+            for name, *rest in con.execute(
+                "select file_name, status, tool, kind, language, rows_read from meta.ingested_files"
+            ).fetchall()
+        }
+        quarantined = set(
+            con.execute(
+                "select file_name, line_number, column_name, reason_code from meta.quarantine_log"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    for name, meta in truth["tool_files"].items():
+        assert ledger[name] == ["loaded", meta["tool"], meta["kind"], meta["language"], meta["rows"]], name
+    tool_quarantined = {q for q in quarantined if q[0] in truth["tool_files"]}
+    assert tool_quarantined == {
+        (b["file"], b["line"], b["column"], b["reason"]) for b in truth["tool_broken_rows"]
+    }
 
 
 def test_published_file_holds_no_personal_data(published_demo):

@@ -195,7 +195,8 @@ class Truth:
     `tool_files` (tool, kind, language, rows as the ledger counts them, lines, export date), `tool_broken_rows`
     (rows the reader must quarantine, with file, physical line, column and reason code) and `facts.tools`: per
     pretix and Zoom event what its latest downloads say (registrations, cancellations, attendees, speakers,
-    add-ons), per listmonk campaign views, clicks and anonymous ones (counts of its latest download, which holds
+    add-ons; a pretix event's mentors, helpers and organisers, `volunteers_in_canonical`, come on top from the
+    canonical attendance export), per listmonk campaign views, clicks and anonymous ones (counts of its latest download, which holds
     the earlier one), per Mautic campaign sends, reads (machine reads: delay under 2 s), clicks, bounces and
     unsubscribes as its latest report shows them.
     """

@@ -384,6 +384,9 @@ class ToolExports:
             regs = [r for r in registrations.get(ev["id"], []) if self.diverts_registration(ev, r)]
             if tool == "pretix":
                 pretix.event(ev, regs)
+                if ev["id"] in self.facts["pretix"]:  # who buys no ticket: in the portal's attendance export
+                    volunteers = len(registrations.get(ev["id"], [])) - len(regs)
+                    self.facts["pretix"][ev["id"]]["volunteers_in_canonical"] = volunteers
             elif tool == "zoom":
                 zoom.webinar(ev, regs)
 

@@ -79,14 +79,71 @@ def pipeline(data_dir: Path) -> tuple[float, float]:
 
 def _ingest(data_dir: str) -> None:
     sys.path.insert(0, str(REPO))
-    from pipelines.ingest import connect, ingest_source
+    from pipelines.ingest import connect, ingest_source, ingest_tool
     from pipelines.ingest.sources import SOURCES
+    from pipelines.ingest.tools import TOOLS
     from pipelines.settings import DataDir
 
     target = DataDir(Path(data_dir))
     con = connect(target)
     for source in SOURCES:
         ingest_source(con, target, source, "bench")
+    for tool in TOOLS:
+        ingest_tool(con, target, tool, "bench")
+    con.close()
+
+
+def tool_ingest_vs_read_csv(data_dir: Path) -> tuple[float, float, int, float]:
+    """The tools' exports alone (TOOLS.md), timed inside one process each: our ingest (after the catalogues
+    they refer to, untimed) against DuckDB's read_csv of the same files. Returns (ingest s, read_csv s, files,
+    MiB)."""
+    for mode in ("_ingest_tools", "_read_csv_tools"):
+        _, _, code = measure([sys.executable, __file__, mode, str(data_dir)], env=KEY_ENV)
+        assert code == 0, f"{mode} failed"
+    seconds = {
+        m: float((data_dir / f"{m}.seconds").read_text()) for m in ("_ingest_tools", "_read_csv_tools")
+    }
+    files = _tool_files(data_dir)
+    size = sum(p.stat().st_size for p in files) / 2**20
+    return seconds["_ingest_tools"], seconds["_read_csv_tools"], len(files), size
+
+
+def _tool_files(data_dir: Path) -> list[Path]:
+    sys.path.insert(0, str(REPO))
+    from pipelines.ingest.tools import TOOLS
+
+    return sorted(p for tool in TOOLS for p in (data_dir / "landing" / tool).glob("*") if p.is_file())
+
+
+def _ingest_tools(data_dir: str) -> None:
+    sys.path.insert(0, str(REPO))
+    from pipelines.ingest import BY_NAME, connect, ingest_source, ingest_tool
+    from pipelines.ingest.tools import TOOLS
+    from pipelines.settings import DataDir
+
+    target = DataDir(Path(data_dir))
+    con = connect(target)
+    for name in ("erasure_requests", "events", "newsletter_campaigns"):
+        ingest_source(con, target, BY_NAME[name], "bench")
+    started = time.perf_counter()
+    for tool in TOOLS:
+        ingest_tool(con, target, tool, "bench")
+    (Path(data_dir) / "_ingest_tools.seconds").write_text(f"{time.perf_counter() - started:.3f}")
+    con.close()
+
+
+def _read_csv_tools(data_dir: str) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(Path(data_dir) / "bound_tools.duckdb"))
+    started = time.perf_counter()
+    for n, path in enumerate(p for p in _tool_files(Path(data_dir)) if p.suffix.lower() == ".csv"):
+        con.execute(
+            f"create table t{n} as select * from read_csv(?, all_varchar = true, header = true, "
+            f"strict_mode = false, ignore_errors = true, null_padding = true)",
+            [str(path)],
+        )
+    (Path(data_dir) / "_read_csv_tools.seconds").write_text(f"{time.perf_counter() - started:.3f}")
     con.close()
 
 
@@ -153,6 +210,9 @@ def main() -> int:
     if len(sys.argv) > 2 and sys.argv[1] == "_read_csv":
         _read_csv(sys.argv[2])
         return 0
+    if len(sys.argv) > 2 and sys.argv[1] in ("_ingest_tools", "_read_csv_tools"):
+        {"_ingest_tools": _ingest_tools, "_read_csv_tools": _read_csv_tools}[sys.argv[1]](sys.argv[2])
+        return 0
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default="docs/benchmarks.md")
     parser.add_argument("--scales", nargs="+", type=float, default=[1.0, 10.0])
@@ -187,6 +247,16 @@ def main() -> int:
         record(f"DuckDB read_csv of the same files (lower bound), {label}", seconds_bound, peak, "–")
         rows.append((f"ingest / read_csv, {label}", f"{seconds_ingest / seconds_bound:.1f} x", "", "< 2 x"))
         shutil.rmtree(ingest_dir, ignore_errors=True)
+
+        tools_dir = work / f"tools{scale:g}"
+        shutil.rmtree(tools_dir, ignore_errors=True)
+        shutil.copytree(data / "landing", tools_dir / "landing")
+        tool_seconds, bound_seconds, tool_files, tool_mib = tool_ingest_vs_read_csv(tools_dir)
+        what = f"{tool_files} files, {tool_mib:,.1f} MiB"
+        record(f"ingest of tool exports ({what}), {label}", tool_seconds, None, "–")
+        record(f"DuckDB read_csv of the same tool files, {label}", bound_seconds, None, "–")
+        rows.append((f"tool ingest / read_csv, {label}", f"{tool_seconds / bound_seconds:.1f} x", "", "–"))
+        shutil.rmtree(tools_dir, ignore_errors=True)
 
         seconds, peak = pipeline(data)
         record(

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, data, report, scorecard
+from dashboard import charts, data, formatting, report, scorecard
 from dashboard.components import chart, privacy_note
 from dashboard.formatting import count
 from dashboard.i18n import definition, label, lang, t
@@ -72,7 +72,13 @@ for goal in (1, 2, 3, 4):
                 history = kpis[(kpis["kpi_id"] == kpi["kpi_id"]) & kpis["value"].notna()]
                 if len(history) > 1:
                     st.plotly_chart(
-                        charts.sparkline(history, "year", "value", colour),
+                        charts.sparkline(history, "year", "value", colour)
+                        .update_traces(
+                            hovertemplate="%{x}: %{y:"
+                            + (".1%" if kpi["unit"] == "share" else ",.0f")
+                            + "}<extra></extra>"
+                        )
+                        .update_layout(separators=formatting.plotly_separators(lang())),
                         width="stretch",
                         key=f"trend_{kpi['kpi_id']}",
                         config={"displayModeBar": False},

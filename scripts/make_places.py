@@ -40,7 +40,9 @@ def inside(x: float, y: float, ring: list[list[float]]) -> bool:
 def country_of(x: float, y: float, features: list[dict]) -> str:
     for feature in features:
         geometry = feature["geometry"]
-        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        polygons = (
+            geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        )
         if any(inside(x, y, polygon[0]) for polygon in polygons):
             return feature["id"]
     return ""

@@ -299,11 +299,50 @@ def reason(reason_code, text, lang: str) -> str:
     return message(text, lang)
 
 
+# Great Expectations' short names in check details ("status: be_in_set - 2 of 72620 rows unexpected (e.g. x)").
+EXPECTATIONS = {
+    "be_in_set": ("Wert aus der erlaubten Liste", "value in the allowed set"),
+    "match_regex": ("passt zum Muster", "matches the pattern"),
+    "not_be_null": ("nicht leer", "not empty"),
+    "be_between": ("im erlaubten Bereich", "within the allowed range"),
+    "be_unique": ("eindeutig", "unique"),
+}
+
+
+def _check_details(text: str, lang: str) -> str | None:
+    """A check's details (meta_data_quality.details) in the reader's language; None if not one."""
+    found = re.match(r"^(\S+): (\w+)(?: - (\d+) of (\d+) rows unexpected(?: \(e\.g\. (.*)\))?)?$", text)
+    if found and found.group(2) in EXPECTATIONS:
+        column, rule, bad, total, sample = found.groups()
+        out = f"{column}: {_pick(EXPECTATIONS[rule], lang)}"
+        if bad:
+            word = (
+                ("von", "Zeilen abweichend", "z. B.") if lang == "de" else ("of", "rows unexpected", "e.g.")
+            )
+            out += f" – {number(int(bad), lang)} {word[0]} {number(int(total), lang)} {word[1]}"
+            out += f" ({word[2]} {sample})" if sample else ""
+        return out
+    if text == "pass":
+        return "bestanden" if lang == "de" else "passed"
+    if lang == "de" and text == "rows set aside in quarantine with file, line, column and reason":
+        return "Zeilen in Quarantäne, mit Datei, Zeile, Spalte und Grund"
+    found = re.match(
+        r"^(\d+) row\(s\) kept with an unusable '(.+)' \(treated as empty, per CONTRACTS\.md\)$", text
+    )
+    if lang == "de" and found:
+        return f"{found.group(1)} Zeile(n) behalten, mit unbrauchbarem Wert in '{found.group(2)}' (als leer behandelt)"
+    return None
+
+
 def message(text, lang: str) -> str:
-    """A quarantine message or file reason ("column 'X': <reason> (value 'v')") in the reader's language."""
+    """A quarantine message, file reason or check detail ("column 'X': <reason> (value 'v')") in the reader's
+    language (the pipeline writes English)."""
     if missing(text):
         return EMPTY
     text = str(text)
+    details = _check_details(text, lang)
+    if details is not None:
+        return details
     if lang != "de":
         return text
     if text == SAME_CONTENT:

@@ -1,5 +1,7 @@
 """Clubs: clubs on the map, the club table with health, ambassador outputs, club members' engagement."""
 
+from html import escape
+
 import streamlit as st
 
 from dashboard import charts, data, formatting, geo
@@ -25,7 +27,8 @@ with left:
         size=shown["members"],
         group=health.map(lambda h: formatting.code(h, lang()) if h != "none" else t("health_none")),
         hover=[
-            f"<b>{row.club_name}</b><br>{row.city}, {formatting.country(row.country_code, lang())}<br>"
+            f"<b>{escape(str(row.club_name))}</b><br>{escape(str(row.city))}, "
+            f"{formatting.country(row.country_code, lang())}<br>"
             f"{t('members')}: {formatting.count(row.members, lang())}<br>"
             f"{formatting.header('meetings', lang())}: {formatting.number(row.meetings, lang())}<br>"
             f"{formatting.header('health_status', lang())}: "

@@ -167,11 +167,11 @@ if moves.empty:
 else:
     st.plotly_chart(
         charts.heatmap(
-            moves,
+            moves.assign(to_tier=moves["to_tier"].map(label), from_tier=moves["from_tier"].map(label)),
             "to_tier",
             "from_tier",
             "members",
-            order,
+            [label(tier) for tier in order],
             labels={"x": str(year), "y": str(year - 1), "color": t("members")},
         ),
         width="stretch",

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, data, report, scorecard
+from dashboard import charts, data, formatting, report, scope, scorecard
 from dashboard.access import university_wide_note
 from dashboard.components import chart, privacy_note
 from dashboard.formatting import count
@@ -37,17 +37,19 @@ cols[3].metric(
 )
 
 report_lang = lang()
-st.sidebar.download_button(
-    t("report_download").format(year=year),
-    # made only when clicked: the file carries plotly.js (about 5 MB)
-    data=lambda: report.build(data.analytics_path(), year, report_lang)[0].encode("utf-8"),
-    file_name=f"strategy_{year}_{report_lang}.html",
-    mime="text/html",
-    help=t("report_help"),
-    key="download_report",
-    on_click="ignore",
-    icon=":material/description:",
-)
+# the report holds university-wide member figures: only for readers who see every faculty (not a faculty officer)
+if scope.current().faculties is None:
+    st.sidebar.download_button(
+        t("report_download").format(year=year),
+        # made only when clicked: the file carries plotly.js (about 5 MB)
+        data=lambda: report.build(data.analytics_path(), year, report_lang)[0].encode("utf-8"),
+        file_name=f"strategy_{year}_{report_lang}.html",
+        mime="text/html",
+        help=t("report_help"),
+        key="download_report",
+        on_click="ignore",
+        icon=":material/description:",
+    )
 
 st.subheader(t("goal"))
 university_wide_note()  # KPIs, clubs and the engaged share have no faculty
@@ -74,7 +76,13 @@ for goal in (1, 2, 3, 4):
                 history = kpis[(kpis["kpi_id"] == kpi["kpi_id"]) & kpis["value"].notna()]
                 if len(history) > 1:
                     st.plotly_chart(
-                        charts.sparkline(history, "year", "value", colour),
+                        charts.sparkline(history, "year", "value", colour)
+                        .update_traces(
+                            hovertemplate="%{x}: %{y:"
+                            + (".1%" if kpi["unit"] == "share" else ",.0f")
+                            + "}<extra></extra>"
+                        )
+                        .update_layout(separators=formatting.plotly_separators(lang())),
                         width="stretch",
                         key=f"trend_{kpi['kpi_id']}",
                         config={"displayModeBar": False},

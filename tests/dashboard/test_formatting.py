@@ -96,6 +96,11 @@ def test_quarantine_reasons_and_messages_in_both_languages():
     assert f.message(
         "missing_required_header: required column(s) Club-ID not in the header (found Name; Ort)", "de"
     ) == ("Pflichtspalte(n) fehlen im Kopf: Club-ID")
+    detail = "status_group: be_in_set - 2 of 72620 rows unexpected (e.g. Gasthörer/in, Gasthörer/in)"
+    assert f.message(detail, "de") == (
+        "status_group: Wert aus der erlaubten Liste – 2 von 72.620 Zeilen abweichend (z. B. Gasthörer/in, Gasthörer/in)"
+    )
+    assert f.message("member_id_hash: match_regex", "en") == "member_id_hash: matches the pattern"
     from pipelines.ingest.sources import REASONS
 
     assert set(REASONS) <= set(f.REASONS_DE), "every quarantine reason has its German words"

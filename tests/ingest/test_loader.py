@@ -427,3 +427,28 @@ def test_rejected_file_is_recorded_and_others_load(data_dir):
     assert rows["members/members_2024-02-15.csv"][1].startswith("not_text")
     assert "Mitgliedsnummer" in rows["members/members_2024-03-15.csv"][1]
     assert rows["members/members_2024-04-15.csv"][0] == "loaded"
+
+
+def test_clubs_catalogue_coordinates_are_optional_and_added_to_older_tables(data_dir):
+    from pipelines.ingest import connect
+
+    header = ["Club-ID", "Name", "Ort", "Land", "Gegründet am", "Botschafter/in", "Status"]
+    write_export(data_dir.landing / "clubs/clubs_2024-12-31.csv", header, [["C-1", "Club", "Berlin", "DE", "", "", "aktiv"]])  # fmt: skip
+    ingest_all(data_dir)
+    # a warehouse from before the columns existed
+    con = connect(data_dir)
+    con.execute("alter table raw.clubs drop column latitude")
+    con.execute("alter table raw.clubs drop column longitude")
+    con.close()
+    write_export(
+        data_dir.landing / "clubs/clubs_2025-12-31.csv",
+        [*header, "Breitengrad", "Längengrad"],
+        [["C-1", "Club", "Berlin", "DE", "", "", "aktiv", "52,52", "13.40"]],
+    )
+    results = ingest_all(data_dir)
+    assert [r.status for r in results["clubs"]][-1] == "loaded"
+    rows = query(data_dir, "select _source_file, latitude, longitude from raw.clubs order by _source_file")
+    assert rows == [
+        ("clubs/clubs_2024-12-31.csv", None, None),
+        ("clubs/clubs_2025-12-31.csv", "52,52", "13.40"),
+    ]

@@ -132,6 +132,25 @@ def test_xlsx_cells_read_as_export_text(tmp_path):
     assert cell_text(3.0) == "3" and cell_text(None) == ""
 
 
+def test_pretix_order_workbook_reads_its_positions_sheet(tmp_path):
+    """pretix's Excel order export holds several sheets; the positions are on `Order positions`."""
+    rows = [line.split(";") for line in fixture("pretix_positions_de.csv").decode().splitlines()]
+    path = tmp_path / "alumnitag2024_orders.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("Bestellungen").write_row(0, 0, ["Bestellnummer", "Gesamtbetrag", "Status"])
+    sheet = book.add_worksheet("Bestellpositionen")
+    for n, row in enumerate(rows):
+        # pretix writes numbers as number cells: the position id comes back as 1.0 from the reader
+        sheet.write_row(n, 0, [int(v) if n and i == 3 else v for i, v in enumerate(row)])
+    book.close()
+    found = read_tool_file("pretix", path, path.read_bytes())
+    assert (found.kind.kind, found.language, found.export.rows_read) == ("order_positions", "de", 3)
+    columns, lines = next(found.export.chunks())
+    assert columns["Position"] == ["1", "1", "1"]
+    assert columns["Bestellnummer"] == ["KX3PQ", "LM7RT", "ZB4NW"]
+    assert lines == [2, 3, 4]
+
+
 # ------------------------------------------------------------------------------------------- through DuckDB
 
 

@@ -80,7 +80,7 @@ def gate() -> scope.Scope:
     if not auth.signin_configured():
         st.sidebar.caption(f"🔓 {tr('local_mode')}")
         return scope.EVERYTHING
-    if not st.user.is_logged_in:
+    if not st.user.get("is_logged_in", False):
         st.title(tr("signin_title"))
         st.write(tr("signin_body"))
         if st.button(tr("signin"), type="primary", key="signin"):

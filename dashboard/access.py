@@ -98,6 +98,9 @@ def gate() -> scope.Scope:
             st.caption(tr("club_scope").format(areas=", ".join(sorted(current.clubs))))
         if st.button(tr("signout"), key="signout"):
             auth.log_access("sign-out", email, current.label)
+            user = auth.normalise_email(email) + "|"
+            for marker in [m for m in _seen_sign_ins() if m.startswith(user)]:
+                _seen_sign_ins().discard(marker)  # the next sign-in is logged again
             st.logout()
     if not current.pages:
         st.title(tr("no_access_title"))

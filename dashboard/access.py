@@ -80,7 +80,7 @@ def gate() -> scope.Scope:
     if not auth.signin_configured():
         st.sidebar.caption(f"🔓 {tr('local_mode')}")
         return scope.EVERYTHING
-    if not st.user.is_logged_in:
+    if not st.user.get("is_logged_in", False):
         st.title(tr("signin_title"))
         st.write(tr("signin_body"))
         if st.button(tr("signin"), type="primary", key="signin"):
@@ -98,6 +98,9 @@ def gate() -> scope.Scope:
             st.caption(tr("club_scope").format(areas=", ".join(sorted(current.clubs))))
         if st.button(tr("signout"), key="signout"):
             auth.log_access("sign-out", email, current.label)
+            user = auth.normalise_email(email) + "|"
+            for marker in [m for m in _seen_sign_ins() if m.startswith(user)]:
+                _seen_sign_ins().discard(marker)  # the next sign-in is logged again
             st.logout()
     if not current.pages:
         st.title(tr("no_access_title"))

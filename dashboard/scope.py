@@ -97,6 +97,6 @@ def current() -> Scope:
         return EVERYTHING
     import streamlit as st
 
-    if not st.user.is_logged_in:
+    if not st.user.get("is_logged_in", False):
         return NOTHING
     return from_grants(auth.grants_for(st.user.get("email")))

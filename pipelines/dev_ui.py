@@ -27,7 +27,8 @@ def main() -> int:
     print(f"Dagster UI: http://localhost:{args.port}/  (data: {data_dir.root})", flush=True)
     try:
         return subprocess.call(
-            [dagster, "dev", "-m", "pipelines.definitions", "-p", str(args.port), "-h", "0.0.0.0"]
+            # loopback only (CONTRACTS.md §1): the UI starts runs and shows logs, and has no sign-in
+            [dagster, "dev", "-m", "pipelines.definitions", "-p", str(args.port), "-h", "127.0.0.1"]
         )
     except KeyboardInterrupt:
         return 0

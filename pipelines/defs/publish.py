@@ -10,7 +10,6 @@ import duckdb
 from pipelines.defs.transform import alumni_dbt_models
 from pipelines.ingest import filenames
 from pipelines.ingest.privacy import load_key
-from pipelines.ingest.sources import SOURCES
 from pipelines.resources import WarehouseResource
 from pipelines.settings import DataDir
 
@@ -95,20 +94,17 @@ def publish_file_names(con: duckdb.DuckDBPyConnection, schema: str, key: bytes) 
     ]
     for name in names:
         public = filenames.public_name(name, key)
+        folder = name.split("/", 1)[0] if "/" in name else ""
         for table in ("meta_ingested_files", "meta_quarantine"):
+            # an unrecognised file's source is its folder: shown only where that is a known landing folder
             con.execute(
-                f"update {schema}.{table} set file_name = ?, reason = replace(reason, ?, ?) where file_name = ?",
-                [public, name, public, name],
+                f"update {schema}.{table} set file_name = ?, reason = replace(reason, ?, ?), "
+                "source = case when source = ? then ? else source end where file_name = ?",
+                [public, name, public, folder, filenames.public_folder(folder), name],
             )
         con.execute(
             f"update {schema}.meta_ingested_files set reason = replace(reason, ?, ?) where contains(reason, ?)",
             [name, public, name],
-        )
-    known = sorted({s.name for s in SOURCES} | set(filenames.RULES) | {"unknown"})
-    for table in ("meta_ingested_files", "meta_quarantine"):
-        con.execute(
-            f"update {schema}.{table} set source = 'unknown' where source not in ({', '.join('?' * len(known))})",
-            known,
         )
 
 

@@ -311,8 +311,29 @@ def test_each_role_sees_its_own_figures_in_chromium(signed_in_dashboard, browser
     assert ("sign-in", "role=coordinator") in events and ("sign-out", "role=coordinator") in events
     assert ("sign-in", "role=faculty_officer") in events and ("sign-in", "role=ambassador") in events
     assert ("sign-in", "role=none") in events
+    # once per sign-in, not once per page load (the officer opened four pages)
+    assert events.count(("sign-in", "role=faculty_officer")) == 1
     text = (data_dir.root / "logs" / "access.log").read_text().lower()
     for email in (COORDINATOR, OFFICER, AMBASSADOR, UNLISTED):
         assert email.lower() not in text and email.split("@")[0].lower() not in text
     assert len({user for _, _, user, _ in log}) == 4
     assert timings["coordinator"] < 60
+
+
+def test_local_mode_is_labelled_and_sign_in_shows_no_figure_before(published_demo, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    app = str(Path(__file__).resolve().parents[2] / "dashboard" / "streamlit_app.py")
+    data_dir, _, _ = published_demo
+    monkeypatch.setenv("ALUMNI_DATA_DIR", str(data_dir.root))
+    for name in OIDC_VARS:
+        monkeypatch.delenv(name, raising=False)
+    at = AppTest.from_file(app, default_timeout=60).run()
+    assert any(c.value.startswith("🔓 Lokaler Modus") for c in at.sidebar.caption)
+    assert at.metric  # everything shown
+    for name, value in signin_env(9, 8501).items():
+        monkeypatch.setenv(name, value)
+    at = AppTest.from_file(app, default_timeout=60).run()
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Mit Hochschulkonto anmelden"]
+    assert not at.metric and not any("Lokaler Modus" in c.value for c in at.sidebar.caption)

@@ -181,7 +181,7 @@ def campaigns(first_year: int, last_year: int) -> pd.DataFrame:
         """
         select campaign_id, sent_at, year, topic, delivered, unique_human_opens, unique_human_clicks,
                machine_openers, open_rate, click_rate, click_to_open_rate, machine_open_share,
-               anonymous_opens, anonymous_clicks
+               anonymous_opens, anonymous_clicks, event_source
         from fct_newsletter_campaigns where year between ? and ? order by sent_at
         """,
         (first_year, last_year),

@@ -83,6 +83,7 @@ COLUMNS = {
     "click_rate": ("Klickrate", "Click rate"),
     "click_to_open_rate": ("Klicks je Öffnung", "Click-to-open rate"),
     "machine_open_share": ("Anteil maschineller Öffnungen", "Machine-open share"),
+    "event_source": ("Herkunft der Ereignisse", "Source of the events"),
     "median_open_rate": ("Öffnungsrate (Median)", "Open rate (median)"),
     "median_click_rate": ("Klickrate (Median)", "Click rate (median)"),
     "smallest_human_opens": ("Kleinste Zahl menschlicher Öffnungen", "Smallest number of human opens"),

@@ -60,6 +60,14 @@ TEXT = {
     "open_rate": {"de": "Öffnungsrate (menschlich)", "en": "Open rate (human)"},
     "click_rate": {"de": "Klickrate (menschlich)", "en": "Click rate (human)"},
     "machine_share": {"de": "Anteil maschineller Öffnungen", "en": "Machine-open share"},
+    "tool_rates_note": {
+        "de": "Kampagnen aus listmonk: ohne User-Agent im Export zählen Apple-Proxy-Öffnungen als menschlich "
+        "(Öffnungsrate zu hoch). Kampagnen aus Mautic: nur die erste Öffnung je Versand ist bekannt, bei "
+        "Apple-Nutzer*innen meist die maschinelle (Öffnungsrate zu niedrig). Klickraten sind vergleichbarer.",
+        "en": "Campaigns from listmonk: without user agents in the export, Apple proxy opens count as human "
+        "(open rate too high). Campaigns from Mautic: only the first read per send is known, for Apple users "
+        "mostly the machine one (open rate too low). Click rates compare better.",
+    },
     "anonymous_note": {
         "de": "Anonyme Öffnungen und Klicks (listmonk ohne individuelles Tracking): Zeilen, keine Personen; "
         "sie zählen in keine Quote.",

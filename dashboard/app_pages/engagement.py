@@ -23,6 +23,9 @@ campaigns = suppress(
         "machine_open_share": "machine_openers",
     },
 )
+# rates of campaigns read from a tool's export follow what that export holds (TOOLS.md §5, §6)
+if campaigns["event_source"].isin(["listmonk", "mautic", "mixed"]).any():
+    st.caption(t("tool_rates_note"))
 # listmonk without individual tracking: opens and clicks that belong to no address (rows, not people)
 anonymous = campaigns[(campaigns["anonymous_opens"] > 0) | (campaigns["anonymous_clicks"] > 0)]
 if not anonymous.empty:

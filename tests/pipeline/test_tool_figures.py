@@ -320,6 +320,8 @@ def test_listmonk_and_mautic_campaigns_by_hand(tools):
     assert rows["NL-M1"] == (4, 3, 1, None, 0, None, 2, 1, 1, 0, 0)
     # Mautic, June: Anna alone
     assert rows["NL-M2"] == (1, 1, 0, None, 0, None, 1, 1, 0, 0, 0)
+    sources = dict(tools.execute("select campaign_id, event_source from fct_newsletter_campaigns").fetchall())
+    assert sources == {"NL-L": "listmonk", "NL-M1": "mautic", "NL-M2": "mautic"}
 
 
 def test_ledger_shows_tool_kind_and_language_and_nothing_personal(tools):

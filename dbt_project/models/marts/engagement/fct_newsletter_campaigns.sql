@@ -42,7 +42,9 @@ per_campaign as (
         cast(sum(opened_machine) as {{ dbt.type_bigint() }}) as machine_openers,
         cast(sum(unsubscribed) as {{ dbt.type_bigint() }}) as unsubscribes,
         cast(sum(complained) as {{ dbt.type_bigint() }}) as complaints,
-        max(coalesce(from_canonical, 1)) = 1 as has_canonical_events
+        max(coalesce(from_canonical, 1)) = 1 as has_canonical_events,
+        max(coalesce(from_listmonk, 0)) = 1 as has_listmonk_events,
+        max(coalesce(from_mautic, 0)) = 1 as has_mautic_events
     from recipients
     group by campaign_id
 ),
@@ -94,7 +96,27 @@ final as (
         per_campaign.unique_human_clicks * 1.0 / nullif(per_campaign.unique_human_opens, 0) as click_to_open_rate,
         per_campaign.machine_openers * 1.0 / nullif(delivered.delivered, 0) as machine_open_share,
         coalesce(anonymous_counts.anonymous_opens, 0) as anonymous_opens,
-        coalesce(anonymous_counts.anonymous_clicks, 0) as anonymous_clicks
+        coalesce(anonymous_counts.anonymous_clicks, 0) as anonymous_clicks,
+        -- where the campaign's events come from: the machine rules apply only as far as each export allows
+        -- (listmonk has no user agents, Mautic keeps one read per send), so rates differ between sources
+        case
+            when
+                coalesce(per_campaign.has_canonical_events, false)
+                and not coalesce(per_campaign.has_listmonk_events, false)
+                and not coalesce(per_campaign.has_mautic_events, false)
+                then 'canonical'
+            when
+                coalesce(per_campaign.has_listmonk_events, false)
+                and not coalesce(per_campaign.has_canonical_events, false)
+                and not coalesce(per_campaign.has_mautic_events, false)
+                then 'listmonk'
+            when
+                coalesce(per_campaign.has_mautic_events, false)
+                and not coalesce(per_campaign.has_canonical_events, false)
+                and not coalesce(per_campaign.has_listmonk_events, false)
+                then 'mautic'
+            when per_campaign.campaign_id is not null then 'mixed'
+        end as event_source
     from campaigns
     left join per_campaign on campaigns.campaign_id = per_campaign.campaign_id
     left join known on campaigns.campaign_id = known.campaign_id

@@ -19,6 +19,7 @@ import duckdb
 import pytest
 
 from dashboard import auth, scope
+from dashboard.formatting import COLUMNS, header
 from dashboard.headless import CHROMIUM, CHROMIUM_ARGS, free_port, start, stop
 from dashboard.serve import command
 from pipelines.settings import DataDir
@@ -207,7 +208,12 @@ def download_csv(page, name: str) -> list[dict]:
     with page.expect_download() as info:
         button.click()
     text = Path(info.value.path()).read_text(encoding="utf-8")
-    return list(csv.DictReader(io.StringIO(text, newline="")))
+    # downloads carry headers in the reader's language (German here): back to the column names
+    names = {header(column, "de"): column for column in COLUMNS}
+    return [
+        {names.get(key, key): value for key, value in row.items()}
+        for row in csv.DictReader(io.StringIO(text, newline=""))
+    ]
 
 
 def access_log(data_dir: DataDir) -> list[list[str]]:

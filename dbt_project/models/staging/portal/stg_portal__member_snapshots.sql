@@ -1,8 +1,8 @@
 -- One row per member and members snapshot (export file). Codes mapped with the reference seeds.
 -- Not a view: every identity model and several tests read it, and it holds every snapshot's rows. Incremental
 -- by snapshot date: a run adds the snapshots loaded since the last one (a date exported again replaces that
--- date as a whole); erased people leave in the post-hook (by member: a shared address stays with the other). A change to the mapping seeds needs
--- `alumni pipeline --full-refresh`.
+-- date as a whole); erased people leave in the post-hook (by member: a shared address stays with the other).
+-- A change to the mapping seeds needs `alumni pipeline --full-refresh`.
 -- Labels are mapped once per distinct spelling (a few hundred) and joined back on equality: a join on
 -- "code or German or English name" over millions of rows would compare every row with every country.
 {{ config(

@@ -221,6 +221,24 @@ def test_a_symbolic_link_in_landing_is_rejected_not_followed(data_dir, tmp_path)
     assert rows["passwd"][1].startswith("symbolic_link")
     assert rows["members/members_2024-02-15.csv"][0] == "loaded"
     assert query(data_dir, "select member_id from raw.members") == [("A-000001",)]
+
+
+def test_a_linked_source_folder_is_rejected_not_read(data_dir, tmp_path):
+    outside = tmp_path / "outside"
+    write_export(outside / "members_2024-01-15.csv", MEMBERS, [member("A-000099", "secret@example.org")])
+    data_dir.landing.mkdir(parents=True)
+    (data_dir.landing / "members").symlink_to(outside, target_is_directory=True)
+    ingest_all(data_dir)
+    from pipelines.ingest import connect, record_unrecognised
+
+    con = connect(data_dir)
+    try:
+        record_unrecognised(con, data_dir, "run-1")
+    finally:
+        con.close()
+    assert ledger(data_dir) == {"members": ("rejected", ledger(data_dir)["members"][1])}
+    assert ledger(data_dir)["members"][1].startswith("symbolic_link")
+    assert query(data_dir, "select count(*) from raw.members") == [(0,)]
     assert query(data_dir, "select count(*) from quarantine.members") == [(0,)]
 
 

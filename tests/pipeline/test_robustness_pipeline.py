@@ -87,7 +87,9 @@ def test_killed_runs_are_recorded_started_then_abandoned(published_demo, tmp_pat
         )
         assert killed.returncode == 9, killed.stderr[-3000:]
         con = duckdb.connect(str(data_dir.warehouse), read_only=True)
-        statuses = [s for (s,) in con.execute("select status from meta.pipeline_runs order by started_at")]
+        statuses = [
+            s for (s,) in con.execute("select status from meta.pipeline_runs order by started_at").fetchall()
+        ]
         con.close()
         assert statuses[-1] == ("started" if module == "ingest" else "publishing"), statuses
     result = run_cli("pipeline", "--data-dir", str(data_dir.root), env=KEY)

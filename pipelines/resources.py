@@ -31,6 +31,11 @@ class WarehouseResource(dg.ConfigurableResource):
         # the lock is held for the whole run and released by the OS if the process dies.
         self._lock = writer_lock(self.data)
         self._lock.__enter__()
+        if context.run_id:
+            from pipelines.ingest import guards
+
+            with self.connect() as con:
+                guards.start_run_record(con, context.run_id)
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         lock = getattr(self, "_lock", None)
@@ -50,22 +55,33 @@ class WarehouseResource(dg.ConfigurableResource):
             con.close()
 
 
+# Lock files this process holds: the CLI holds the lock around its in-process run, whose resource takes it too.
+_HELD: set[str] = set()
+
+
 @contextmanager
 def writer_lock(data_dir: DataDir) -> Iterator[None]:
     """One writer of warehouse.duckdb at a time, whoever starts the run (CLI, sensor, schedule, UI)."""
     data_dir.root.mkdir(parents=True, exist_ok=True)
-    with open(data_dir.lock_file, "w") as handle:
+    key = str(data_dir.lock_file)
+    if key in _HELD:  # this process holds it already
+        yield
+        return
+    with open(data_dir.lock_file, "a") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             raise RuntimeError(
                 f"another pipeline run is writing {data_dir.warehouse}; runs are serialised - try again later"
             ) from exc
+        handle.truncate(0)
         handle.write(str(os.getpid()))
         handle.flush()
+        _HELD.add(key)
         try:
             yield
         finally:
+            _HELD.discard(key)
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 

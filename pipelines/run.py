@@ -6,6 +6,7 @@ Exit codes (CONTRACTS.md §1): 0 all files loaded and published; 2 published, bu
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from datetime import UTC, datetime
@@ -59,6 +60,26 @@ def run_pipeline(data_dir: DataDir, quiet: bool = False, full_refresh: bool = Fa
             file=sys.stderr,
         )
         return EXIT_FAILED
+    from pipelines.resources import writer_lock
+
+    # Nothing in the data directory is touched before the lock is ours: a second run started a few seconds
+    # after another ends here with a message, not in a race over Dagster's storage. The in-process run below
+    # takes the same lock (this process holds it already); the OS releases it if the process dies.
+    lock = writer_lock(data_dir)
+    try:
+        lock.__enter__()
+    except RuntimeError as exc:
+        print(f"alumni pipeline: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    umask = os.umask(0o077)  # what this run creates in the data directory is its owner's only
+    try:
+        return _run_locked(data_dir, out, full_refresh, started, started_at)
+    finally:
+        os.umask(umask)
+        lock.__exit__(None, None, None)
+
+
+def _run_locked(data_dir: DataDir, out, full_refresh: bool, started: float, started_at: datetime) -> int:
     data_dir.export_env()
 
     from pipelines.dbt_prepare import ensure_manifest
@@ -68,14 +89,7 @@ def run_pipeline(data_dir: DataDir, quiet: bool = False, full_refresh: bool = Fa
     import dagster as dg
 
     from pipelines.definitions import defs
-    from pipelines.resources import writer_lock
 
-    try:  # fail fast with a clear message; the run itself holds the lock from its first step to its last
-        with writer_lock(data_dir):
-            pass
-    except RuntimeError as exc:
-        print(f"alumni pipeline: {exc}", file=sys.stderr)
-        return EXIT_FAILED
     job = defs.resolve_job_def("alumni_pipeline")
     with dg.DagsterInstance.get() as instance:
         _fail_abandoned_cli_runs(instance)
@@ -154,8 +168,10 @@ def _summary(data_dir: DataDir, run_id: str, success: bool, started_at: datetime
         )
         rows = con.execute(
             "select coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0), "
-            "coalesce(sum(rows_erased), 0) from meta.ingested_files where run_id = ?",
-            [run_id],
+            # every row this run erased or detached, in its files and in what was loaded before
+            "(select coalesce(sum(rows_affected), 0) from meta.erasure_log where run_id = $run) "
+            "from meta.ingested_files where run_id = $run",
+            {"run": run_id},
         ).fetchone()
         unchanged = con.execute(
             "select count(distinct file_name) from meta.ingested_files where run_id <> ?", [run_id]

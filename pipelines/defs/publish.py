@@ -10,6 +10,7 @@ import duckdb
 from pipelines.defs.transform import alumni_dbt_models
 from pipelines.ingest import filenames
 from pipelines.ingest.privacy import load_key
+from pipelines.ingest import guards
 from pipelines.resources import WarehouseResource
 from pipelines.settings import DataDir
 
@@ -47,7 +48,7 @@ def record_run(con: duckdb.DuckDBPyConnection, run_id: str, started_at: datetime
     )
 
 
-def publish(con: duckdb.DuckDBPyConnection, data_dir: DataDir) -> list[str]:
+def publish(con: duckdb.DuckDBPyConnection, data_dir: DataDir, published_run: str | None = None) -> list[str]:
     """Copy marts and meta tables into a new file, check it, then rename it over analytics.duckdb."""
     target = data_dir.analytics
     tmp = target.with_name(target.name + ".tmp")
@@ -76,8 +77,14 @@ def publish(con: duckdb.DuckDBPyConnection, data_dir: DataDir) -> list[str]:
         for name, query in META_TABLES.items():
             con.execute(f"create table publish_target.main.{name} as {query}")
         publish_file_names(con, "publish_target.main", load_key(data_dir.secrets))
+        if published_run:  # the run that publishes this file has succeeded once the file is in place
+            con.execute(
+                "update publish_target.main.meta_pipeline_runs set status = 'success' where run_id = ?",
+                [published_run],
+            )
     finally:
         con.execute("detach publish_target")
+    os.chmod(tmp, 0o600)
     os.replace(tmp, target)
     return marts + list(META_TABLES)
 
@@ -119,7 +126,14 @@ def analytics_file(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     stats = context.instance.get_run_stats(context.run_id)
     started = datetime.fromtimestamp(stats.start_time, UTC) if stats.start_time else datetime.now(UTC)
     with warehouse.connect() as con:
-        record_run(con, context.run_id, started, "success")
-        tables = publish(con, warehouse.data)
+        # `publishing` until the new file is in place: a run killed before is not recorded as a success
+        record_run(con, context.run_id, started, "publishing")
+        tables = publish(con, warehouse.data, published_run=context.run_id)
+        con.execute("update meta.pipeline_runs set status = 'success' where run_id = ?", [context.run_id])
     context.log.info(f"published {len(tables)} tables to {warehouse.data.analytics}")
+    seconds = guards.compact_after_erasure(warehouse.data)
+    if seconds is not None:
+        context.log.info(
+            f"warehouse.duckdb rewritten after an erasure ({seconds:.1f} s): no deleted value stays"
+        )
     return dg.MaterializeResult(metadata={"tables": len(tables), "path": str(warehouse.data.analytics)})

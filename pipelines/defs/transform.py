@@ -78,13 +78,34 @@ def alumni_dbt_models(
         )
     with warehouse.connect() as con:
         quality.record(con, context.run_id, "dbt", outcomes)
+    hint = "" if invocation.is_successful() else _incremental_hint(results, invocation.manifest)
+    _prune_targets(invocation.target_path)
     if not invocation.is_successful():
         failed = [o.check_name for o in outcomes if not o.passed]
         raise dg.Failure(
-            description="dbt build failed: the analytics file is not published"
-            + _incremental_hint(results, invocation.manifest),
+            description="dbt build failed: the analytics file is not published" + hint,
             metadata={"failed_tests": json.dumps(failed[:30])},
         )
+
+
+STALE_TARGET_SECONDS = 3600
+
+
+def _prune_targets(current: Path) -> None:
+    """dagster-dbt writes a target folder per invocation (manifest, compiled SQL, run results: megabytes):
+    this run's goes once its results are read (the partial parse is kept above), and any other one left by a
+    run that died, once it is an hour old (a run on another data directory may still be using a newer one)."""
+    import time
+
+    shutil.rmtree(current, ignore_errors=True)
+    root = current.parent
+    now = time.time()
+    for path in root.glob("alumni_dbt_models-*"):
+        try:
+            if path.is_dir() and now - path.stat().st_mtime > STALE_TARGET_SECONDS:
+                shutil.rmtree(path, ignore_errors=True)
+        except FileNotFoundError:
+            pass
 
 
 def _incremental_hint(results: dict, manifest: dict) -> str:

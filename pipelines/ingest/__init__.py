@@ -31,6 +31,7 @@ def connect(data_dir: DataDir, read_only: bool = False) -> duckdb.DuckDBPyConnec
     con.execute(f"set memory_limit = '{os.environ.get('ALUMNI_DUCKDB_MEMORY_LIMIT', '2GB')}'")
     if not read_only:
         ensure_schema(con)
+        guards.restrict_permissions(data_dir)
     privacy.install_hmac(con, privacy.load_key(data_dir.secrets))
     return con
 

@@ -121,3 +121,98 @@ def truncated_snapshot(
         f"{previous[1]}; a full export with fewer than {threshold:g} times as many is taken for a broken "
         f"export ({TRUNCATION_ENV}, see README)"
     )
+
+
+# --------------------------------------------------------------------------------------------- data directory
+
+
+def restrict_permissions(data_dir) -> None:
+    """The databases and the secrets are readable by their owner only (0600; the secrets folder 0700)."""
+    for path in (
+        data_dir.warehouse,
+        data_dir.warehouse.with_name(data_dir.warehouse.name + ".wal"),
+        data_dir.analytics,
+    ):
+        _chmod(path, 0o600)
+    if data_dir.secrets.is_dir() and not data_dir.secrets.is_symlink():
+        _chmod(data_dir.secrets, 0o700)
+        for path in data_dir.secrets.iterdir():
+            if path.is_file() and not path.is_symlink():
+                _chmod(path, 0o600)
+
+
+def _chmod(path: Path, mode: int) -> None:
+    try:
+        if stat.S_IMODE(os.lstat(path).st_mode) != mode:
+            os.chmod(path, mode)
+    except FileNotFoundError:
+        pass
+
+
+# --------------------------------------------------------------------------------------------- run records
+
+
+def start_run_record(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
+    """A run is recorded as `started` before its first step; a run still `started` (or `publishing`) when the
+    next one starts was killed: it becomes `abandoned`. Returns how many were."""
+    abandoned = con.execute(
+        "update meta.pipeline_runs set status = 'abandoned' "
+        "where status in ('started', 'publishing') and run_id <> ?",
+        [run_id],
+    ).fetchone()[0]
+    con.execute(
+        "insert into meta.pipeline_runs (run_id, started_at, status, files_loaded, rows_loaded, "
+        "rows_quarantined, files_rejected) select ?, now()::timestamp, 'started', 0, 0, 0, 0 "
+        "where not exists (select 1 from meta.pipeline_runs where run_id = ?)",
+        [run_id, run_id],
+    )
+    return int(abandoned)
+
+
+# --------------------------------------------------------------------------------------------- compaction
+
+COMPACTION_TABLE = "meta.compactions"
+
+
+def compact_after_erasure(data_dir) -> float | None:
+    """After a run that erased someone, the deleted values must not stay readable in warehouse.duckdb's bytes
+    (DuckDB does not overwrite freed blocks, STACK.md pitfall 18): copy the database into a new file and
+    rename it over the old one. Only when an erasure happened since the last compaction; the record of this
+    compaction is written into the new file, so a crash before the rename leaves it pending. Returns the
+    seconds it took, or None when there was nothing to do. No other connection may be open."""
+    import time
+
+    started = time.perf_counter()
+    warehouse = data_dir.warehouse
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute(f"create table if not exists {COMPACTION_TABLE} (compacted_at timestamp, seconds double)")
+        pending = con.execute(
+            f"""
+            select count(*) from meta.erasure_log
+            where swept_at > coalesce((select max(compacted_at) from {COMPACTION_TABLE}), timestamp '1900-01-01')
+            """
+        ).fetchone()[0]
+        if not pending:
+            return None
+        con.execute("checkpoint")
+        catalog = con.execute("select current_database()").fetchone()[0]
+        target = warehouse.with_name(warehouse.name + ".compact")
+        for leftover in (target, target.with_name(target.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        con.execute(f"attach '{target}' as compacted")
+        try:
+            con.execute(f"copy from database {catalog} to compacted")
+            con.execute(
+                f"insert into compacted.{COMPACTION_TABLE} values (now()::timestamp, ?)",
+                [time.perf_counter() - started],
+            )
+        finally:
+            con.execute("detach compacted")
+    finally:
+        con.close()
+    os.chmod(target, 0o600)
+    os.replace(target, warehouse)
+    # the old file's log would be replayed into the new one: after a clean close there is none
+    warehouse.with_name(warehouse.name + ".wal").unlink(missing_ok=True)
+    return time.perf_counter() - started

@@ -760,7 +760,8 @@ def _now(con):
 def landing_files(landing: Path, source: Source) -> list[tuple[Path, str]]:
     """The source's files in landing/<folder>/, oldest export date first (then by name)."""
     folder = landing / source.folder
-    if not folder.is_dir():
+    # a linked folder is not read (unexpected_files reports it)
+    if folder.is_symlink() or not folder.is_dir():
         return []
     found = []
     for path in folder.iterdir():

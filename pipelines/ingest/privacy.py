@@ -279,17 +279,14 @@ def _raw_record_hit(searched: str) -> str:
 
 
 def _clear_raw_records(con, searched: str, tables: set[str], file_filter: str, params) -> dict[str, int]:
-    """Malformed quarantined rows keep their raw text: one that names an erased person goes (or, in a table
-    whose rows are the club's, loses the text, its message and the person's columns)."""
+    """Malformed quarantined rows keep their raw text, and their fields sit in whatever column their position
+    gave them: one that names an erased person goes as a whole, in every table (the ledger and the quarantine
+    log keep its file, line and reason)."""
     removed: dict[str, int] = {}
     for table in sorted({t for t, *_ in IDENTITY_COLUMNS if t in tables}):
         target = f"quarantine.{table}"
         where = f"{_raw_record_hit(searched)} {file_filter}"
-        if table in DETACH_COLUMNS:
-            cleared = ", ".join(f"{c} = null" for c in (*DETACH_COLUMNS[table], "_raw_record", "_message"))
-            count = con.execute(f"update {target} set {cleared} where {where}", params).fetchone()[0]
-        else:
-            count = con.execute(f"delete from {target} where {where}", params).fetchone()[0]
+        count = con.execute(f"delete from {target} where {where}", params).fetchone()[0]
         if count:
             removed[target] = count
     return removed

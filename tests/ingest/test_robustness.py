@@ -221,6 +221,24 @@ def test_a_symbolic_link_in_landing_is_rejected_not_followed(data_dir, tmp_path)
     assert rows["passwd"][1].startswith("symbolic_link")
     assert rows["members/members_2024-02-15.csv"][0] == "loaded"
     assert query(data_dir, "select member_id from raw.members") == [("A-000001",)]
+
+
+def test_a_linked_source_folder_is_rejected_not_read(data_dir, tmp_path):
+    outside = tmp_path / "outside"
+    write_export(outside / "members_2024-01-15.csv", MEMBERS, [member("A-000099", "secret@example.org")])
+    data_dir.landing.mkdir(parents=True)
+    (data_dir.landing / "members").symlink_to(outside, target_is_directory=True)
+    ingest_all(data_dir)
+    from pipelines.ingest import connect, record_unrecognised
+
+    con = connect(data_dir)
+    try:
+        record_unrecognised(con, data_dir, "run-1")
+    finally:
+        con.close()
+    assert ledger(data_dir) == {"members": ("rejected", ledger(data_dir)["members"][1])}
+    assert ledger(data_dir)["members"][1].startswith("symbolic_link")
+    assert query(data_dir, "select count(*) from raw.members") == [(0,)]
     assert query(data_dir, "select count(*) from quarantine.members") == [(0,)]
 
 
@@ -367,11 +385,13 @@ def test_erasure_of_one_member_leaves_the_shared_family_address_with_the_other(d
     erased = {h for (h,) in query(data_dir, "select hash from meta.erased_identities")}
     assert erika in erased and family not in erased
     assert query(data_dir, "select ambassador_id from raw.clubs") == [(None,)]
-    # the club's reports stay the club's; the broken line loses its raw text, which named the person
+    # the club's reports stay the club's; the broken line, which named the person, goes (the ledger counts it)
     assert query(data_dir, "select report_id, reported_by_id from raw.club_activities") == [("B1", None)]
+    assert query(data_dir, "select count(*) from quarantine.club_activities") == [(0,)]
     assert query(
-        data_dir, "select _line, _reason, _raw_record, _message from quarantine.club_activities"
-    ) == [(3, "malformed_row", None, None)]
+        data_dir,
+        "select rows_read, rows_quarantined from meta.ingested_files where file_name like '%activities%'",
+    ) == [(2, 1)]
     assert query(
         data_dir,
         "select sum(rows_affected) from meta.erasure_log where table_name = 'quarantine.club_activities'",
@@ -383,3 +403,61 @@ def test_erasure_by_an_address_alone_takes_every_member_who_holds_it(data_dir):
     ingest_all(data_dir)
     assert query(data_dir, "select count(*) from raw.members") == [(0,)]
     assert query(data_dir, "select count(*) from raw.newsletter_activity") == [(0,)]
+
+
+def test_the_run_summary_counts_rows_erased_from_earlier_loads(data_dir):
+    from datetime import UTC, datetime
+
+    from pipelines.run import _summary
+    from tests.ingest.test_loader import ERASURE
+
+    family_landing(data_dir, ["", "nobody@x.de", "20.12.2021"])
+    ingest_all(data_dir, "run-1")
+    write_export(
+        data_dir.landing / "erasure/erasure_2022-02-01.csv", ERASURE, [["A-000042", "", "01.02.2022"]]
+    )
+    ingest_all(data_dir, "run-2")
+    # the request file itself erased nothing of its own rows: the rows went from files loaded in run-1
+    assert query(
+        data_dir, "select coalesce(sum(rows_erased), 0) from meta.ingested_files where run_id = 'run-2'"
+    ) == [(0,)]
+    summary = _summary(data_dir, "run-2", True, datetime.now(UTC))
+    assert summary["rows_erased"] >= 4  # two snapshot rows, an activity row, the club and the report detached
+
+
+def test_a_warehouse_is_rewritten_after_an_erasure_and_only_then(data_dir):
+    from pipelines.ingest import guards
+    from tests.ingest.test_loader import ERASURE
+
+    family_landing(data_dir, ["", "nobody@x.de", "20.12.2021"])
+    ingest_all(data_dir, "run-1")
+    assert guards.compact_after_erasure(data_dir) is None  # nobody erased yet: nothing to do
+    assert b"erika@x.de" in data_dir.warehouse.read_bytes()
+    write_export(
+        data_dir.landing / "erasure/erasure_2022-02-01.csv", ERASURE, [["A-000042", "", "01.02.2022"]]
+    )
+    ingest_all(data_dir, "run-2")
+    assert b"erika@x.de" in data_dir.warehouse.read_bytes()  # deleted, but DuckDB keeps the bytes
+    assert guards.compact_after_erasure(data_dir) is not None
+    content = data_dir.warehouse.read_bytes()
+    assert b"erika@x.de" not in content and b"A-000042" not in content
+    assert not data_dir.warehouse.with_name("warehouse.duckdb.wal").exists()
+    assert query(data_dir, "select count(*) from raw.members") == [(2,)]  # the partner, both snapshots
+    assert guards.compact_after_erasure(data_dir) is None  # done once per erasure
+
+
+def test_databases_and_secrets_are_readable_by_their_owner_only(data_dir, monkeypatch):
+    import os
+    import stat
+
+    monkeypatch.delenv("ALUMNI_PSEUDONYM_KEY")
+    data_dir.secrets.mkdir(parents=True)
+    os.chmod(data_dir.secrets, 0o755)
+    (data_dir.secrets / "pseudonym.key").write_text("k" * 64)
+    os.chmod(data_dir.secrets / "pseudonym.key", 0o644)
+    write_export(data_dir.landing / "members/members_2024-01-15.csv", MEMBERS, [member("A-000001")])
+    ingest_all(data_dir)
+    query(data_dir, "select 1")
+    assert stat.S_IMODE(data_dir.warehouse.stat().st_mode) == 0o600
+    assert stat.S_IMODE(data_dir.secrets.stat().st_mode) == 0o700
+    assert stat.S_IMODE((data_dir.secrets / "pseudonym.key").stat().st_mode) == 0o600

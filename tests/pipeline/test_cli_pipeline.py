@@ -163,18 +163,20 @@ def test_rerun_changes_nothing_and_a_rejected_file_exits_2(published_demo, tmp_p
     assert con.execute("select count(*) from meta_pipeline_runs").fetchone()[0] == 2
     con.close()
 
-    (data_dir.landing / "members" / "members_2099-01-01.csv").write_text("Vorname;Nachname\nA;B\n")
+    # newer than every demo export, and a plausible export date (a later one is refused for its date alone)
+    today = date.today().isoformat()
+    (data_dir.landing / "members" / f"members_{today}.csv").write_text("Vorname;Nachname\nA;B\n")
     (data_dir.landing / "members" / "notes.txt").write_text("not an export")
     rejected = run_cli("pipeline", "--data-dir", str(data_dir.root), env=KEY)
     assert rejected.returncode == 2, rejected.stdout[-2000:] + rejected.stderr[-2000:]
-    assert "REJECTED members/members_2099-01-01.csv" in rejected.stdout
+    assert f"REJECTED members/members_{today}.csv: missing_required_header" in rejected.stdout
     # a name that follows no known pattern can itself be personal: shown as "unrecognised file <hash>"
     assert "REJECTED unrecognised file " in rejected.stdout
     assert "notes.txt" not in rejected.stdout
     con = duckdb.connect(str(data_dir.analytics), read_only=True)
     statuses = dict(con.execute("select file_name, status from meta_ingested_files").fetchall())
     con.close()
-    assert statuses["members/members_2099-01-01.csv"] == "rejected"
+    assert statuses[f"members/members_{today}.csv"] == "rejected"
     assert not any("notes" in name for name in statuses)
     assert sum(name.startswith("unrecognised file ") for name in statuses) == 1
 
@@ -301,12 +303,13 @@ def test_incremental_run_equals_a_full_rebuild(published_demo, tmp_path):
     month = snapshot_on[:8] + "01"
     before = _score(data_dir.analytics, alumni_key, month)
     before_scores = _marts(data_dir.analytics)["scores"]
-    (data_dir.landing / "newsletter" / "activity_2099-01-01.csv").write_text(
+    today = date.today()  # newer than every demo export (an export date years ahead is refused)
+    (data_dir.landing / "newsletter" / f"activity_{today.isoformat()}.csv").write_text(
         "Kampagnen-ID;E-Mail;Aktion;Zeitpunkt;Link;User-Agent;Maschinell\n" + "\n".join(rows) + "\n"
     )
     erased = truth["erasures"][0]
-    (data_dir.landing / "erasure" / "erasure_2099-01-01.csv").write_text(
-        f"Mitgliedsnummer;E-Mail;Eingegangen am\n;{erased['emails'][-1]};01.01.2099\n"
+    (data_dir.landing / "erasure" / f"erasure_{today.isoformat()}.csv").write_text(
+        f"Mitgliedsnummer;E-Mail;Eingegangen am\n;{erased['emails'][-1]};{today:%d.%m.%Y}\n"
     )
     incremental = run_cli("pipeline", "--data-dir", str(data_dir.root), env=KEY)
     assert incremental.returncode == 0, incremental.stdout[-2000:] + incremental.stderr[-2000:]

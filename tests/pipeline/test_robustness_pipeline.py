@@ -1,0 +1,169 @@
+"""Issue 11 end to end: concurrent starts, killed runs, erasure with a shared address and its bytes, file
+modes, dbt's target/ - real `alumni pipeline` runs on copies of the published demo."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.ingest.privacy import keyed_hash, normalise_member_id
+from pipelines.settings import DBT_PROJECT_DIR, DataDir
+from tests.conftest import run_cli
+
+pytestmark = pytest.mark.slow
+KEY = {"ALUMNI_PSEUDONYM_KEY": "demo-test-key"}
+REPO = Path(__file__).resolve().parents[2]
+
+
+def copy_of(published_demo, tmp_path) -> DataDir:
+    source, _, _ = published_demo
+    data_dir = DataDir(tmp_path / "data")
+    shutil.copytree(source.root, data_dir.root, ignore=shutil.ignore_patterns("dagster_home"))
+    return data_dir
+
+
+def runs(data_dir: DataDir) -> list[tuple[str, str]]:
+    con = duckdb.connect(str(data_dir.analytics), read_only=True)
+    try:
+        return con.execute("select run_id, status from meta_pipeline_runs order by started_at").fetchall()
+    finally:
+        con.close()
+
+
+def test_a_second_run_started_at_the_same_time_gets_a_message_not_a_traceback(published_demo, tmp_path):
+    data_dir = copy_of(published_demo, tmp_path)
+    exe = Path(sys.executable).parent / "alumni"
+    env = dict(os.environ, **KEY)
+    procs = [
+        subprocess.Popen(
+            [str(exe), "pipeline", "--data-dir", str(data_dir.root)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(2)
+    ]
+    outcomes = sorted((p.wait(timeout=600), *p.communicate()) for p in procs)
+    (ok, ok_out, ok_err), (refused, _, refused_err) = outcomes
+    assert ok == 0, ok_out[-2000:] + ok_err[-2000:]
+    assert refused == 1
+    assert "another pipeline run is writing" in refused_err
+    assert "Traceback" not in refused_err
+
+
+KILLER = """
+import os, sys
+from pathlib import Path
+import pipelines.defs.{module} as target
+target.{function} = lambda *a, **k: os._exit(9)
+from pipelines.run import run_pipeline
+from pipelines.settings import DataDir
+run_pipeline(DataDir(Path(sys.argv[1])))
+"""
+
+
+def test_killed_runs_are_recorded_started_then_abandoned(published_demo, tmp_path):
+    data_dir = copy_of(published_demo, tmp_path)
+    env = dict(os.environ, **KEY)
+    for module, function in (("ingest", "ingest_source"), ("publish", "publish")):
+        killed = subprocess.run(
+            [sys.executable, "-c", KILLER.format(module=module, function=function), str(data_dir.root)],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert killed.returncode == 9, killed.stderr[-3000:]
+        con = duckdb.connect(str(data_dir.warehouse), read_only=True)
+        statuses = [
+            s for (s,) in con.execute("select status from meta.pipeline_runs order by started_at").fetchall()
+        ]
+        con.close()
+        assert statuses[-1] == ("started" if module == "ingest" else "publishing"), statuses
+    result = run_cli("pipeline", "--data-dir", str(data_dir.root), env=KEY)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert [status for _, status in runs(data_dir)] == ["success", "abandoned", "abandoned", "success"]
+
+
+def _members(path: Path) -> tuple[list[str], list[dict]]:
+    """Header names trimmed and lower-cased (the loader matches them so), values trimmed."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252")
+    first = text.split("\n", 1)[0]
+    reader = csv.DictReader(io.StringIO(text), delimiter=";" if first.count(";") > first.count(",") else ",")
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    rows = [{k.strip().lower(): (v or "").strip() for k, v in row.items() if k} for row in reader]
+    return header, rows
+
+
+def test_erasure_with_a_shared_address_leaves_no_bytes_and_keeps_the_other_member(published_demo, tmp_path):
+    data_dir = copy_of(published_demo, tmp_path)
+    latest = sorted((data_dir.landing / "members").glob("members_*.csv"))[-1]
+    header, rows = _members(latest)
+    active = [r for r in rows if r.get("status", "aktiv") in ("", "aktiv") and "@" in r["e-mail"]]
+    erased, partner = active[0], active[1]
+    partner["e-mail"] = erased["e-mail"]  # a family mailbox
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, header, delimiter=";", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    (data_dir.landing / "members/members_2026-11-30.csv").write_text(buffer.getvalue(), encoding="utf-8")
+    (data_dir.landing / "erasure/erasure_2026-11-30.csv").write_text(
+        f"Mitgliedsnummer;E-Mail;Eingegangen am\n{erased['mitgliedsnummer']};{erased['e-mail']};30.11.2026\n",
+        encoding="utf-8",
+    )
+    # a warehouse loaded before file-name dates were checked: a snapshot named with an impossible date
+    con = duckdb.connect(str(data_dir.warehouse))
+    con.execute(
+        "insert into raw.members select * replace ('members/members_2020-13-45.csv' as _source_file) "
+        "from raw.members where member_id = ? limit 1",
+        [partner["mitgliedsnummer"].upper()],
+    )
+    con.close()
+    needle = erased["mitgliedsnummer"].encode()
+    assert needle in data_dir.warehouse.read_bytes()
+    started = time.time()
+
+    result = run_cli("pipeline", "--data-dir", str(data_dir.root), env=KEY)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    erased_count = int(result.stdout.split(" quarantined, ")[1].split(" erased")[0].replace(",", ""))
+    assert erased_count > 0
+    # nothing of the erased member in the bytes of the warehouse or its log
+    assert needle not in data_dir.warehouse.read_bytes()
+    wal = data_dir.warehouse.with_name("warehouse.duckdb.wal")
+    assert not wal.exists() or needle not in wal.read_bytes()
+    # the partner keeps the address and every figure
+    key = KEY["ALUMNI_PSEUDONYM_KEY"].encode()
+    con = duckdb.connect(str(data_dir.analytics), read_only=True)
+    keys = {k for (k,) in con.execute("select alumni_key from dim_alumni").fetchall()}
+    con.close()
+    assert keyed_hash(key, normalise_member_id(partner["mitgliedsnummer"])) in keys
+    assert keyed_hash(key, normalise_member_id(erased["mitgliedsnummer"])) not in keys
+    con = duckdb.connect(str(data_dir.warehouse), read_only=True)
+    assert con.execute(
+        "select count(*) from raw.members where member_id = ? and _source_file like '%2026-11-30%' and email = ?",
+        [partner["mitgliedsnummer"].upper(), erased["e-mail"]],
+    ).fetchone() == (1,)
+    con.close()
+    # owner-only files, and no dbt target folder left behind by this run
+    for path in (data_dir.warehouse, data_dir.analytics):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    left = [
+        p for p in (DBT_PROJECT_DIR / "target").glob("alumni_dbt_models-*") if p.stat().st_mtime >= started
+    ]
+    assert left == []

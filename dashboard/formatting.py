@@ -186,6 +186,18 @@ REASONS_DE = {
     "unknown_encoding": "die Datei ist weder UTF-8- noch Windows-1252-Text",
     "unreadable_header": "die Kopfzeile ist nicht lesbar",
     "missing_required_header": "Pflichtspalte(n) fehlen im Kopf",
+    "missing_email": "die Zeile hat keine E-Mail-Adresse und kann keiner Person zugeordnet werden",
+    "unknown_registration": "keine Anmeldung dieser Veranstaltung hat diese Bestellnummer und Position "
+    "(oder dieses Produkt und diesen Namen)",
+    "ambiguous_registration": "mehrere Anmeldungen dieser Bestellung passen zu Produkt und Name der Zeile",
+    "nul_byte": "die Zeile enthält ein NUL-Byte (Binärdaten in einem Text-Export)",
+    "unbalanced_quote": "ein Anführungszeichen wird am Zeilenende nicht geschlossen: mehrere Zeilen wurden als "
+    "ein Datensatz gelesen",
+    "implausible_date": "ein Datum vor dem 01.01.1900 oder mehr als zwei Jahre in der Zukunft kann nicht stimmen",
+    "unknown_kind": "der Kopf passt zu keinem Export dieses Werkzeugs",
+    "unreadable_workbook": "die Datei ist keine lesbare .xlsx-Arbeitsmappe",
+    "missing_webinar_id": "die Zusammenfassung des Berichts hat keine Webinar-ID",
+    "unreadable_file": "die Datei lässt sich nicht in Felder zerlegen",
 }
 SAME_CONTENT = "the same content was already loaded under another file name"
 

@@ -8,9 +8,8 @@ import dagster as dg
 import duckdb
 
 from pipelines.defs.transform import alumni_dbt_models
-from pipelines.ingest import filenames
+from pipelines.ingest import filenames, guards
 from pipelines.ingest.privacy import load_key
-from pipelines.ingest import guards
 from pipelines.resources import WarehouseResource
 from pipelines.settings import DataDir
 

@@ -345,8 +345,8 @@ def test_ledger_shows_tool_kind_and_language_and_nothing_personal(tools):
         "webinar_attendees",
         "en",
         "loaded",
+        7,  # host 1, panelist 1, attendees 5 (TOOLS.md §8: the data rows of the three sections)
         6,
-        5,
         1,
     ) in ledger
     assert {row[0] for row in ledger} >= {

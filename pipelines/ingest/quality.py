@@ -39,10 +39,10 @@ class SuiteOutcome:
 
 
 def _personal_columns(source: str) -> set[str]:
-    """Columns declared personal in sources.py: their values never appear in a check's details."""
-    from pipelines.ingest.sources import BY_NAME
+    """Columns declared personal in sources.py or tools.py: their values never appear in a check's details."""
+    from pipelines.ingest.loader import raw_tables
 
-    found = BY_NAME.get(source)
+    found = next((s for s in raw_tables() if s.name == source), None)
     return {c.name for c in found.columns if c.personal} if found else set()
 
 
@@ -64,10 +64,6 @@ def validate(con: duckdb.DuckDBPyConnection, source: str, run_id: str) -> SuiteO
     an expectation with `mostly` is judged on the totals. Nothing loaded: nothing to check.
     """
     suite_json = load_suite(source)
-    columns = sorted(
-        {e["kwargs"]["column"] for e in suite_json["expectations"] if "column" in e["kwargs"]}
-        | {c for e in suite_json["expectations"] for c in e["kwargs"].get("column_list", [])}
-    )
     files = [
         name
         for (name,) in con.execute(
@@ -78,26 +74,7 @@ def validate(con: duckdb.DuckDBPyConnection, source: str, run_id: str) -> SuiteO
     if not files:
         return outcome
 
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
-
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    batch_definition = (
-        context.data_sources.add_pandas("warehouse")
-        .add_dataframe_asset(name=source)
-        .add_batch_definition_whole_dataframe("rows_of_one_file")
-    )
-    suite = gx.ExpectationSuite(
-        name=source,
-        expectations=[
-            ExpectationConfiguration(
-                type=e["type"], kwargs=e["kwargs"], meta=e.get("meta", {})
-            ).to_domain_obj()
-            for e in suite_json["expectations"]
-        ],
-    )
+    batch_definition, suite, columns = _gx_suite(source, source, "warehouse", suite_json["expectations"])
     totals: dict[int, dict] = {}
     for name in files:
         frame = con.execute(
@@ -176,6 +153,13 @@ def _error_suite(source: str):
     if not expectations:
         _ERROR_SUITES[source] = None
         return None
+    _ERROR_SUITES[source] = _gx_suite(source, f"{source}_errors", "loading", expectations)
+    return _ERROR_SUITES[source]
+
+
+def _gx_suite(source: str, name: str, data_source: str, expectations: list[dict]):
+    """(batch definition over a whole dataframe, GX suite, columns the expectations read), in an ephemeral
+    context. GX is imported here: its import costs seconds, paid only where something is validated."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
@@ -183,12 +167,12 @@ def _error_suite(source: str):
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     batch_definition = (
-        context.data_sources.add_pandas("loading")
+        context.data_sources.add_pandas(data_source)
         .add_dataframe_asset(name=source)
         .add_batch_definition_whole_dataframe("rows_of_one_file")
     )
     suite = gx.ExpectationSuite(
-        name=f"{source}_errors",
+        name=name,
         expectations=[
             ExpectationConfiguration(
                 type=e["type"], kwargs=e["kwargs"], meta=e.get("meta", {})
@@ -200,8 +184,7 @@ def _error_suite(source: str):
         {e["kwargs"]["column"] for e in expectations if "column" in e["kwargs"]}
         | {c for e in expectations for c in e["kwargs"].get("column_list", [])}
     )
-    _ERROR_SUITES[source] = (batch_definition, suite, columns)
-    return _ERROR_SUITES[source]
+    return batch_definition, suite, columns
 
 
 def failed_blocking_expectations(con: duckdb.DuckDBPyConnection, source: str, file_sha256: str) -> list[str]:

@@ -186,6 +186,8 @@ def compact_after_erasure(data_dir) -> float | None:
     warehouse = data_dir.warehouse
     con = duckdb.connect(str(warehouse))
     try:
+        # the same memory limit as every other connection of the run (DuckDB's default is 80 % of the machine)
+        con.execute(f"set memory_limit = '{os.environ.get('ALUMNI_DUCKDB_MEMORY_LIMIT', '2GB')}'")
         con.execute(f"create table if not exists {COMPACTION_TABLE} (compacted_at timestamp, seconds double)")
         pending = con.execute(
             f"""

@@ -324,6 +324,17 @@ def test_listmonk_and_mautic_campaigns_by_hand(tools):
     assert sources == {"NL-L": "listmonk", "NL-M1": "mautic", "NL-M2": "mautic"}
 
 
+def test_engagement_acts_from_tool_rows_by_hand(tools):
+    # METRICS.md "Engagement acts" on tool rows (everyone consented to tracking):
+    # experiential: Anna, Jürgen, Şebnem at the Alumnitag (Şebnem by the order's address); Anna at the webinar;
+    # volunteer: Jürgen as the webinar's panelist; communication: Jürgen's human click (listmonk) and Anna's click
+    # read after 3 minutes (Mautic). Anna's three links within 2 s are a scanner; Thomas did not show up.
+    acts = dict(
+        tools.execute("select engagement_mode, count(*) from fct_engagement_activities group by 1").fetchall()
+    )
+    assert acts == {"experiential": 4, "volunteer": 1, "communication": 2}
+
+
 def test_ledger_shows_tool_kind_and_language_and_nothing_personal(tools):
     ledger = tools.execute(
         "select file_name, tool, kind, language, status, rows_read, rows_loaded, rows_quarantined "

@@ -141,15 +141,75 @@ def record(con: duckdb.DuckDBPyConnection, run_id: str, source: str, outcomes: l
 _ERROR_SUITES: dict[str, tuple] = {}
 
 
-def _error_suite(source: str):
-    """(batch definition, suite, columns) of the error-severity expectations of `source`, or None."""
-    if source in _ERROR_SUITES:
-        return _ERROR_SUITES[source]
-    expectations = [
+def _error_expectations(source: str) -> list[dict]:
+    return [
         e
         for e in load_suite(source)["expectations"]
         if (e.get("meta") or {}).get("severity", "error") == "error"
     ]
+
+
+def sql_violations(
+    con: duckdb.DuckDBPyConnection, where: str, params: list, expectations: list[dict]
+) -> list | None:
+    """Per expectation, the rows of `select ... from {where}` that break it, counted by DuckDB with the meaning
+    Great Expectations gives it (nulls are not checked except by not_null; a compound key repeats only where
+    not all its columns are empty; regexes match anywhere in the text). None for a kind not written here.
+
+    Why: Great Expectations costs about 0.15 s per call whatever the rows, and every landing file is checked on
+    its own inside its transaction (hundreds of files a run). DuckDB answers the usual "nothing broken" in
+    milliseconds; a file with anything broken is still judged, and described, by Great Expectations."""
+    parts = []
+    for e in expectations:
+        kwargs = e["kwargs"]
+        column = kwargs.get("column")
+        if e["type"] == "expect_column_values_to_not_be_null":
+            parts.append(f"(select count(*) from {where} and {column} is null)")
+        elif e["type"] == "expect_column_values_to_match_regex":
+            regex = kwargs["regex"].replace("'", "''")
+            parts.append(
+                f"(select count(*) from {where} and {column} is not null "
+                f"and not regexp_matches(cast({column} as varchar), '{regex}'))"
+            )
+        elif e["type"] == "expect_column_values_to_be_in_set":
+            values = ", ".join("'" + str(v).replace("'", "''") + "'" for v in kwargs["value_set"])
+            parts.append(
+                f"(select count(*) from {where} and {column} is not null "
+                f"and cast({column} as varchar) not in ({values}))"
+            )
+        elif (
+            e["type"] == "expect_column_values_to_be_between"
+            and not kwargs.get("strict_min")
+            and not kwargs.get("strict_max")
+        ):
+            bounds = []
+            if kwargs.get("min_value") is not None:
+                bounds.append(f"{column} < {float(kwargs['min_value'])!r}")
+            if kwargs.get("max_value") is not None:
+                bounds.append(f"{column} > {float(kwargs['max_value'])!r}")
+            parts.append(
+                f"(select count(*) from {where} and {column} is not null and ({' or '.join(bounds) or 'false'}))"
+            )
+        elif e["type"] == "expect_compound_columns_to_be_unique":
+            key = ", ".join(kwargs["column_list"])
+            some = " or ".join(f"{c} is not null" for c in kwargs["column_list"])
+            parts.append(
+                f"(select coalesce(sum(n), 0) from (select count(*) as n from {where} and ({some}) "
+                f"group by {key} having count(*) > 1))"
+            )
+        else:
+            return None
+    if not parts:
+        return []
+    # every subquery takes the same parameters
+    return list(con.execute(f"select {', '.join(parts)}", params * len(parts)).fetchone())
+
+
+def _error_suite(source: str):
+    """(batch definition, suite, columns) of the error-severity expectations of `source`, or None."""
+    if source in _ERROR_SUITES:
+        return _ERROR_SUITES[source]
+    expectations = _error_expectations(source)
     if not expectations:
         _ERROR_SUITES[source] = None
         return None
@@ -194,10 +254,13 @@ def failed_blocking_expectations(con: duckdb.DuckDBPyConnection, source: str, fi
     so no row that has not passed them is ever committed. Each failure names the expectation and the column
     and counts the rows; it never shows a value.
     """
-    built = _error_suite(source)
-    if built is None:
+    expectations = _error_expectations(source)
+    if not expectations:
         return []
-    batch_definition, suite, columns = built
+    where = f"raw.{source} where _file_sha256 = ?"
+    if sql_violations(con, where, [file_sha256], expectations) == [0] * len(expectations):
+        return []  # the common case, decided in DuckDB; any doubt goes to Great Expectations below
+    batch_definition, suite, columns = _error_suite(source)
     frame = con.execute(
         f"select {', '.join(columns)} from raw.{source} where _file_sha256 = ?", [file_sha256]
     ).df()

@@ -567,14 +567,12 @@ def _read_zoom(path: Path, raw: bytes) -> ToolFile:
     sections, each a line with its name and its own header. Read tolerantly (the layout comes from parsers of
     real files, not from Zoom's code): sections are found by name, columns by name, `--` is empty."""
     text, encoding = decode(raw)
-    lines = list(csv.reader(io.StringIO(text, newline=""), strict=False))
-    numbered: list[tuple[int, list[str]]] = []
+    numbered: list[tuple[int, list[str]]] = []  # (physical line the record starts on, trimmed fields)
     reader = csv.reader(io.StringIO(text, newline=""), strict=False)
     start = 1
     for values in reader:
         numbered.append((start, [v.strip() for v in values]))
         start = reader.line_num + 1
-    del lines
     webinar = ""
     section = ""
     section_header: list[str] = []
@@ -585,8 +583,8 @@ def _read_zoom(path: Path, raw: bytes) -> ToolFile:
     malformed: list[tuple[int, str, list[str]]] = []
     seen_attendees = False
     for index, (line, values) in enumerate(numbered):
-        cells = [v for v in values]
-        while cells and not cells[-1]:
+        cells = list(values)
+        while cells and not cells[-1]:  # a section line may carry trailing commas (`Host Details,`)
             cells.pop()
         if not cells:
             continue
@@ -595,8 +593,6 @@ def _read_zoom(path: Path, raw: bytes) -> ToolFile:
             section = ZOOM_SECTIONS[label]
             seen_attendees |= section == "attendee"
             section_header = []
-            continue
-        if len(cells) == 1 and cells[0] and not section and label not in ("attendee report",):
             continue
         if "webinar id" in {normalise_header(c) for c in cells} and not section:
             position = [normalise_header(c) for c in cells].index("webinar id")

@@ -138,6 +138,25 @@ COLUMNS = {
 
 # Codes the pages show beyond i18n.CODES: sources, severities, KPI units and states.
 EXTRA_CODES = {
+    # tools and the kinds of their exports (TOOLS.md), as the ledger names them
+    "canonical": ("Portal-Export", "Portal export"),
+    "order_positions": ("pretix: Bestellpositionen", "pretix: order positions"),
+    "checkin_log": ("pretix: Check-in-Protokoll", "pretix: check-in log"),
+    "checkin_list": ("pretix: Check-in-Liste", "pretix: check-in list"),
+    "webinar_attendees": ("Zoom: Teilnehmerbericht", "Zoom: attendee report"),
+    "campaign_views": ("listmonk: Öffnungen", "listmonk: views"),
+    "campaign_clicks": ("listmonk: Klicks", "listmonk: clicks"),
+    "subscribers": ("listmonk: Abonnent*innen", "listmonk: subscribers"),
+    "email_stats": ("Mautic: versendete E-Mails", "Mautic: emails sent"),
+    "pretix_order_positions": ("pretix: Bestellpositionen", "pretix: order positions"),
+    "pretix_checkin_log": ("pretix: Check-in-Protokoll", "pretix: check-in log"),
+    "pretix_checkin_list": ("pretix: Check-in-Liste", "pretix: check-in list"),
+    "zoom_webinar_participants": ("Zoom: Teilnehmerbericht", "Zoom: attendee report"),
+    "listmonk_campaign_views": ("listmonk: Öffnungen", "listmonk: views"),
+    "listmonk_campaign_clicks": ("listmonk: Klicks", "listmonk: clicks"),
+    "listmonk_subscribers": ("listmonk: Abonnent*innen", "listmonk: subscribers"),
+    "mautic_email_stats": ("Mautic: versendete E-Mails", "Mautic: emails sent"),
+    "mixed": ("gemischt", "mixed"),
     "members": ("Mitglieder", "Members"),
     "newsletter_campaigns": ("Newsletter-Kampagnen", "Newsletter campaigns"),
     "newsletter_activity": ("Newsletter-Aktivität", "Newsletter activity"),
@@ -161,7 +180,8 @@ EXTRA_CODES = {
 # Columns whose values are codes (shown by their label), shares (0..1), years (no thousands separator).
 CODE_COLUMNS = {
     "status", "health_status", "source", "severity", "topic", "event_type", "engagement_tier", "from_tier",
-    "to_tier", "engagement_mode", "segment", "is_club_member", "status_group", "region", "unit", "kind",
+    "to_tier", "engagement_mode", "segment", "is_club_member", "status_group", "region", "unit", "kind", "tool",
+    "event_source",
 }  # fmt: skip
 YEAR_COLUMNS = {"year", "graduation_year", "goal_id"}
 SHARE_SUFFIXES = ("_rate", "_share")

@@ -445,6 +445,8 @@ def load_file(
             sha,
             "duplicate",
             reason="the same content was already loaded under another file name",
+            tool=source.tool,
+            exported_at=export_time(path),
         )
         record_file(con, run_id, result, len(raw))
         return result

@@ -229,6 +229,7 @@ def test_tool_files_load_with_ledger_quarantine_and_keyed_hashes(tmp_path):
             "pretix/alumnitag2024_checkin_haupteingang_2024-05-05.csv": "pretix_checkinlist_en.csv",
             "zoom/Attendee_Report.csv": "zoom_report.csv",
             "listmonk/campaign_views_2024-03-31.csv": "listmonk_views.csv",
+            "listmonk/campaign_views_copy.csv": "listmonk_views.csv",
             "mautic/emails_sent_2024-03-31.csv": "mautic_email_stats.csv",
             "mautic/report_de.csv": "pretix_positions_de.csv",
         },
@@ -264,6 +265,8 @@ def test_tool_files_load_with_ledger_quarantine_and_keyed_hashes(tmp_path):
     )  # fmt: skip
     assert ledger["zoom/Attendee_Report.csv"][:6] == ("zoom", "webinar_attendees", "en", 4, 4, 0)
     assert ledger["mautic/report_de.csv"] == ("mautic", "", "", 0, 0, 0, "rejected")
+    # the same export downloaded again under another name: a duplicate, still of its tool
+    assert ledger["listmonk/campaign_views_copy.csv"] == ("listmonk", "", "", 0, 0, 0, "duplicate")
     assert "English column labels" in results["mautic/report_de.csv"].reason
     for name, (*_, rows_read, loaded, quarantined, _status) in ledger.items():
         assert rows_read == loaded + quarantined, name

@@ -13,7 +13,7 @@ import json
 import math
 import shutil
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -96,7 +96,7 @@ class GenerateConfig:
     data_dir: Path
     scale: float = 1.0
     seed: int = 42
-    until: date = date.today()
+    until: date = field(default_factory=lambda: date.today())  # today when the config is made, not imported
 
 
 # --------------------------------------------------------------------------------------------- formatting

@@ -7,7 +7,6 @@ so a crash leaves no half file and the next run loads it again. The same bytes l
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from pipelines.ingest.sources import (
     INT,
     MEMBER_ID,
     REASONS,
+    REJECT_INVALID,
     SOURCES,
     YEAR,
     Column,
@@ -42,8 +42,6 @@ from pipelines.ingest.sources import (
 )
 from pipelines.ingest.tables import TableExport, is_workbook, read_workbook
 from pipelines.ingest.tools import TOOLS, export_time
-
-log = logging.getLogger(__name__)
 
 SQL_TYPES = {
     DATE: "date",
@@ -277,7 +275,7 @@ def failure_expr(source: Source) -> str:
         first = source.column(source.identity[0]).header
         whens.append(f"when {cond} then 'missing_identity|{first}'")
     for c in source.columns:
-        if c.kind in (DATE, DATETIME, INT, DECIMAL):
+        if c.kind in REJECT_INVALID:
             reason = {
                 DATE: "invalid_date",
                 DATETIME: "invalid_datetime",

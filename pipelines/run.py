@@ -40,11 +40,15 @@ def _fail_abandoned_cli_runs(instance) -> None:
 
 
 def _lock_refused(result) -> str | None:
-    """Another process took the writer lock between our check and the run's start."""
+    """Another process took the writer lock between our check and the run's start (WriterLockHeld)."""
+    from pipelines.resources import WriterLockHeld
+
     for event in result.all_events:
-        text = str(event.message or "")
-        if "another pipeline run is writing" in text:
-            return "another pipeline run is writing the warehouse; runs are serialised - try again later"
+        error = getattr(event.event_specific_data, "error", None)
+        while error is not None:
+            if error.cls_name == WriterLockHeld.__name__:
+                return "another pipeline run is writing the warehouse; runs are serialised - try again later"
+            error = error.cause
     return None
 
 
@@ -68,12 +72,12 @@ def run_pipeline(data_dir: DataDir, quiet: bool = False, full_refresh: bool = Fa
     import dagster as dg
 
     from pipelines.definitions import defs
-    from pipelines.resources import writer_lock
+    from pipelines.resources import WriterLockHeld, writer_lock
 
     try:  # fail fast with a clear message; the run itself holds the lock from its first step to its last
         with writer_lock(data_dir):
             pass
-    except RuntimeError as exc:
+    except WriterLockHeld as exc:
         print(f"alumni pipeline: {exc}", file=sys.stderr)
         return EXIT_FAILED
     job = defs.resolve_job_def("alumni_pipeline")

@@ -183,3 +183,5 @@ ingest_assets = (
     [landing_inventory] + [build_ingest_asset(s) for s in SOURCES] + [build_tool_asset(t) for t in TOOLS]
 )
 expectation_checks = [build_expectation_check(s) for s in [*SOURCES, *TOOL_TABLES]]
+
+defs = dg.Definitions(assets=ingest_assets, asset_checks=expectation_checks)

@@ -127,3 +127,6 @@ def analytics_file(context: dg.AssetExecutionContext, warehouse: WarehouseResour
         tables = publish(con, warehouse.data)
     context.log.info(f"published {len(tables)} tables to {warehouse.data.analytics}")
     return dg.MaterializeResult(metadata={"tables": len(tables), "path": str(warehouse.data.analytics)})
+
+
+defs = dg.Definitions(assets=[analytics_file])

@@ -123,8 +123,12 @@ def analytics_file(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     stats = context.instance.get_run_stats(context.run_id)
     started = datetime.fromtimestamp(stats.start_time, UTC) if stats.start_time else datetime.now(UTC)
     with warehouse.connect() as con:
-        record_run(con, context.run_id, started, "success")
-        tables = publish(con, warehouse.data)
+        record_run(con, context.run_id, started, "success")  # before the copy: the new file shows this run
+        try:
+            tables = publish(con, warehouse.data)
+        except BaseException:  # whoever started the run (CLI, sensor, schedule, UI) sees it failed
+            record_run(con, context.run_id, started, "failed")
+            raise
     context.log.info(f"published {len(tables)} tables to {warehouse.data.analytics}")
     return dg.MaterializeResult(metadata={"tables": len(tables), "path": str(warehouse.data.analytics)})
 

@@ -117,3 +117,27 @@ def test_dagster_yaml_serialises_runs(data_dir, monkeypatch):
     with dg.DagsterInstance.get() as instance:
         assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
 
+
+def test_a_publish_that_fails_is_recorded_as_failed(data_dir, defs):
+    # a run started by the sensor, the schedule or the UI has no CLI to correct the status afterwards
+    from pipelines.defs.publish import analytics_file
+    from pipelines.ingest import connect
+
+    con = connect(data_dir)
+    con.execute("create schema if not exists marts")
+    con.execute("create table marts.leak as select 'a@example.org' as email")
+    con.close()
+    result = dg.materialize(
+        [analytics_file],
+        resources={"warehouse": WarehouseResource(data_dir=str(data_dir.root))},
+        raise_on_error=False,
+    )
+    assert not result.success
+    assert not data_dir.analytics.exists()
+    con = connect(data_dir)
+    try:
+        assert con.execute("select run_id, status from meta.pipeline_runs").fetchall() == [
+            (result.run_id, "failed")
+        ]
+    finally:
+        con.close()

@@ -82,6 +82,8 @@ def test_awkward_files_read_the_same_or_take_the_csv_module(tmp_path, name, body
     if fast:
         assert fast_rows == slow_rows
         assert fast_read == slow_read
+    else:  # stepped aside: the file is read by the csv module (every case has a record)
+        assert slow_read >= 1
 
 
 def test_windows_1252_takes_the_csv_module(tmp_path):

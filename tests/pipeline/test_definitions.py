@@ -141,3 +141,19 @@ def test_a_publish_that_fails_is_recorded_as_failed(data_dir, defs):
         ]
     finally:
         con.close()
+
+
+def test_loading_the_code_location_changes_no_environment(defs, data_dir):
+    import os
+    import subprocess
+    import sys
+
+    # the code server loads once and serves runs on any data directory: nothing may be fixed at import
+    script = (
+        "import os; before = dict(os.environ); import pipelines.definitions; "
+        "print(sorted(k for k in set(before) | set(os.environ) if before.get(k) != os.environ.get(k)))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "ALUMNI_WAREHOUSE_PATH"}
+    env["ALUMNI_DATA_DIR"] = str(data_dir.root)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.strip() == "[]"

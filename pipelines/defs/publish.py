@@ -120,14 +120,15 @@ def publish_file_names(con: duckdb.DuckDBPyConnection, schema: str, key: bytes) 
     description="analytics.duckdb: marts and meta tables only, pseudonymous; swapped in atomically.",
 )
 def analytics_file(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    stats = context.instance.get_run_stats(context.run_id)
+    run_id = context.run.run_id
+    stats = context.instance.get_run_stats(run_id)
     started = datetime.fromtimestamp(stats.start_time, UTC) if stats.start_time else datetime.now(UTC)
     with warehouse.connect() as con:
-        record_run(con, context.run_id, started, "success")  # before the copy: the new file shows this run
+        record_run(con, run_id, started, "success")  # before the copy: the new file shows this run
         try:
             tables = publish(con, warehouse.data)
         except BaseException:  # whoever started the run (CLI, sensor, schedule, UI) sees it failed
-            record_run(con, context.run_id, started, "failed")
+            record_run(con, run_id, started, "failed")
             raise
     context.log.info(f"published {len(tables)} tables to {warehouse.data.analytics}")
     return dg.MaterializeResult(metadata={"tables": len(tables), "path": str(warehouse.data.analytics)})

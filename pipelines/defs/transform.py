@@ -77,7 +77,7 @@ def alumni_dbt_models(
             )
         )
     with warehouse.connect() as con:
-        quality.record(con, context.run_id, "dbt", outcomes)
+        quality.record(con, context.run.run_id, "dbt", outcomes)
     if not invocation.is_successful():
         failed = [o.check_name for o in outcomes if not o.passed]
         raise dg.Failure(

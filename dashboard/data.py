@@ -337,8 +337,13 @@ def quarantine_summary() -> pd.DataFrame:
 def recent_quarantine(limit: int = 200) -> pd.DataFrame:
     return query(
         """
-        select file_name, line_number, column_name, message from meta_quarantine
-        order by run_id desc, file_name, line_number limit ?
+        -- newest first by when the file was loaded (run ids are random UUIDs, not an order)
+        select q.file_name, q.line_number, q.column_name, q.message
+        from meta_quarantine as q
+        left join (
+            select run_id, file_name, max(ingested_at) as ingested_at from meta_ingested_files group by all
+        ) as f on q.run_id = f.run_id and q.file_name = f.file_name
+        order by f.ingested_at desc nulls last, q.file_name, q.line_number limit ?
         """,
         (limit,),
         allowed=_scope(None).quality,

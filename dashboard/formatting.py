@@ -384,7 +384,7 @@ def message(text, lang: str) -> str:
 
     for reason_code, english in REASONS.items():
         if english in text:
-            text = text.replace(english, REASONS_DE[reason_code])
+            text = text.replace(english, REASONS_DE.get(reason_code, english))  # untranslated: English
             break
     prefix = re.match(r"^(\w+): ", text)
     if prefix and prefix.group(1) in REASONS_DE:  # a file rejection: "code: detail"

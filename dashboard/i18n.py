@@ -7,7 +7,6 @@ import streamlit as st
 LANGUAGES = {"de": "Deutsch", "en": "English"}
 
 TEXT = {
-    "app_title": {"de": "Alumni-Netzwerk TU Chemnitz", "en": "TU Chemnitz alumni network"},
     "language": {"de": "Sprache", "en": "Language"},
     "page_strategy": {"de": "Strategie", "en": "Strategy"},
     "page_network": {"de": "Netzwerk", "en": "Network"},
@@ -103,17 +102,11 @@ TEXT = {
     "checks": {"de": "Prüfungen (Great Expectations, dbt)", "en": "Checks (Great Expectations, dbt)"},
     "freshness": {"de": "Aktualität der Quellen", "en": "Freshness of the sources"},
     "days_old": {"de": "Tage alt", "en": "days old"},
-    "status_on_track": {"de": "im Plan", "en": "on track"},
-    "status_at_risk": {"de": "gefährdet", "en": "at risk"},
-    "status_off_track": {"de": "verfehlt", "en": "off track"},
-    "status_no_target": {"de": "ohne Zielwert", "en": "no target"},
     "goal_1": {"de": "1 · Lebendige Alumni-Gemeinschaft", "en": "1 · A lively alumni community"},
     "goal_2": {"de": "2 · Starke Bindung an TU und Stadt Chemnitz", "en": "2 · A strong bond to TU and city"},
     "goal_3": {"de": "3 · Engagement der TU für ihre Alumni", "en": "3 · The university's engagement"},
     "goal_4": {"de": "4 · Engagement der Alumni für die TU", "en": "4 · The alumni's engagement"},
     "no_rows": {"de": "Keine Daten für diese Auswahl.", "en": "No data for this selection."},
-    "status_no_data": {"de": "keine Daten", "en": "no data"},
-    "partial_short": {"de": "vorläufig", "en": "partial"},
     "health_none": {"de": "noch ohne Bewertung", "en": "not yet rated"},
     "map_scope": {"de": "Ausschnitt", "en": "View"},
     "map_europe": {"de": "Europa", "en": "Europe"},

@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 
-from pipelines.resources import dbt_executable
+from pipelines.resources import dbt_executable, warehouse_vars
 from pipelines.settings import DBT_PROJECT_DIR, DataDir
 
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
@@ -31,8 +31,7 @@ def _newest_source_mtime() -> float:
 def run_dbt(args: list[str], data_dir: DataDir | None = None) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     if data_dir is not None:
-        env["ALUMNI_WAREHOUSE_PATH"] = str(data_dir.warehouse)
-    env.setdefault("ALUMNI_WAREHOUSE_PATH", str(DBT_PROJECT_DIR / "target" / "parse_only.duckdb"))
+        args = [*args, "--vars", warehouse_vars(data_dir)]
     env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     return subprocess.run(
         [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import importlib.metadata
+import json
 import os
 import sys
 from collections.abc import Iterator
@@ -21,26 +22,22 @@ from pipelines.settings import DataDir
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """warehouse.duckdb under the data directory. Connections are short-lived: dbt, a subprocess, needs the
-    file lock between our steps."""
+    """warehouse.duckdb under the data directory (default: ALUMNI_DATA_DIR when the run starts). Connections are
+    short-lived: dbt, a subprocess, needs the file lock between our steps."""
 
-    data_dir: str
+    data_dir: str | None = None
 
-    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
         # One writer of warehouse.duckdb at a time, whoever starts the run (CLI, sensor, schedule, UI):
         # the lock is held for the whole run and released by the OS if the process dies.
-        self._lock = writer_lock(self.data)
-        self._lock.__enter__()
-        if context.run_id:
-            from pipelines.ingest import guards
+        with writer_lock(self.data):
+            if context.run_id:  # the run's record exists from its start: a killed run is found later
+                from pipelines.ingest import guards
 
-            with self.connect() as con:
-                guards.start_run_record(con, context.run_id)
-
-    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        lock = getattr(self, "_lock", None)
-        if lock is not None:
-            lock.__exit__(None, None, None)
+                with self.connect() as con:
+                    guards.start_run_record(con, context.run_id)
+            yield self
 
     @property
     def data(self) -> DataDir:
@@ -59,6 +56,10 @@ class WarehouseResource(dg.ConfigurableResource):
 _HELD: set[str] = set()
 
 
+class WriterLockHeld(RuntimeError):
+    """Another process holds the writer lock of this data directory."""
+
+
 @contextmanager
 def writer_lock(data_dir: DataDir) -> Iterator[None]:
     """One writer of warehouse.duckdb at a time, whoever starts the run (CLI, sensor, schedule, UI)."""
@@ -71,7 +72,7 @@ def writer_lock(data_dir: DataDir) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise RuntimeError(
+            raise WriterLockHeld(
                 f"another pipeline run is writing {data_dir.warehouse}; runs are serialised - try again later"
             ) from exc
         handle.truncate(0)
@@ -88,13 +89,28 @@ def writer_lock(data_dir: DataDir) -> Iterator[None]:
 class AlumniDbtCliResource(DbtCliResource):
     """dagster-dbt's resource, told the dbt version from the installed dbt-core package (pinned in
     pyproject.toml) instead of running `dbt --version` in a subprocess before every build (STACK.md pitfall 3:
-    about two seconds of every run)."""
+    about two seconds of every run). The warehouse is the one of the data directory (default: ALUMNI_DATA_DIR
+    when dbt runs), passed to profiles.yml as a dbt var."""
+
+    data_dir: str | None = None
+
+    def cli(self, args, **kwargs):
+        return super().cli([*args, "--vars", warehouse_vars(DataDir.resolve(self.data_dir))], **kwargs)
 
     @cached_property
     def _cli_version(self) -> version.Version:
         return version.parse(importlib.metadata.version("dbt-core"))
 
 
+def warehouse_vars(data_dir: DataDir) -> str:
+    """The dbt vars that point profiles.yml at this data directory's warehouse."""
+    return json.dumps({"warehouse_path": str(data_dir.warehouse)})
+
+
 def dbt_executable() -> str:
     """dbt next to this interpreter: works without an activated venv (STACK.md pitfall 2)."""
     return str(Path(sys.executable).parent / "dbt")
+
+
+# The data directory is resolved when a run starts (ALUMNI_DATA_DIR), not when the code location loads.
+defs = dg.Definitions(resources={"warehouse": WarehouseResource()})

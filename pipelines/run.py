@@ -6,6 +6,7 @@ Exit codes (CONTRACTS.md §1): 0 all files loaded and published; 2 published, bu
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -41,11 +42,15 @@ def _fail_abandoned_cli_runs(instance) -> None:
 
 
 def _lock_refused(result) -> str | None:
-    """Another process took the writer lock between our check and the run's start."""
+    """Another process took the writer lock between our check and the run's start (WriterLockHeld)."""
+    from pipelines.resources import WriterLockHeld
+
     for event in result.all_events:
-        text = str(event.message or "")
-        if "another pipeline run is writing" in text:
-            return "another pipeline run is writing the warehouse; runs are serialised - try again later"
+        error = getattr(event.event_specific_data, "error", None)
+        while error is not None:
+            if error.cls_name == WriterLockHeld.__name__:
+                return "another pipeline run is writing the warehouse; runs are serialised - try again later"
+            error = error.cause
     return None
 
 
@@ -60,23 +65,22 @@ def run_pipeline(data_dir: DataDir, quiet: bool = False, full_refresh: bool = Fa
             file=sys.stderr,
         )
         return EXIT_FAILED
-    from pipelines.resources import writer_lock
+    from pipelines.resources import WriterLockHeld, writer_lock
 
     # Nothing in the data directory is touched before the lock is ours: a second run started a few seconds
     # after another ends here with a message, not in a race over Dagster's storage. The in-process run below
     # takes the same lock (this process holds it already); the OS releases it if the process dies.
-    lock = writer_lock(data_dir)
-    try:
-        lock.__enter__()
-    except RuntimeError as exc:
-        print(f"alumni pipeline: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    umask = os.umask(0o077)  # what this run creates in the data directory is its owner's only
-    try:
-        return _run_locked(data_dir, out, full_refresh, started, started_at)
-    finally:
-        os.umask(umask)
-        lock.__exit__(None, None, None)
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(writer_lock(data_dir))
+        except WriterLockHeld as exc:
+            print(f"alumni pipeline: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        umask = os.umask(0o077)  # what this run creates in the data directory is its owner's only
+        try:
+            return _run_locked(data_dir, out, full_refresh, started, started_at)
+        finally:
+            os.umask(umask)
 
 
 def _run_locked(data_dir: DataDir, out, full_refresh: bool, started: float, started_at: datetime) -> int:

@@ -56,7 +56,6 @@ class DataDir:
     def export_env(self) -> None:
         """Make this directory the one every component (Dagster, dbt, dashboard) sees."""
         os.environ["ALUMNI_DATA_DIR"] = str(self.root)
-        os.environ["ALUMNI_WAREHOUSE_PATH"] = str(self.warehouse)
         os.environ["DAGSTER_HOME"] = str(prepare_dagster_home(self))
 
 

@@ -56,3 +56,5 @@ daily_schedule = dg.ScheduleDefinition(
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Every morning, so 'today' moves on (current-year figures, freshness) even without new files.",
 )
+
+defs = dg.Definitions(jobs=[alumni_pipeline], sensors=[landing_sensor], schedules=[daily_schedule])

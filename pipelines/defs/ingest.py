@@ -29,7 +29,7 @@ def landing_inventory(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     with warehouse.connect() as con:
-        rejected = record_unrecognised(con, warehouse.data, context.run_id)
+        rejected = record_unrecognised(con, warehouse.data, context.run.run_id)
     key = load_key(warehouse.data.secrets)
     for result in rejected:  # the name only where it follows a known pattern (it can itself be personal)
         context.log.warning(f"rejected {public_name(result.file_name, key)}: {result.reason}")
@@ -105,8 +105,8 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
     )
     def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         with warehouse.connect() as con:
-            results = ingest_source(con, warehouse.data, source, context.run_id)
-            _record_kept(con, context.run_id, source, results)
+            results = ingest_source(con, warehouse.data, source, context.run.run_id)
+            _record_kept(con, context.run.run_id, source, results)
         return _summarise(context, source, results, load_key(warehouse.data.secrets))
 
     return _ingest
@@ -159,10 +159,10 @@ def build_tool_asset(tool: str) -> dg.AssetsDefinition:
     )
     def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         with warehouse.connect() as con:
-            results = ingest_tool(con, warehouse.data, tool, context.run_id)
+            results = ingest_tool(con, warehouse.data, tool, context.run.run_id)
             for kind in kinds:
                 _record_kept(
-                    con, context.run_id, kind.source("en"), [r for r in results if r.source == kind.table]
+                    con, context.run.run_id, kind.source("en"), [r for r in results if r.source == kind.table]
                 )
         rejected = [r for r in results if r.source == tool]
         for kind in kinds:
@@ -183,3 +183,5 @@ ingest_assets = (
     [landing_inventory] + [build_ingest_asset(s) for s in SOURCES] + [build_tool_asset(t) for t in TOOLS]
 )
 expectation_checks = [build_expectation_check(s) for s in [*SOURCES, *TOOL_TABLES]]
+
+defs = dg.Definitions(assets=ingest_assets, asset_checks=expectation_checks)

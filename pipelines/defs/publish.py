@@ -122,13 +122,18 @@ def publish_file_names(con: duckdb.DuckDBPyConnection, schema: str, key: bytes) 
     description="analytics.duckdb: marts and meta tables only, pseudonymous; swapped in atomically.",
 )
 def analytics_file(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    stats = context.instance.get_run_stats(context.run_id)
+    run_id = context.run.run_id
+    stats = context.instance.get_run_stats(run_id)
     started = datetime.fromtimestamp(stats.start_time, UTC) if stats.start_time else datetime.now(UTC)
     with warehouse.connect() as con:
         # `publishing` until the new file is in place: a run killed before is not recorded as a success
-        record_run(con, context.run_id, started, "publishing")
-        tables = publish(con, warehouse.data, published_run=context.run_id)
-        con.execute("update meta.pipeline_runs set status = 'success' where run_id = ?", [context.run_id])
+        record_run(con, run_id, started, "publishing")
+        try:
+            tables = publish(con, warehouse.data, published_run=run_id)
+        except BaseException:  # whoever started the run (CLI, sensor, schedule, UI) sees it failed
+            record_run(con, run_id, started, "failed")
+            raise
+        con.execute("update meta.pipeline_runs set status = 'success' where run_id = ?", [run_id])
     context.log.info(f"published {len(tables)} tables to {warehouse.data.analytics}")
     seconds = guards.compact_after_erasure(warehouse.data)
     if seconds is not None:
@@ -136,3 +141,6 @@ def analytics_file(context: dg.AssetExecutionContext, warehouse: WarehouseResour
             f"warehouse.duckdb rewritten after an erasure ({seconds:.1f} s): no deleted value stays"
         )
     return dg.MaterializeResult(metadata={"tables": len(tables), "path": str(warehouse.data.analytics)})
+
+
+defs = dg.Definitions(assets=[analytics_file])

@@ -9,7 +9,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from pipelines.ingest import quality
-from pipelines.resources import WarehouseResource
+from pipelines.resources import AlumniDbtCliResource, WarehouseResource, dbt_executable
 from pipelines.settings import DBT_PROJECT_DIR
 
 # The manifest is prepared explicitly (pipelines/dbt_prepare.py) by every entry point before this import:
@@ -77,7 +77,7 @@ def alumni_dbt_models(
             )
         )
     with warehouse.connect() as con:
-        quality.record(con, context.run_id, "dbt", outcomes)
+        quality.record(con, context.run.run_id, "dbt", outcomes)
     hint = "" if invocation.is_successful() else _incremental_hint(results, invocation.manifest)
     _prune_targets(invocation.target_path)
     if not invocation.is_successful():
@@ -123,3 +123,15 @@ def _incremental_hint(results: dict, manifest: dict) -> str:
         f" (incremental model {', '.join(failed)} failed: if its definition changed since the warehouse was"
         " built, run `alumni pipeline --full-refresh` once)"
     )
+
+
+defs = dg.Definitions(
+    assets=[alumni_dbt_models],
+    resources={
+        "dbt": AlumniDbtCliResource(
+            project_dir=dbt_project,
+            profiles_dir=str(dbt_project.profiles_dir),
+            dbt_executable=dbt_executable(),
+        )
+    },
+)

@@ -13,7 +13,7 @@ import json
 import math
 import shutil
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -96,7 +96,7 @@ class GenerateConfig:
     data_dir: Path
     scale: float = 1.0
     seed: int = 42
-    until: date = date.today()
+    until: date = field(default_factory=lambda: date.today())  # today when the config is made, not imported
 
 
 # --------------------------------------------------------------------------------------------- formatting
@@ -876,7 +876,7 @@ class DemoGenerator:
         }
         for campaign in campaigns:
             cid, _subject, topic, sent_at, _lang = campaign
-            self._campaign_activity(cid, topic, sent_at, appeal[topic], exports, windows, stats, campaign)
+            self._campaign_activity(cid, sent_at, appeal[topic], exports, windows, stats, campaign)
         for exp in exports.values():
             self.close("newsletter_activity", exp)
         self._campaign_catalogue(campaigns)
@@ -954,7 +954,7 @@ class DemoGenerator:
                     }
                 )
 
-    def _campaign_activity(self, cid, topic, sent_at, appeal, exports, windows, stats, campaign) -> None:
+    def _campaign_activity(self, cid, sent_at, appeal, exports, windows, stats, campaign) -> None:
         net, rng = self.net, self._activity_rng
         day = sent_at // 86400
         everyone = np.arange(net.n)

@@ -7,7 +7,6 @@ so a crash leaves no half file and the next run loads it again. The same bytes l
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from pipelines.ingest.sources import (
     INT,
     MEMBER_ID,
     REASONS,
+    REJECT_INVALID,
     SOURCES,
     YEAR,
     Column,
@@ -42,8 +42,6 @@ from pipelines.ingest.sources import (
 )
 from pipelines.ingest.tables import TableExport, is_workbook, read_workbook
 from pipelines.ingest.tools import TOOLS, export_time
-
-log = logging.getLogger(__name__)
 
 SQL_TYPES = {
     DATE: "date",
@@ -277,7 +275,7 @@ def failure_expr(source: Source) -> str:
         first = source.column(source.identity[0]).header
         whens.append(f"when {cond} then 'missing_identity|{first}'")
     for c in source.columns:
-        if c.kind in (DATE, DATETIME, INT, DECIMAL):
+        if c.kind in REJECT_INVALID:
             reason = {
                 DATE: "invalid_date",
                 DATETIME: "invalid_datetime",
@@ -462,7 +460,7 @@ def load_file(
         return result
     # records into a temp table first, outside the file's transaction: a failed attempt of the fast path must
     # not abort it (temp tables belong to this connection and vanish with it)
-    _stage_records(con, source, parsed, path, raw)
+    _stage_records(con, source, parsed, path, raw, stat)
     con.begin()
     try:
         result = _load_parsed(con, source, parsed, file_name, sha, run_id, exported_at)
@@ -522,10 +520,12 @@ def _arrow_table(source: Source, columns: dict[str, list[str]], lines: list[int]
     return pa.table(arrays)
 
 
-def _stage_records(con, source: Source, parsed: Export, path: Path, raw: bytes) -> None:
+def _stage_records(
+    con, source: Source, parsed: Export, path: Path, raw: bytes, hashed: os.stat_result
+) -> None:
     """Every record of the file into the temp table `incoming` (v_<column> text, _line): by DuckDB's CSV reader
     where that gives the same records, else by Python's csv module in batches."""
-    if isinstance(parsed, TableExport) or not _stage_with_duckdb(con, source, parsed, path, raw):
+    if isinstance(parsed, TableExport) or not _stage_with_duckdb(con, source, parsed, path, raw, hashed):
         _stage_with_python(con, source, parsed)
 
 
@@ -540,18 +540,22 @@ def _stage_with_python(con, source: Source, parsed: Export) -> None:
         con.unregister("incoming_batch")
 
 
-def _stage_with_duckdb(con, source: Source, parsed: Export, path: Path, raw: bytes) -> bool:
+def _stage_with_duckdb(
+    con, source: Source, parsed: Export, path: Path, raw: bytes, hashed: os.stat_result
+) -> bool:
     """The fast path, taken only where it cannot differ from the csv module: a UTF-8 file in which every line
     after the header is exactly one record (no blank line, no line break inside quotes, so the line number is
     the row number + 1) and which DuckDB's strict reader accepts (no stray quote, no record with too many or
-    too few fields). Anything else returns False and the csv module reads the file, line by line."""
+    too few fields). Anything else returns False and the csv module reads the file, line by line.
+
+    DuckDB reads the file again: `hashed` is its stat from before `raw` was read and hashed, and a file that
+    differs from it after DuckDB's read is left to the csv module, which reads `raw` (the recorded sha256)."""
     if parsed.encoding not in ("utf-8", "utf-8-sig") or b"\r" in raw.replace(b"\r\n", b"") or b"\x00" in raw:
         return False
     body = raw.rstrip(b"\r\n")
     records = body.count(b"\n")  # lines after the header
     if records == 0 or b"\n\n" in body or b"\n\r\n" in body:
         return False
-    before = path.stat()
     width = len(parsed.header)
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
     delimiter = parsed.delimiter.replace("'", "''")
@@ -567,7 +571,7 @@ def _stage_with_duckdb(con, source: Source, parsed: Export, path: Path, raw: byt
         return False
     after = path.stat()
     count = con.execute("select count(*) from incoming_csv").fetchone()[0]
-    if count != records or (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns):
+    if count != records or (hashed.st_size, hashed.st_mtime_ns) != (after.st_size, after.st_mtime_ns):
         con.execute("drop table incoming_csv")
         return False
     values = ", ".join(

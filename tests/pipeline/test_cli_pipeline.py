@@ -181,6 +181,40 @@ def test_rerun_changes_nothing_and_a_rejected_file_exits_2(published_demo, tmp_p
     assert sum(name.startswith("unrecognised file ") for name in statuses) == 1
 
 
+def test_an_older_export_loaded_late_does_not_override_a_newer_one(published_demo, tmp_path):
+    # "the latest export wins" is by export date (in the file name), not by when a file happens to be loaded
+    source, _, _ = published_demo
+    data_dir = DataDir(tmp_path / "data")
+    shutil.copytree(source.root, data_dir.root, ignore=shutil.ignore_patterns("dagster_home"))
+    newest = max((data_dir.landing / "newsletter").glob("campaigns_*.csv"))
+    header, *rows = list(csv.reader(io.StringIO(newest.read_text(encoding="utf-8")), delimiter=";"))
+    exported = date.fromisoformat(newest.stem.removeprefix("campaigns_"))
+    campaign = next(r for r in rows if date.fromisoformat(r[3][:10]) < exported - timedelta(days=1))
+    topic = "Karriere" if campaign[2] != "Karriere" else "Neuigkeiten"
+    older = newest.with_name(f"campaigns_{exported - timedelta(days=1)}.csv")
+    older.write_text(
+        f"{';'.join(header[:5])}\n{campaign[0]};{campaign[1]};{topic};{campaign[3]};{campaign[4]}\n"
+    )
+
+    query = "select topic from fct_newsletter_campaigns where campaign_id = ?"
+    con = duckdb.connect(str(data_dir.analytics), read_only=True)
+    before = con.execute(query, [campaign[0]]).fetchall()
+    con.close()
+
+    result = run_cli("pipeline", "--data-dir", str(data_dir.root), env=KEY)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    con = duckdb.connect(str(data_dir.analytics), read_only=True)
+    try:
+        loaded = con.execute(
+            "select status from meta_ingested_files where file_name = ?", [f"newsletter/{older.name}"]
+        ).fetchall()
+        after = con.execute(query, [campaign[0]]).fetchall()
+    finally:
+        con.close()
+    assert loaded == [("loaded",)]
+    assert len(before) == 1 and after == before
+
+
 def test_a_failed_run_leaves_the_previous_analytics_file_untouched(published_demo, tmp_path):
     source, _, _ = published_demo
     data_dir = DataDir(tmp_path / "data")

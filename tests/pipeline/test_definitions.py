@@ -6,6 +6,8 @@ import dagster as dg
 import pytest
 
 from pipelines.ingest.sources import SOURCES
+from pipelines.resources import WarehouseResource, WriterLockHeld, writer_lock
+from pipelines.run import _lock_refused
 from tests.helpers import write_export
 
 
@@ -72,3 +74,86 @@ def test_daily_schedule(defs):
     with dg.instance_for_test() as instance:
         result = schedule.evaluate_tick(dg.build_schedule_context(instance=instance))
         assert len(result.run_requests) == 1
+
+
+def test_the_warehouse_resource_holds_the_writer_lock_for_the_run(data_dir, monkeypatch):
+    monkeypatch.setenv("ALUMNI_DATA_DIR", str(data_dir.root))  # resolved when the run starts
+    held = []
+
+    @dg.asset
+    def probe(warehouse: WarehouseResource) -> None:
+        assert warehouse.data == data_dir
+        with pytest.raises(WriterLockHeld), writer_lock(data_dir):
+            pass
+        held.append(True)
+
+    resources = {"warehouse": WarehouseResource()}
+    assert dg.materialize([probe], resources=resources).success
+    assert held == [True]
+    with writer_lock(data_dir):  # released after the run; a run that starts while it is held is refused
+        refused = dg.materialize([probe], resources=resources, raise_on_error=False)
+    assert not refused.success
+    assert _lock_refused(refused)
+    assert held == [True]
+
+
+def test_dbt_is_pointed_at_the_warehouse_of_the_data_directory(defs, data_dir, monkeypatch):
+    import json
+
+    from pipelines.defs import transform
+
+    monkeypatch.setenv("ALUMNI_DATA_DIR", str(data_dir.root))
+    seen = []
+    monkeypatch.setattr(transform.DbtCliResource, "cli", lambda self, args, **kwargs: seen.append(args))
+    defs.resources["dbt"].cli(["parse"])
+    assert seen[0][:2] == ["parse", "--vars"]
+    assert json.loads(seen[0][2]) == {"warehouse_path": str(data_dir.warehouse)}
+
+
+def test_dagster_yaml_serialises_runs(data_dir, monkeypatch):
+    from pipelines.settings import prepare_dagster_home
+
+    monkeypatch.setenv("DAGSTER_HOME", str(prepare_dagster_home(data_dir)))
+    with dg.DagsterInstance.get() as instance:
+        assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
+
+
+def test_a_publish_that_fails_is_recorded_as_failed(data_dir, defs):
+    # a run started by the sensor, the schedule or the UI has no CLI to correct the status afterwards
+    from pipelines.defs.publish import analytics_file
+    from pipelines.ingest import connect
+
+    con = connect(data_dir)
+    con.execute("create schema if not exists marts")
+    con.execute("create table marts.leak as select 'a@example.org' as email")
+    con.close()
+    result = dg.materialize(
+        [analytics_file],
+        resources={"warehouse": WarehouseResource(data_dir=str(data_dir.root))},
+        raise_on_error=False,
+    )
+    assert not result.success
+    assert not data_dir.analytics.exists()
+    con = connect(data_dir)
+    try:
+        assert con.execute("select run_id, status from meta.pipeline_runs").fetchall() == [
+            (result.run_id, "failed")
+        ]
+    finally:
+        con.close()
+
+
+def test_loading_the_code_location_changes_no_environment(defs, data_dir):
+    import os
+    import subprocess
+    import sys
+
+    # the code server loads once and serves runs on any data directory: nothing may be fixed at import
+    script = (
+        "import os; before = dict(os.environ); import pipelines.definitions; "
+        "print(sorted(k for k in set(before) | set(os.environ) if before.get(k) != os.environ.get(k)))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "ALUMNI_WAREHOUSE_PATH"}
+    env["ALUMNI_DATA_DIR"] = str(data_dir.root)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.strip() == "[]"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import dagster as dg
 import pytest
 
 from pipelines.ingest.sources import SOURCES
-from pipelines.resources import WarehouseResource, WriterLockHeld, writer_lock
+from pipelines.resources import WarehouseResource
 from pipelines.run import _lock_refused
 from tests.helpers import write_export
 
@@ -76,6 +79,17 @@ def test_daily_schedule(defs):
         assert len(result.run_requests) == 1
 
 
+def _other_process_gets_the_lock(data_dir) -> bool:
+    """The lock is re-entrant within one process (the CLI holds it around its in-process run): ask another."""
+    code = (
+        "import sys; from pipelines.resources import WriterLockHeld, writer_lock; "
+        "from pipelines.settings import DataDir\n"
+        "try:\n    with writer_lock(DataDir.resolve(sys.argv[1])): pass\n"
+        "except WriterLockHeld:\n    sys.exit(3)\n"
+    )
+    return subprocess.run([sys.executable, "-c", code, str(data_dir.root)], check=False).returncode == 0
+
+
 def test_the_warehouse_resource_holds_the_writer_lock_for_the_run(data_dir, monkeypatch):
     monkeypatch.setenv("ALUMNI_DATA_DIR", str(data_dir.root))  # resolved when the run starts
     held = []
@@ -83,18 +97,29 @@ def test_the_warehouse_resource_holds_the_writer_lock_for_the_run(data_dir, monk
     @dg.asset
     def probe(warehouse: WarehouseResource) -> None:
         assert warehouse.data == data_dir
-        with pytest.raises(WriterLockHeld), writer_lock(data_dir):
-            pass
-        held.append(True)
+        held.append(_other_process_gets_the_lock(data_dir))
 
     resources = {"warehouse": WarehouseResource()}
     assert dg.materialize([probe], resources=resources).success
-    assert held == [True]
-    with writer_lock(data_dir):  # released after the run; a run that starts while it is held is refused
+    assert held == [False]  # held by the run
+    assert _other_process_gets_the_lock(data_dir)  # released after it
+    # a run that starts while another process holds the lock is refused, with the typed error
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from pipelines.resources import writer_lock; "
+         "from pipelines.settings import DataDir\n"
+         "with writer_lock(DataDir.resolve(sys.argv[1])):\n    print('held', flush=True); time.sleep(60)\n",
+         str(data_dir.root)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "held"
         refused = dg.materialize([probe], resources=resources, raise_on_error=False)
+    finally:
+        holder.kill()
+        holder.wait()
     assert not refused.success
     assert _lock_refused(refused)
-    assert held == [True]
+    assert held == [False]
 
 
 def test_dbt_is_pointed_at_the_warehouse_of_the_data_directory(defs, data_dir, monkeypatch):

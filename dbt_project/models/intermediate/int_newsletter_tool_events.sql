@@ -127,24 +127,37 @@ unioned as (
     select * from mautic_events
 ),
 
-final as (
+identified as (
     select
         {{ dbt.hash(dbt.concat(["unioned.origin", "'|'", "unioned.campaign_id", "'|'", "unioned.email_hash", "'|'",
             "unioned.action", "'|'", dbt.safe_cast("unioned.occurred_at", dbt.type_string()), "'|'",
             "coalesce(unioned.link, '')"])) }} as activity_id,
-        unioned.campaign_id,
-        unioned.email_hash,
-        unioned.action,
-        unioned.occurred_at,
-        unioned.link,
-        false as is_proxy_user_agent,
-        unioned.is_flagged_machine,
-        unioned.applies_send_timing,
-        unioned.origin,
-        unioned.reports_bounces,
-        unioned.reports_unsubscribes,
-        unioned.loaded_at
+        unioned.*
     from unioned
+),
+
+-- the same event twice is one event: two sends of one campaign to one address (a mailbox shared by two
+-- contacts) read in the same minute give one open at that minute
+deduplicated as (
+    {{ deduplicate('identified', 'activity_id', 'is_flagged_machine desc, loaded_at desc') }}
+),
+
+final as (
+    select
+        activity_id,
+        campaign_id,
+        email_hash,
+        action,
+        occurred_at,
+        link,
+        false as is_proxy_user_agent,
+        is_flagged_machine,
+        applies_send_timing,
+        origin,
+        reports_bounces,
+        reports_unsubscribes,
+        loaded_at
+    from deduplicated
 )
 
 select * from final

@@ -10,6 +10,7 @@ from pipelines.ingest.filenames import public_name, public_text
 from pipelines.ingest.privacy import load_key
 from pipelines.ingest.sources import SOURCES, Source
 from pipelines.ingest.tools import TOOLS, UPSTREAM, kinds_of
+from pipelines.ingest.tools import tables as tool_tables
 from pipelines.resources import WarehouseResource
 
 INGEST_GROUP = "ingest"
@@ -164,24 +165,23 @@ def build_tool_asset(tool: str) -> dg.AssetsDefinition:
                 _record_kept(
                     con, context.run.run_id, kind.source("en"), [r for r in results if r.source == kind.table]
                 )
-        rejected = [r for r in results if r.source == tool]
+        of_no_kind = [
+            r for r in results if r.source == tool
+        ]  # rejected or duplicate: reported with the first
+        key = load_key(warehouse.data.secrets)
         for kind in kinds:
             mine = [r for r in results if r.source == kind.table]
             result = _summarise(
-                context,
-                kind.source("en"),
-                mine + (rejected if kind is kinds[0] else []),
-                load_key(warehouse.data.secrets),
+                context, kind.source("en"), mine + (of_no_kind if kind is kinds[0] else []), key
             )
             yield dg.MaterializeResult(asset_key=raw_key(kind.table), metadata=result.metadata)
 
     return _ingest
 
 
-TOOL_TABLES = [kind.source("en") for tool in TOOLS for kind in kinds_of(tool)]
 ingest_assets = (
     [landing_inventory] + [build_ingest_asset(s) for s in SOURCES] + [build_tool_asset(t) for t in TOOLS]
 )
-expectation_checks = [build_expectation_check(s) for s in [*SOURCES, *TOOL_TABLES]]
+expectation_checks = [build_expectation_check(s) for s in [*SOURCES, *tool_tables()]]
 
 defs = dg.Definitions(assets=ingest_assets, asset_checks=expectation_checks)

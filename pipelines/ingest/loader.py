@@ -42,6 +42,7 @@ from pipelines.ingest.sources import (
 )
 from pipelines.ingest.tables import TableExport, is_workbook, read_workbook
 from pipelines.ingest.tools import TOOLS, export_time
+from pipelines.ingest.tools import tables as tool_tables
 
 SQL_TYPES = {
     DATE: "date",
@@ -151,9 +152,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 def raw_tables() -> list[Source]:
     """Every raw table: the canonical sources and one per kind of tool export."""
-    from pipelines.ingest.tools import tables
-
-    return [*SOURCES, *tables()]
+    return [*SOURCES, *tool_tables()]
 
 
 META_COLUMNS = (
@@ -436,6 +435,7 @@ def load_file(
         return FileResult(source.name, file_name, sha, "skipped")
     if is_empty(raw):  # every empty file has the same bytes: empty, not a duplicate of another empty one
         state = None
+    exported_at = export_time(path)
     if state == "duplicate":
         result = FileResult(
             source.name,
@@ -444,11 +444,10 @@ def load_file(
             "duplicate",
             reason="the same content was already loaded under another file name",
             tool=source.tool,
-            exported_at=export_time(path),
+            exported_at=exported_at,
         )
         record_file(con, run_id, result, len(raw))
         return result
-    exported_at = export_time(path)
     try:
         source, parsed = opener(raw, path)
     except FileRejected as exc:

@@ -24,7 +24,6 @@ class TableExport:
     header: list[str]
     records: list[tuple[int, list[str]]]
     malformed: list[tuple[int, str, list[str]]] = field(default_factory=list)
-    good_rows: int = 0
     positions: dict[str, int | None] = field(default_factory=dict)
 
     @property
@@ -44,7 +43,6 @@ class TableExport:
                 name: [values[pos] if pos is not None and pos < len(values) else "" for _, values in part]
                 for name, pos in self.positions.items()
             }
-            self.good_rows += len(part)
             yield columns, [line for line, _ in part]
 
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipelines.ingest.reading import FileRejected, decode, normalise_header
+from pipelines.ingest import guards
+from pipelines.ingest.reading import FileRejected, decode, detect_delimiter, normalise_header
 from pipelines.ingest.sources import BOOL, DATETIME, EMAIL, MEMBER_ID, TEXT, Column, Reference, Rule, Source
 from pipelines.ingest.tables import TableExport, is_workbook, read_workbook
 
@@ -419,18 +420,19 @@ def tables() -> list[Source]:
 
 # --------------------------------------------------------------------------------------------- export time
 
-_STAMP = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[_T](\d{2})-(\d{2})-(\d{2}))?")
-
 
 def export_time(path: Path) -> datetime:
-    """TOOLS.md §1: a `YYYY-MM-DD` (optionally `_HH-MM-SS` / `THH-MM-SS`) in the name, else the file's
-    modification time. Naive UTC, like every timestamp in the warehouse."""
-    for match in _STAMP.finditer(path.name):
-        day, hh, mm, ss = match.groups()
+    """TOOLS.md §1: the `YYYY-MM-DD` in the name (the date `guards` checks), with a `_HH-MM-SS` / `THH-MM-SS`
+    right after it if there is one, else the file's modification time. Naive UTC, like every timestamp here."""
+    found = guards.FILE_DATE.search(path.name)
+    if found:
+        clock = re.match(r"[_T](\d{2})-(\d{2})-(\d{2})", path.name[found.end() :])
         try:
-            return datetime.strptime(f"{day} {hh or '00'}:{mm or '00'}:{ss or '00'}", "%Y-%m-%d %H:%M:%S")
+            return datetime(
+                *(int(p) for p in found.groups()), *(int(p) for p in (clock.groups() if clock else ()))
+            )
         except ValueError:
-            continue
+            pass  # not a date: such a file is refused (invalid_file_date) before it is read
     return datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
 
 
@@ -454,9 +456,11 @@ def expected_kinds(tool: str) -> str:
     return f"expected one of: {names}.{hint}"
 
 
-def _csv_table(text: str, encoding: str) -> TableExport:
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first.count)
+def _csv_table(text: str, encoding: str, tool: str) -> TableExport:
+    # the delimiter that splits the header into the most column names any kind of this tool knows
+    known = [c.header(language) for k in kinds_of(tool) for language in k.signature for c in k.columns]
+    known += [h for k in kinds_of(tool) for names in k.signature.values() for h in names]
+    delimiter = detect_delimiter(text.split("\n", 1)[0], known, candidates=(",", ";", "\t"))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     records: list[tuple[int, list[str]]] = []
     header: list[str] | None = None
@@ -503,7 +507,7 @@ def read_tool_file(tool: str, path: Path, raw: bytes) -> ToolFile:
         export = read_workbook(raw, sheets)
     else:
         text, encoding = decode(raw)
-        export = _csv_table(text, encoding)
+        export = _csv_table(text, encoding, tool)
     names = {normalise_header(h) for h in export.header}
     for kind in kinds_of(tool):
         language = kind.matches(names)

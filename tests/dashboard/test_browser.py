@@ -2,36 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from dashboard.headless import CHROMIUM, CHROMIUM_ARGS, PAGES, start, stop
+from dashboard.headless import PAGES, start, stop
 from pipelines.settings import DataDir
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.slow
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(
-                "chromium is missing: `make test` installs Debian's chromium (apt-get install chromium)"
-            )
-        pytest.skip("chromium is not installed (outside CI only)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 def open_page(page, port: int, path: str, title: str, external: list[str]) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import shutil
 import stat
 import time
@@ -20,7 +19,7 @@ import pytest
 
 from dashboard import auth, scope
 from dashboard.formatting import header
-from dashboard.headless import CHROMIUM, CHROMIUM_ARGS, free_port, start, stop
+from dashboard.headless import free_port, start, stop
 from dashboard.serve import command
 from pipelines.settings import DataDir
 from tests.conftest import run_cli
@@ -138,22 +137,6 @@ def test_the_scope_is_enforced_where_data_is_read(published_demo, monkeypatch):
 
 
 # ---------------------------------------------------------------------------------------- in a real browser
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(
-                "chromium is missing: `make test` installs Debian's chromium (apt-get install chromium)"
-            )
-        pytest.skip("chromium is not installed (outside CI only)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture

@@ -154,37 +154,27 @@ def test_pretix_order_workbook_reads_its_positions_sheet(tmp_path):
 # ------------------------------------------------------------------------------------------- through DuckDB
 
 
+# the catalogue entries the tool exports link to by `Externe ID` (a pretix slug, a Zoom id as Zoom shows it)
+TOOL_EVENTS = [
+    [
+        "E-AT",
+        "Alumnitag",
+        "Alumnitreffen",
+        "04.05.2024 10:00",
+        "Chemnitz",
+        "DE",
+        "Präsenz",
+        "zentral",
+        "alumnitag2024",
+    ],
+    ["E-RV", "Webinar", "Ringvorlesung", "06.05.2024 18:00", "", "", "Online", "zentral", "812 3456 7890"],
+]
+
+
 def _world(root: Path) -> DataDir:
     data_dir = DataDir(root / "data")
     land = data_dir.landing
-    write_export(
-        land / "events/events_2024-04-01.csv",
-        EVENTS,
-        [
-            [
-                "E-AT",
-                "Alumnitag",
-                "Alumnitreffen",
-                "04.05.2024 10:00",
-                "Chemnitz",
-                "DE",
-                "Präsenz",
-                "zentral",
-                "alumnitag2024",
-            ],
-            [
-                "E-RV",
-                "Webinar",
-                "Ringvorlesung",
-                "06.05.2024 18:00",
-                "",
-                "",
-                "Online",
-                "zentral",
-                "812 3456 7890",
-            ],
-        ],  # fmt: skip
-    )
+    write_export(land / "events/events_2024-04-01.csv", EVENTS, TOOL_EVENTS)
     write_export(
         land / "newsletter/campaigns_2024-03-01.csv",
         CAMPAIGNS,
@@ -406,6 +396,8 @@ def test_canonical_catalogue_as_xlsx(tmp_path):
     assert con.execute("select line_number, reason_code from meta.quarantine_log").fetchall() == [
         (3, "missing_required")
     ]
+    # the export date from the name, for a workbook as for a CSV (the snapshot models date rows by it)
+    assert str(con.execute("select distinct _exported_at from raw.events").fetchone()[0]) == "2024-12-31 00:00:00"
     assert con.execute("select encoding, tool, kind from meta.ingested_files").fetchone() == (
         "xlsx",
         "canonical",

@@ -11,23 +11,12 @@ import pytest
 from pipelines.settings import DataDir
 from tests.conftest import run_cli
 from tests.helpers import write_export
+from tests.ingest.test_tools import CAMPAIGNS, EVENTS, TOOL_EVENTS
 
 pytestmark = pytest.mark.slow
 
 MEMBERS = ["Mitgliedsnummer", "Vorname", "Nachname", "E-Mail", "Statusgruppe", "Fakultät", "Land", "Ort",
            "Registriert am", "Newsletter", "Tracking", "Kontaktfreigabe", "Status"]  # fmt: skip
-EVENTS = [
-    "Veranstaltungs-ID",
-    "Titel",
-    "Typ",
-    "Beginn",
-    "Ort",
-    "Land",
-    "Format",
-    "Veranstalter",
-    "Externe ID",
-]
-CAMPAIGNS = ["Kampagnen-ID", "Betreff", "Thema", "Versendet am", "Sprache", "Externe ID", "Empfänger"]
 
 POSITIONS_EN = (
     '"Event slug","Event name","Order code","Position ID","Status","Email","Order date","Order time","Product",'
@@ -118,34 +107,7 @@ def tools(tmp_path_factory) -> SimpleNamespace:
             ],
         ],  # fmt: skip
     )
-    write_export(
-        land / "events/events_2024-04-01.csv",
-        EVENTS,
-        [
-            [
-                "E-AT",
-                "Alumnitag",
-                "Alumnitreffen",
-                "04.05.2024 10:00",
-                "Chemnitz",
-                "DE",
-                "Präsenz",
-                "zentral",
-                "alumnitag2024",
-            ],
-            [
-                "E-RV",
-                "Webinar",
-                "Ringvorlesung",
-                "06.05.2024 18:00",
-                "",
-                "",
-                "Online",
-                "zentral",
-                "812 3456 7890",
-            ],
-        ],  # fmt: skip
-    )
+    write_export(land / "events/events_2024-04-01.csv", EVENTS, TOOL_EVENTS)
     write_export(
         land / "newsletter/campaigns_2024-03-01.csv",
         CAMPAIGNS,

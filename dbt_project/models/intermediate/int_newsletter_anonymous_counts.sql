@@ -12,12 +12,14 @@ links as (
 
 linked as (
     select
-        coalesce(by_id.campaign_id, by_uuid.campaign_id) as campaign_id,
+        links.campaign_id,
         anonymous_events.action,
         anonymous_events.anonymous_rows
     from anonymous_events
-    left join links as by_id on anonymous_events.listmonk_campaign_id = by_id.link_key
-    left join links as by_uuid on anonymous_events.listmonk_campaign_uuid = by_uuid.link_key
+    left join links
+        on
+            anonymous_events.listmonk_campaign_id = links.listmonk_campaign_id
+            and anonymous_events.listmonk_campaign_uuid is not distinct from links.listmonk_campaign_uuid
 ),
 
 final as (

@@ -23,7 +23,7 @@ mautic_rows as (
 
 listmonk_linked as (
     select
-        coalesce(by_id.campaign_id, by_uuid.campaign_id) as campaign_id,
+        links.campaign_id,
         listmonk_events.email_hash,
         listmonk_events.action,
         listmonk_events.occurred_at,
@@ -35,8 +35,10 @@ listmonk_linked as (
         false as reports_unsubscribes,
         listmonk_events.loaded_at
     from listmonk_events
-    left join links as by_id on listmonk_events.listmonk_campaign_id = by_id.link_key
-    left join links as by_uuid on listmonk_events.listmonk_campaign_uuid = by_uuid.link_key
+    left join links
+        on
+            listmonk_events.listmonk_campaign_id = links.listmonk_campaign_id
+            and listmonk_events.listmonk_campaign_uuid is not distinct from links.listmonk_campaign_uuid
 ),
 
 -- Mautic links by subject: a campaign with it as `Externe ID`; else the campaigns with it as subject, the one

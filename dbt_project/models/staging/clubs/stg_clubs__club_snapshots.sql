@@ -17,8 +17,7 @@ countries as (
 renamed as (
     select
         source.club_id,
-        {{ dbt.safe_cast("left(" ~ dbt.right('source._source_file', 14) ~ ", 10)", api.Column.translate_type("date")) }}
-            as snapshot_on,
+        cast(source._exported_at as date) as snapshot_on,  -- parsed at ingest from the file name
         source.club_name,
         source.city,
         countries.country_code,

@@ -42,8 +42,8 @@ countries as (
 files as (
     select
         _source_file,
-        {{ dbt.safe_cast("left(" ~ dbt.right('_source_file', 14) ~ ", 10)", api.Column.translate_type("date")) }}
-            as snapshot_on,
+        -- the export date, parsed once at ingest from the file name (also for `.xlsx` names)
+        cast(max(_exported_at) as date) as snapshot_on,
         max(_loaded_at) as loaded_at
     from source
     group by _source_file

@@ -397,7 +397,10 @@ def test_canonical_catalogue_as_xlsx(tmp_path):
         (3, "missing_required")
     ]
     # the export date from the name, for a workbook as for a CSV (the snapshot models date rows by it)
-    assert str(con.execute("select distinct _exported_at from raw.events").fetchone()[0]) == "2024-12-31 00:00:00"
+    assert (
+        str(con.execute("select distinct _exported_at from raw.events").fetchone()[0])
+        == "2024-12-31 00:00:00"
+    )
     assert con.execute("select encoding, tool, kind from meta.ingested_files").fetchone() == (
         "xlsx",
         "canonical",

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from playwright.sync_api import expect
 
 from dashboard import auth, scope
 from dashboard.formatting import header
@@ -251,8 +252,9 @@ def test_each_role_sees_its_own_figures_in_chromium(signed_in_dashboard, browser
 
     # faculty officer: no Datenqualität; member figures of the faculty only; downloads follow
     context, page = sign_in(browser, port, OFFICER)
+    heading(page, "Strategie").wait_for(timeout=60_000)
     assert nav_pages(page) == ["Strategie", "Netzwerk", "Engagement", "Clubs"]
-    assert page.get_by_text(f"Fakultät {FACULTY}").count() >= 1
+    expect(page.get_by_text(f"Fakultät {FACULTY}").first).to_be_visible(timeout=30_000)
     open_path(page, port, "netzwerk")
     heading(page, "Netzwerk").wait_for(timeout=60_000)
     rows = download_csv(page, "members_by_country")
@@ -269,8 +271,9 @@ def test_each_role_sees_its_own_figures_in_chromium(signed_in_dashboard, browser
     open_path(page, port, "engagement")
     heading(page, "Engagement").wait_for(timeout=60_000)
     assert page.get_by_text("Hochschulweit").count() >= 1  # campaigns and events have no faculty
-    open_path(page, port, "datenqualitaet")
-    assert heading(page, "Datenqualität").count() == 0
+    open_path(page, port, "datenqualitaet")  # not among the officer's pages: the first page instead
+    heading(page, "Strategie").wait_for(timeout=60_000)
+    expect(heading(page, "Datenqualität")).to_have_count(0)
     context.close()
 
     # ambassador: the Clubs page for the own club only
@@ -283,17 +286,21 @@ def test_each_role_sees_its_own_figures_in_chromium(signed_in_dashboard, browser
     outputs = download_csv(page, "ambassador_outputs")  # the own club's activities only
     assert {int(row["year"]): row["company_contacts"] for row in outputs} == club_contacts
     for path, title in [("", "Strategie"), ("netzwerk", "Netzwerk"), ("datenqualitaet", "Datenqualität")]:
-        open_path(page, port, path)
-        assert heading(page, title).count() == 0
+        open_path(page, port, path)  # not among the ambassador's pages: the Clubs page instead
+        heading(page, "Clubs").wait_for(timeout=60_000)
+        expect(heading(page, title)).to_have_count(0)
     context.close()
 
     # signed in but not listed: no figure, only whom to ask
     context, page = sign_in(browser, port, UNLISTED)
     heading(page, "Keine Freigabe").wait_for(timeout=60_000)
-    assert page.get_by_text(COORDINATOR.lower()).count() == 1
+    # the page is drawn element by element: wait for the contact rather than count it at once
+    expect(page.get_by_text(COORDINATOR.lower())).to_have_count(1, timeout=30_000)
     assert page.locator(".js-plotly-plot").count() == 0
     assert page.locator("[data-testid=stSidebarNav]").count() == 0
     open_path(page, port, "netzwerk")
+    heading(page, "Keine Freigabe").wait_for(timeout=60_000)
+    expect(page.get_by_text(COORDINATOR.lower())).to_have_count(1, timeout=30_000)
     assert page.locator(".js-plotly-plot").count() == 0
     context.close()
 

@@ -2,7 +2,8 @@
 
 Days are ordinals since 1970-01-01; times are naive Europe/Berlin seconds since 1970-01-01 00:00. `Formats`
 spells dates, datetimes and booleans the way an export's `ExportStyle` asks; `country_label` spells a country as
-the office's tool of the day does.
+the office's tool of the day does. The tool writers (`pipelines/demo/tools/`) use `local`, `day_of` and
+`day_start` for their own spellings.
 """
 
 from __future__ import annotations
@@ -29,6 +30,14 @@ def from_ordinal(day: int) -> date:
 def local(seconds: int) -> datetime:
     """The simulation counts naive Europe/Berlin seconds since 1970-01-01 00:00."""
     return _EPOCH_LOCAL + timedelta(seconds=int(seconds))
+
+
+def day_of(seconds: int) -> date:
+    return local(seconds).date()
+
+
+def day_start(d: date) -> int:
+    return ordinal(d) * 86400
 
 
 class Formats:

@@ -3,8 +3,8 @@
 The network is simulated first (`network`: people, their addresses, moves, consents, clubs), as numpy arrays so
 that `--scale 10` stays fast and small; each source (`sources/`) then draws what it records from that network and
 writes its files, the high-volume newsletter activity streamed campaign by campaign. From some year on the
-office's tools (`tool_exports`: pretix, Zoom, listmonk, Mautic) export some events and campaigns instead. The
-exports carry the dirt of real ones (encodings, delimiters, CRLF, e-mail case and whitespace, overlapping exports, a
+office's tools (`tools/`: pretix, Zoom, listmonk, Mautic) export some events and campaigns instead. The exports
+carry the dirt of real ones (encodings, delimiters, CRLF, e-mail case and whitespace, overlapping exports, a
 re-downloaded file, a few broken rows), and `demo_truth.json` (`truth`) beside `landing/` says exactly what was
 generated and where every broken row went.
 
@@ -23,7 +23,7 @@ import numpy as np
 from pipelines.demo.formats import ordinal
 from pipelines.demo.network import HISTORY_START, Network, found_clubs, horizon, request_erasures
 from pipelines.demo.sources import clubs, donations, erasure, events, members, newsletter
-from pipelines.demo.tool_exports import ToolExports
+from pipelines.demo.tools.office import ToolExports
 from pipelines.demo.truth import Injector, Truth
 from pipelines.demo.writer import CsvExport, ExportStyle, XlsxExport
 

@@ -2,7 +2,7 @@
 
 Events are planned year by year (the central meeting every other May, lecture series, further education, career
 evenings, regional and club meetings); registrations are drawn from the members near and engaged enough. Events a
-tool speaks for (pretix, Zoom) have their registrations in the tool's exports instead (`pipelines/demo/tool_exports.py`).
+tool speaks for (pretix, Zoom) have their registrations in the tool's exports instead (`pipelines/demo/tools/`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from pipelines.demo import reference as ref
-from pipelines.demo import tool_exports as tools
+from pipelines.demo import tools
 from pipelines.demo.formats import FMT, country_label, local, ordinal
 from pipelines.demo.writer import ExportStyle, XlsxExport
 

@@ -4,7 +4,7 @@
 Campaigns go out roughly monthly; each campaign's activity (sends, bounces, human and machine opens, link-scanner
 clicks, unsubscribes, complaints) is simulated and streamed into the yearly activity export at once, so that the
 high-volume rows never sit in memory together. Campaigns a tool sent (listmonk, Mautic) are in the tool's export
-instead (`pipelines/demo/tool_exports.py`); the campaign catalogue is written last, with the tools' ids.
+instead (`pipelines/demo/tools/`); the campaign catalogue is written last, with the tools' ids.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from pipelines.demo import reference as ref
-from pipelines.demo import tool_exports as tools
+from pipelines.demo import tools
 from pipelines.demo.formats import FMT, from_ordinal, ordinal
 from pipelines.demo.network import NEVER
 from pipelines.demo.writer import CsvExport, ExportStyle

@@ -175,9 +175,9 @@ def dashboard_pages(data_dir: Path) -> dict[str, float]:
     """Seconds from navigation to the page's charts drawn, per page, in headless Chromium."""
     from playwright.sync_api import sync_playwright
 
-    sys.path.insert(0, str(REPO))
-    from dashboard.headless import CHROMIUM, CHROMIUM_ARGS, PAGES, start, stop
+    sys.path.insert(0, str(REPO))  # `tests` is not installed: the headless helpers live there
     from pipelines.settings import DataDir
+    from tests.dashboard.headless import CHROMIUM, CHROMIUM_ARGS, PAGES, start, stop
 
     server, port = start(DataDir(data_dir))
     try:

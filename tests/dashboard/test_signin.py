@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import stat
 import time
 from pathlib import Path
@@ -22,7 +21,7 @@ from dashboard import auth, scope
 from dashboard.formatting import header
 from dashboard.serve import command
 from pipelines.settings import DataDir
-from tests.conftest import run_cli
+from tests.conftest import copy_data_dir, run_cli
 from tests.dashboard.headless import free_port, start, stop
 
 FACULTY = "INF"
@@ -146,8 +145,7 @@ def signed_in_dashboard(published_demo, tmp_path):
     import oidc_provider_mock
 
     source, _, _ = published_demo
-    data_dir = DataDir(tmp_path / "data")
-    shutil.copytree(source.root, data_dir.root, ignore=shutil.ignore_patterns("dagster_home"))
+    data_dir = copy_data_dir(source, tmp_path / "data")
     (data_dir.root / "config").mkdir(exist_ok=True)
     (data_dir.root / "config" / "roles.csv").write_text(ROLES_CSV, encoding="utf-8")
     with oidc_provider_mock.run_server_in_thread() as server:

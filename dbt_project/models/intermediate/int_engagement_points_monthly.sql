@@ -4,7 +4,7 @@
 with
 
 acts as (
-    select * from {{ ref('fct_engagement_activities') }}
+    select * from {{ ref('int_engagement_activities') }}
 ),
 
 final as (

@@ -10,6 +10,8 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from dashboard import seeds
+
 ASSETS = Path(__file__).resolve().parent / "assets"
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies; status is also always said in text.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#000000", "#F0E442"]
@@ -21,7 +23,7 @@ STATUS_COLOURS = {
     "no_data": "#767676",
 }
 STATUS_TEXT_COLOURS = {"at_risk": "#000000"}  # white elsewhere
-TIER_COLOURS = {"inactive": "#cfd8dc", "interested": "#90caf9", "active": "#1e88e5", "champion": "#0d47a1"}
+TIER_COLOURS = seeds.tier_colours()  # dbt_project/seeds/engagement_tiers.csv
 HEALTH_COLOURS = {"thriving": "#0072B2", "quiet": "#E69F00", "dormant": "#767676", "none": "#CC79A7"}
 
 

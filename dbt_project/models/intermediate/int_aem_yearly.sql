@@ -7,6 +7,10 @@ acts as (
     select * from {{ ref('int_engagement_activities') }}
 ),
 
+act_mapping as (
+    select * from {{ ref('engagement_act_mapping') }}
+),
+
 year_ends as (
     select
         year,
@@ -28,16 +32,11 @@ source_presence as (
         (select count(*) from {{ ref('stg_portal__member_snapshots') }}) > 0 as has_members
 ),
 
+-- every CASE mode of the act mapping, with or without acts, plus `any`
 modes as (
-    select 'communication' as engagement_mode
+    select distinct act_mapping.engagement_mode from act_mapping
     union all
-    select 'experiential'
-    union all
-    select 'volunteer'
-    union all
-    select 'philanthropic'
-    union all
-    select 'any'
+    select 'any' as engagement_mode
 ),
 
 engaged_by_mode as (

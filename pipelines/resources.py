@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import fcntl
 import importlib.metadata
 import json
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +15,9 @@ import duckdb
 from dagster_dbt import DbtCliResource
 from packaging import version
 
+from pipelines import freshness
 from pipelines.ingest import connect
+from pipelines.lock import writer_lock
 from pipelines.settings import DataDir
 
 
@@ -32,11 +32,13 @@ class WarehouseResource(dg.ConfigurableResource):
         # One writer of warehouse.duckdb at a time, whoever starts the run (CLI, sensor, schedule, UI):
         # the lock is held for the whole run and released by the OS if the process dies.
         with writer_lock(self.data):
-            if context.run_id:  # the run's record exists from its start: a killed run is found later
+            run_id = context.run.run_id if context.run else None
+            if run_id:  # the run's record exists from its start: a killed run is found later
                 from pipelines.ingest import guards
 
                 with self.connect() as con:
-                    guards.start_run_record(con, context.run_id)
+                    guards.start_run_record(con, run_id)
+                freshness.start_build(self.data, run_id)
             yield self
 
     @property
@@ -50,40 +52,6 @@ class WarehouseResource(dg.ConfigurableResource):
             yield con
         finally:
             con.close()
-
-
-# Lock files this process holds: the CLI holds the lock around its in-process run, whose resource takes it too.
-_HELD: set[str] = set()
-
-
-class WriterLockHeld(RuntimeError):
-    """Another process holds the writer lock of this data directory."""
-
-
-@contextmanager
-def writer_lock(data_dir: DataDir) -> Iterator[None]:
-    """One writer of warehouse.duckdb at a time, whoever starts the run (CLI, sensor, schedule, UI)."""
-    data_dir.root.mkdir(parents=True, exist_ok=True)
-    key = str(data_dir.lock_file)
-    if key in _HELD:  # this process holds it already
-        yield
-        return
-    with open(data_dir.lock_file, "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise WriterLockHeld(
-                f"another pipeline run is writing {data_dir.warehouse}; runs are serialised - try again later"
-            ) from exc
-        handle.truncate(0)
-        handle.write(str(os.getpid()))
-        handle.flush()
-        _HELD.add(key)
-        try:
-            yield
-        finally:
-            _HELD.discard(key)
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class AlumniDbtCliResource(DbtCliResource):

@@ -43,7 +43,7 @@ def _fail_abandoned_cli_runs(instance) -> None:
 
 def _lock_refused(result) -> str | None:
     """Another process took the writer lock between our check and the run's start (WriterLockHeld)."""
-    from pipelines.resources import WriterLockHeld
+    from pipelines.lock import WriterLockHeld
 
     for event in result.all_events:
         error = getattr(event.event_specific_data, "error", None)
@@ -65,7 +65,7 @@ def run_pipeline(data_dir: DataDir, quiet: bool = False, full_refresh: bool = Fa
             file=sys.stderr,
         )
         return EXIT_FAILED
-    from pipelines.resources import WriterLockHeld, writer_lock
+    from pipelines.lock import WriterLockHeld, writer_lock
 
     # Nothing in the data directory is touched before the lock is ours: a second run started a few seconds
     # after another ends here with a message, not in a race over Dagster's storage. The in-process run below
@@ -76,14 +76,37 @@ def run_pipeline(data_dir: DataDir, quiet: bool = False, full_refresh: bool = Fa
         except WriterLockHeld as exc:
             print(f"alumni pipeline: {exc}", file=sys.stderr)
             return EXIT_FAILED
+        reason = "--full-refresh: everything rebuilt"
+        if (
+            not full_refresh
+        ):  # before Dagster and dbt are even imported: a daily run with nothing new is cheap
+            from pipelines import freshness
+
+            decision = freshness.decide(data_dir)
+            if not decision.build:
+                _nothing_to_do(data_dir, decision, out, started)
+                return EXIT_OK
+            reason = decision.reason
         umask = os.umask(0o077)  # what this run creates in the data directory is its owner's only
         try:
-            return _run_locked(data_dir, out, full_refresh, started, started_at)
+            return _run_locked(data_dir, out, full_refresh, started, started_at, reason)
         finally:
             os.umask(umask)
 
 
-def _run_locked(data_dir: DataDir, out, full_refresh: bool, started: float, started_at: datetime) -> int:
+def _nothing_to_do(data_dir: DataDir, decision, out, started: float) -> None:
+    out("")
+    out(f"alumni pipeline - nothing to do on {data_dir.root}")
+    out(f"  {decision.reason}")
+    out(f"  files: {decision.files} in landing/, all handled by earlier runs")
+    out(f"  {data_dir.analytics} left as built by run {(decision.run_id or '')[:8]}")
+    out("  (alumni pipeline --full-refresh rebuilds everything regardless)")
+    out(f"  time:  {time.perf_counter() - started:.1f} s")
+
+
+def _run_locked(
+    data_dir: DataDir, out, full_refresh: bool, started: float, started_at: datetime, reason: str
+) -> int:
     data_dir.export_env()
 
     from pipelines.dbt_prepare import ensure_manifest
@@ -116,6 +139,7 @@ def _run_locked(data_dir: DataDir, out, full_refresh: bool, started: float, star
     elapsed = time.perf_counter() - started
     out("")
     out(f"alumni pipeline - run {run_id[:8]} on {data_dir.root}")
+    out(f"  why:   {reason}")
     out(
         f"  files: {summary['loaded']} loaded, {summary['duplicate']} duplicate, "
         f"{summary['rejected']} rejected, {summary['unchanged']} loaded in earlier runs"

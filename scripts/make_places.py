@@ -25,7 +25,7 @@ import shapefile  # pyshp
 
 ROOT = Path(__file__).resolve().parents[1]
 CURATED = ROOT / "scripts" / "places_curated.csv"
-COUNTRIES = ROOT / "dashboard" / "assets" / "countries.geojson"
+COUNTRIES = ROOT / "dashboard" / "static" / "countries.geojson"
 OUT = ROOT / "dashboard" / "assets" / "places.csv"
 
 

@@ -71,3 +71,15 @@ def published_demo(demo_small, tmp_path_factory):
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return data_dir, truth, result
+
+
+def copy_data_dir(source, target: Path, keep_build_record: bool = False):
+    """A copy of a data directory to run the pipeline on again (times of files kept, Dagster's storage not).
+    Without the record of its last build (D/state/), the next run builds even if nothing new has landed."""
+    import shutil
+
+    from pipelines.settings import DataDir
+
+    ignored = ("dagster_home",) if keep_build_record else ("dagster_home", "state")
+    shutil.copytree(source.root, target, ignore=shutil.ignore_patterns(*ignored))
+    return DataDir(target)

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 import dagster as dg
 
-from pipelines.ingest.loader import landing_files
-from pipelines.ingest.sources import SOURCES
+from pipelines import freshness
 from pipelines.settings import DataDir
 
 alumni_pipeline = dg.define_asset_job(
@@ -19,18 +15,6 @@ alumni_pipeline = dg.define_asset_job(
 )
 
 
-def landing_fingerprint(data_dir: DataDir) -> tuple[str, int]:
-    """A fingerprint of the landing folder's file names, sizes and mtimes (cheap: no file is read)."""
-    entries = []
-    for source in SOURCES:
-        for path, name in landing_files(data_dir.landing, source):
-            stat = path.stat()
-            entries.append((name, stat.st_size, int(stat.st_mtime)))
-    entries.sort()
-    digest = hashlib.sha256(json.dumps(entries).encode()).hexdigest()
-    return digest, len(entries)
-
-
 @dg.sensor(
     job=alumni_pipeline,
     minimum_interval_seconds=60,
@@ -39,7 +23,7 @@ def landing_fingerprint(data_dir: DataDir) -> tuple[str, int]:
 )
 def landing_sensor(context: dg.SensorEvaluationContext):
     data_dir = DataDir.resolve()
-    digest, count = landing_fingerprint(data_dir)
+    digest, count = freshness.landing_fingerprint(data_dir)
     if count == 0:
         return dg.SkipReason(f"no landing files in {data_dir.landing}")
     if context.cursor == digest:
@@ -48,13 +32,20 @@ def landing_sensor(context: dg.SensorEvaluationContext):
     return dg.RunRequest(run_key=digest, tags={"trigger": "landing_sensor", "landing_files": str(count)})
 
 
-daily_schedule = dg.ScheduleDefinition(
+@dg.schedule(
     name="daily_pipeline",
     job=alumni_pipeline,
     cron_schedule="30 5 * * *",
     execution_timezone="Europe/Berlin",
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Every morning, so 'today' moves on (current-year figures, freshness) even without new files.",
+    description="Every morning, so that 'today' moves on (a new month, an event's day) even without new files; "
+    "skipped when nothing changed since the last build (pipelines/freshness.py).",
 )
+def daily_schedule(context: dg.ScheduleEvaluationContext):
+    decision = freshness.decide(DataDir.resolve())
+    if not decision.build:
+        return dg.SkipReason(decision.reason)
+    return dg.RunRequest(tags={"trigger": "daily_schedule", "reason": decision.reason})
+
 
 defs = dg.Definitions(jobs=[alumni_pipeline], sensors=[landing_sensor], schedules=[daily_schedule])

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import dagster as dg
 import duckdb
 
+from pipelines import freshness
 from pipelines.defs.transform import alumni_dbt_models
 from pipelines.ingest import filenames, guards
 from pipelines.ingest.privacy import load_key
@@ -140,6 +141,8 @@ def analytics_file(context: dg.AssetExecutionContext, warehouse: WarehouseResour
         context.log.info(
             f"warehouse.duckdb rewritten after an erasure ({seconds:.1f} s): no deleted value stays"
         )
+    with warehouse.connect() as con:  # last: what the next run compares with to find nothing new
+        freshness.record_build(con, warehouse.data, run_id)
     return dg.MaterializeResult(metadata={"tables": len(tables), "path": str(warehouse.data.analytics)})
 
 

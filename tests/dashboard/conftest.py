@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.headless import CHROMIUM, CHROMIUM_ARGS
+from tests.dashboard.headless import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture

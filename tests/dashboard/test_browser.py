@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.headless import PAGES, start, stop
 from pipelines.settings import DataDir
 from tests.conftest import run_cli
+from tests.dashboard.headless import PAGES, start, stop
 
 pytestmark = pytest.mark.slow
 

@@ -20,10 +20,10 @@ from playwright.sync_api import expect
 
 from dashboard import auth, scope
 from dashboard.formatting import header
-from dashboard.headless import free_port, start, stop
 from dashboard.serve import command
 from pipelines.settings import DataDir
 from tests.conftest import run_cli
+from tests.dashboard.headless import free_port, start, stop
 
 FACULTY = "INF"
 CLUB = "C-003"

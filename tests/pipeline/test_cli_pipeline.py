@@ -6,16 +6,16 @@ import csv
 import hashlib
 import io
 import re
-import shutil
 from collections import Counter
 from datetime import date, timedelta
 
 import duckdb
 import pytest
 
+from pipelines import freshness
 from pipelines.ingest.privacy import keyed_hash, normalise_member_id
 from pipelines.settings import DataDir
-from tests.conftest import run_cli
+from tests.conftest import copy_data_dir, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -142,16 +142,26 @@ def test_published_file_holds_no_personal_data(published_demo):
 
 def test_rerun_changes_nothing_and_a_rejected_file_exits_2(published_demo, tmp_path):
     source, _, _ = published_demo
-    data_dir = DataDir(tmp_path / "data")
-    shutil.copytree(source.root, data_dir.root, ignore=shutil.ignore_patterns("dagster_home"))
+    data_dir = copy_data_dir(source, tmp_path / "data", keep_build_record=True)
+    published = digest(data_dir.analytics)
     con = duckdb.connect(str(data_dir.analytics), read_only=True)
     before = con.execute(
         "select sum(value) filter (where value is not null), count(*) from fct_strategy_kpis"
     ).fetchone()
     con.close()
 
+    # nothing new since the last build: nothing is done, not even Dagster is started
+    idle = run_cli("pipeline", "--data-dir", str(data_dir.root), env=KEY)
+    assert idle.returncode == 0, idle.stderr[-2000:]
+    assert "nothing to do" in idle.stdout and "nothing new since the build of" in idle.stdout
+    assert digest(data_dir.analytics) == published
+    assert not (data_dir.root / "dagster_home").exists()
+
+    # a build regardless (here: the record of the last one is gone) loads nothing again and changes no figure
+    freshness.state_file(data_dir).unlink()
     again = run_cli("pipeline", "--data-dir", str(data_dir.root), env=KEY)
     assert again.returncode == 0, again.stderr[-2000:]
+    assert "why:   no record of an earlier build" in again.stdout
     assert "files: 0 loaded, 0 duplicate, 0 rejected" in again.stdout
     con = duckdb.connect(str(data_dir.analytics), read_only=True)
     assert (
@@ -184,8 +194,7 @@ def test_rerun_changes_nothing_and_a_rejected_file_exits_2(published_demo, tmp_p
 def test_an_older_export_loaded_late_does_not_override_a_newer_one(published_demo, tmp_path):
     # "the latest export wins" is by export date (in the file name), not by when a file happens to be loaded
     source, _, _ = published_demo
-    data_dir = DataDir(tmp_path / "data")
-    shutil.copytree(source.root, data_dir.root, ignore=shutil.ignore_patterns("dagster_home"))
+    data_dir = copy_data_dir(source, tmp_path / "data")
     newest = max((data_dir.landing / "newsletter").glob("campaigns_*.csv"))
     header, *rows = list(csv.reader(io.StringIO(newest.read_text(encoding="utf-8")), delimiter=";"))
     exported = date.fromisoformat(newest.stem.removeprefix("campaigns_"))
@@ -217,8 +226,7 @@ def test_an_older_export_loaded_late_does_not_override_a_newer_one(published_dem
 
 def test_a_failed_run_leaves_the_previous_analytics_file_untouched(published_demo, tmp_path):
     source, _, _ = published_demo
-    data_dir = DataDir(tmp_path / "data")
-    shutil.copytree(source.root, data_dir.root, ignore=shutil.ignore_patterns("dagster_home"))
+    data_dir = copy_data_dir(source, tmp_path / "data")
     before = digest(data_dir.analytics)
     # a leftover that cannot be removed makes the publish step fail (as a full disk or a crash would)
     (data_dir.root / "analytics.duckdb.tmp").mkdir()
@@ -238,11 +246,10 @@ def test_no_landing_files_is_a_clear_error(tmp_path):
 
 
 def test_one_writer_at_a_time(published_demo, tmp_path):
-    from pipelines.resources import writer_lock
+    from pipelines.lock import writer_lock
 
     source, _, _ = published_demo
-    data_dir = DataDir(tmp_path / "data")
-    shutil.copytree(source.root, data_dir.root, ignore=shutil.ignore_patterns("dagster_home"))
+    data_dir = copy_data_dir(source, tmp_path / "data")
     with writer_lock(data_dir):  # as a running pipeline holds it
         refused = run_cli("pipeline", "--data-dir", str(data_dir.root), env=KEY)
     assert refused.returncode == 1
@@ -309,8 +316,7 @@ def test_incremental_run_equals_a_full_rebuild(published_demo, tmp_path):
     """New rows for an old campaign (an overlapping export), a member's late click and an erasure, built
     incrementally, then from scratch: the same marts, scores included."""
     source, truth, _ = published_demo
-    data_dir = DataDir(tmp_path / "data")
-    shutil.copytree(source.root, data_dir.root, ignore=shutil.ignore_patterns("dagster_home"))
+    data_dir = copy_data_dir(source, tmp_path / "data")
     con = duckdb.connect(str(data_dir.analytics), read_only=True)
     campaign, recipients = con.execute(
         "select campaign_id, recipients from fct_newsletter_campaigns order by sent_at limit 1 offset 3"
@@ -360,8 +366,7 @@ def test_incremental_run_equals_a_full_rebuild(published_demo, tmp_path):
 def test_an_incremental_model_built_by_an_older_version_asks_for_a_full_refresh(published_demo, tmp_path):
     """A warehouse from before a change of an incremental model fails clearly, and --full-refresh mends it."""
     source, _, _ = published_demo
-    data_dir = DataDir(tmp_path / "data")
-    shutil.copytree(source.root, data_dir.root, ignore=shutil.ignore_patterns("dagster_home"))
+    data_dir = copy_data_dir(source, tmp_path / "data")
     before = digest(data_dir.analytics)
     con = duckdb.connect(str(data_dir.warehouse))
     con.execute("alter table intermediate.int_member_snapshot_intervals drop column loaded_at")

@@ -69,7 +69,8 @@ def test_landing_sensor_runs_once_per_new_set_of_files(defs, data_dir):
         assert second.run_key != first.run_key
 
 
-def test_daily_schedule(defs):
+def test_daily_schedule(defs, data_dir, monkeypatch):
+    monkeypatch.setenv("ALUMNI_DATA_DIR", str(data_dir.root))  # never built: the tick asks for a run
     schedule = defs.resolve_schedule_def("daily_pipeline")
     assert schedule.cron_schedule == "30 5 * * *"
     assert schedule.execution_timezone == "Europe/Berlin"
@@ -82,7 +83,7 @@ def test_daily_schedule(defs):
 def _other_process_gets_the_lock(data_dir) -> bool:
     """The lock is re-entrant within one process (the CLI holds it around its in-process run): ask another."""
     code = (
-        "import sys; from pipelines.resources import WriterLockHeld, writer_lock; "
+        "import sys; from pipelines.lock import WriterLockHeld, writer_lock; "
         "from pipelines.settings import DataDir\n"
         "try:\n    with writer_lock(DataDir.resolve(sys.argv[1])): pass\n"
         "except WriterLockHeld:\n    sys.exit(3)\n"
@@ -105,7 +106,7 @@ def test_the_warehouse_resource_holds_the_writer_lock_for_the_run(data_dir, monk
     assert _other_process_gets_the_lock(data_dir)  # released after it
     # a run that starts while another process holds the lock is refused, with the typed error
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pipelines.resources import writer_lock; "
+        [sys.executable, "-c", "import sys, time; from pipelines.lock import writer_lock; "
          "from pipelines.settings import DataDir\n"
          "with writer_lock(DataDir.resolve(sys.argv[1])):\n    print('held', flush=True); time.sleep(60)\n",
          str(data_dir.root)],

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import shutil
 import stat
 import subprocess
 import sys
@@ -18,7 +17,7 @@ import pytest
 
 from pipelines.ingest.privacy import keyed_hash, normalise_member_id
 from pipelines.settings import DBT_PROJECT_DIR, DataDir
-from tests.conftest import run_cli
+from tests.conftest import copy_data_dir, run_cli
 
 pytestmark = pytest.mark.slow
 KEY = {"ALUMNI_PSEUDONYM_KEY": "demo-test-key"}
@@ -26,10 +25,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def copy_of(published_demo, tmp_path) -> DataDir:
-    source, _, _ = published_demo
-    data_dir = DataDir(tmp_path / "data")
-    shutil.copytree(source.root, data_dir.root, ignore=shutil.ignore_patterns("dagster_home"))
-    return data_dir
+    return copy_data_dir(published_demo[0], tmp_path / "data")
 
 
 def runs(data_dir: DataDir) -> list[tuple[str, str]]:

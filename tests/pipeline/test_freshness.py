@@ -1,0 +1,162 @@
+"""A run with nothing new does nothing: what counts as new (files, code, key, a month, a fact falling due)."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines import freshness
+from pipelines.settings import DataDir
+
+BUILT_FOR = date(2026, 11, 10)  # mid-month: a later day of the same month exists
+
+
+@pytest.fixture
+def built(data_dir: DataDir, monkeypatch) -> DataDir:
+    """A data directory as after a published build on BUILT_FOR: two exports, one tool export, the file."""
+    monkeypatch.setenv("ALUMNI_DATA_DIR", str(data_dir.root))
+    for name in ("members/members_2026-11-01.csv", "events/events_2026-11-01.csv", "pretix/orders.csv"):
+        path = data_dir.landing / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("header\nrow\n")
+    data_dir.analytics.write_bytes(b"published")
+    record(data_dir, facts=[])
+    return data_dir
+
+
+def record(data_dir: DataDir, facts: list[str], built_for: date = BUILT_FOR) -> dict:
+    """Write the record of a build on `built_for` whose raw tables hold events on the days `facts`."""
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    con.execute("create table raw.events (event_id varchar, starts_at timestamp, _loaded_at timestamp)")
+    for n, day in enumerate(facts):
+        con.execute("insert into raw.events values (?, ?, '2030-01-01')", [f"E{n}", day])
+    freshness.start_build(data_dir, "run-1")
+    freshness.record_build(con, data_dir, "run-1")
+    state = json.loads(freshness.state_file(data_dir).read_text())
+    # the build was for BUILT_FOR (record_build takes the engine's current_date): as if built that day
+    state["as_of"] = built_for.isoformat()
+    due = freshness.next_fact(con, built_for)
+    state["next_fact"] = due.isoformat() if due else None
+    freshness.state_file(data_dir).write_text(json.dumps(state))
+    con.close()
+    return state
+
+
+def test_nothing_new_after_a_build(built):
+    decision = freshness.decide(built, now=BUILT_FOR)
+    assert not decision.build
+    assert decision.files == 3 and decision.run_id == "run-1"
+    assert "nothing new" in decision.reason
+    # the next day of the same month, no fact due: still nothing
+    assert not freshness.decide(built, now=date(2026, 11, 11)).build
+
+
+def test_the_record_holds_nothing_personal_and_the_pending_start_is_gone(built):
+    text = freshness.state_file(built).read_text()
+    assert "members_" not in text and "pretix" not in text and "header" not in text
+    assert not freshness.pending_file(built).exists()
+
+
+@pytest.mark.parametrize(
+    "change, reason",
+    [
+        (
+            lambda d: (d.landing / "members/members_2026-11-01.csv").write_text("header\nrow\nrow\n"),
+            "landing",
+        ),
+        (lambda d: (d.landing / "pretix/orders_2.csv").write_text("x\n"), "landing"),  # a tool's folder too
+        (lambda d: (d.landing / "events/events_2026-11-01.csv").unlink(), "landing"),
+        (lambda d: os.utime(d.landing / "pretix/orders.csv", ns=(1, 1)), "landing"),  # same size, re-saved
+        (lambda d: d.analytics.unlink(), "missing or was changed"),
+        (lambda d: d.analytics.write_bytes(b"replaced by hand"), "missing or was changed"),
+    ],
+)
+def test_a_change_in_landing_or_of_the_published_file_means_a_build(built, change, reason):
+    change(built)
+    decision = freshness.decide(built, now=BUILT_FOR)
+    assert decision.build and reason in decision.reason
+
+
+def test_other_code_or_another_key_means_a_build(built, monkeypatch):
+    state = json.loads(freshness.state_file(built).read_text())
+    freshness.state_file(built).write_text(json.dumps({**state, "code": "an older release"}))
+    assert "code changed" in freshness.decide(built, now=BUILT_FOR).reason
+    freshness.state_file(built).write_text(json.dumps(state))
+    monkeypatch.setenv("ALUMNI_PSEUDONYM_KEY", "another key")
+    assert "key changed" in freshness.decide(built, now=BUILT_FOR).reason
+
+
+def test_a_new_month_means_a_build(built):
+    decision = freshness.decide(built, now=date(2026, 12, 1))
+    assert decision.build and "new calendar month (2026-12)" in decision.reason
+
+
+def test_a_fact_falling_due_means_a_build(data_dir, monkeypatch):
+    monkeypatch.setenv("ALUMNI_DATA_DIR", str(data_dir.root))
+    (data_dir.landing / "events").mkdir(parents=True)
+    (data_dir.landing / "events" / "events_2026-11-01.csv").write_text("x\n")
+    data_dir.analytics.write_bytes(b"published")
+    # an event before the build, one on the 14th (UTC 23:30 on the 13th is the 14th in Berlin), one in 2027
+    state = record(data_dir, facts=["2026-11-01 10:00:00", "2026-11-13 23:30:00", "2027-03-01 18:00:00"])
+    assert state["next_fact"] == "2026-11-14"
+    assert not freshness.decide(data_dir, now=date(2026, 11, 13)).build
+    decision = freshness.decide(data_dir, now=date(2026, 11, 14))
+    assert decision.build and "fell due" in decision.reason
+
+
+def test_bookkeeping_times_are_no_facts_but_an_export_time_is(data_dir):
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    con.execute("create table raw.members (member_id varchar, _loaded_at timestamp, _exported_at timestamp)")
+    con.execute("insert into raw.members values ('A-1', '2026-11-20 08:00', null)")
+    assert freshness.next_fact(con, BUILT_FOR) is None
+    con.execute("insert into raw.members values ('A-2', '2026-11-20 08:00', '2026-11-12 08:00')")
+    assert freshness.next_fact(con, BUILT_FOR) == date(2026, 11, 12)
+
+
+def test_a_run_that_starts_forgets_the_record_until_it_publishes(built):
+    freshness.start_build(built, "run-2")
+    assert freshness.decide(built, now=BUILT_FOR).reason == "no record of an earlier build"
+    con = duckdb.connect()
+    freshness.record_build(con, built, "run-3")  # another run's start: no record from it
+    assert not freshness.state_file(built).exists()
+    freshness.record_build(con, built, "run-2")
+    con.close()
+    assert freshness.state_file(built).exists()
+
+
+def test_the_daily_schedule_skips_when_nothing_is_new(built):
+    from pipelines.definitions import defs
+
+    schedule = defs.resolve_schedule_def("daily_pipeline")
+    with dg.instance_for_test() as instance:
+        state = json.loads(freshness.state_file(built).read_text())
+        # as if built today: the schedule compares with the real calendar
+        state["as_of"] = freshness.today().isoformat()
+        freshness.state_file(built).write_text(json.dumps(state))
+        skipped = schedule.evaluate_tick(dg.build_schedule_context(instance=instance))
+        assert skipped.run_requests == [] and "nothing new" in skipped.skip_message
+        (built.landing / "members/members_2026-11-02.csv").write_text("header\n")
+        ran = schedule.evaluate_tick(dg.build_schedule_context(instance=instance))
+        assert len(ran.run_requests) == 1
+        assert ran.run_requests[0].tags["reason"] == "new or changed files in landing/"
+
+
+def test_the_landing_sensor_sees_the_tools_folders(built):
+    from pipelines.definitions import defs
+
+    sensor = defs.resolve_sensor_def("landing_sensor")
+    with dg.instance_for_test() as instance:
+        first = sensor(dg.build_sensor_context(instance=instance))
+        assert isinstance(first, dg.RunRequest)
+        cursor = freshness.landing_fingerprint(built)[0]
+        assert isinstance(sensor(dg.build_sensor_context(instance=instance, cursor=cursor)), dg.SkipReason)
+        (built.landing / "zoom").mkdir()
+        (built.landing / "zoom" / "webinar_attendees.csv").write_text("x\n")
+        assert isinstance(sensor(dg.build_sensor_context(instance=instance, cursor=cursor)), dg.RunRequest)

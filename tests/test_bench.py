@@ -1,0 +1,41 @@
+"""`make bench` keeps its figures per scale, keeps the hand-written sections of docs/benchmarks.md, and draws
+docs/benchmarks.png: checked on made-up figures (the measurements themselves are never asserted)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def bench():
+    spec = importlib.util.spec_from_file_location("bench", REPO / "scripts" / "bench.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def figures(seconds: float) -> dict:
+    part = {"seconds": seconds, "mib": 100, "note": ""}
+    return {name: part for name in ("generate", "ingest", "read_csv", "pipeline", "month", "nothing_new")} | {
+        "pages": {"Strategie": 0.5},
+        "machine": "test",
+        "date": "2026-12-01",
+    }
+
+
+def test_the_generated_part_is_replaced_and_the_rest_kept(tmp_path):
+    b = bench()
+    out = tmp_path / "benchmarks.md"
+    out.write_text("# Benchmarks\n\n## A hand-written section\n\nkept\n")
+    results = {"scales": {"1": figures(10.0), "10": figures(100.0)}}
+    b.write_markdown(out, b.render_markdown(results))
+    results["scales"]["50"] = figures(900.0)
+    b.write_markdown(out, b.render_markdown(results))  # a second run replaces, never repeats
+    text = out.read_text()
+    assert text.count(b.START) == 1 and text.count("## A hand-written section") == 1
+    assert "| 50 | full build | 900.0 s | 100 MiB | < 30 min, < 8 GB |" in text
+    assert "| 10 | one more month | 100.0 s | 100 MiB | < 15 s (15 % of the full build) |" in text
+    b.draw(results, tmp_path / "benchmarks.png")
+    assert (tmp_path / "benchmarks.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

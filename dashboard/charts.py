@@ -10,6 +10,8 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from dashboard import seeds
+
 STATIC = Path(__file__).resolve().parent / "static"
 # Natural Earth country outlines, served by the app itself (Streamlit's static folder): a map's figure names the
 # file instead of carrying 600 kB of shapes, so it is built, sent and drawn in a fraction of the time, and the
@@ -26,7 +28,7 @@ STATUS_COLOURS = {
     "no_data": "#767676",
 }
 STATUS_TEXT_COLOURS = {"at_risk": "#000000"}  # white elsewhere
-TIER_COLOURS = {"inactive": "#cfd8dc", "interested": "#90caf9", "active": "#1e88e5", "champion": "#0d47a1"}
+TIER_COLOURS = seeds.tier_colours()  # dbt_project/seeds/engagement_tiers.csv
 HEALTH_COLOURS = {"thriving": "#0072B2", "quiet": "#E69F00", "dormant": "#767676", "none": "#CC79A7"}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, formatting
+from dashboard import data, formatting, seeds
 from dashboard.access import university_wide_note
 from dashboard.disclosure import safe_csv
 from dashboard.i18n import label, lang, t
@@ -14,9 +14,10 @@ from dashboard.i18n import label, lang, t
 # the app's static folder instead of the CDN (offline, intranet).
 PLOTLY_CONFIG = {"topojsonURL": "app/static/", "displaylogo": False}
 
-FACULTIES = ["NAT", "MATH", "MB", "ETIT", "INF", "WIWI", "PHIL", "HSW", "URZ", "UB", "ZLB", "ZV", "other"]
-STATUS_GROUPS = ["graduate", "doctorate", "professor", "staff", "former_student", "friend", "other"]
-REGIONS = ["chemnitz", "saxony", "germany", "abroad", "unknown"]
+# The filters' choices in the order of the dbt seeds (faculties.csv, status_groups.csv, regions.csv).
+FACULTIES = seeds.faculties()
+STATUS_GROUPS = seeds.status_groups()
+REGIONS = seeds.regions()
 
 
 def period(key: str) -> tuple[int, int]:

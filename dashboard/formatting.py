@@ -8,20 +8,18 @@ clear headers (`csv_frame`). Pure functions with the language as an argument: us
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cache
-from pathlib import Path
 
 import pandas as pd
 
 from dashboard.i18n import CODES
 from dashboard.privacy import MARK
+from dashboard.seeds import seed
 
-COUNTRIES_SEED = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "countries.csv"
 EMPTY = "–"
 
 # Column headers of every table and download, in both languages. A column not listed here still gets a
@@ -311,8 +309,7 @@ def code(value, lang: str) -> str:
 
 @cache
 def _countries() -> dict[str, tuple[str, str]]:
-    with COUNTRIES_SEED.open(encoding="utf-8") as handle:
-        return {row["country_code"]: (row["name_de"], row["name_en"]) for row in csv.DictReader(handle)}
+    return {row["country_code"]: (row["name_de"], row["name_en"]) for row in seed("countries")}
 
 
 def country(value, lang: str) -> str:

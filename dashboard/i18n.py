@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.seeds import scoring
+
 LANGUAGES = {"de": "Deutsch", "en": "English"}
 
 TEXT = {
@@ -180,6 +182,32 @@ CODES = {
     "False": {"de": "keine Clubmitglieder", "en": "Not in a club"},
 }
 
+
+def _tiers_definition() -> dict[str, str]:
+    """Engagement score v1 in words, with the numbers of dbt_project/seeds/engagement_scoring.csv (the SQL's)."""
+    modes = ("communication", "experiential", "volunteer", "philanthropic")
+    values = {
+        **{mode: scoring("points_per_act", mode) for mode in modes},
+        "cap": scoring("newsletter_click_cap", "communication"),
+        "half_life": scoring("half_life_months"),
+        "window": scoring("window_months"),
+        "active": scoring("tier_from", "active"),
+        "champion": scoring("tier_from", "champion"),
+    }
+    en = {key: f"{value:g}" for key, value in values.items()}
+    de = {key: text.replace(".", ",") for key, text in en.items()}
+    return {
+        "de": f"Score v1: Punkte je Handlung (Kommunikation {de['communication']}, Newsletter-Klicks max. "
+        f"{de['cap']} je Monat; Erleben {de['experiential']}; Ehrenamt {de['volunteer']}; Spende "
+        f"{de['philanthropic']}), über {de['window']} Monate mit 0,5^(k/{de['half_life']}) gewichtet. Stufen: "
+        f"inaktiv 0, interessiert < {de['active']}, aktiv < {de['champion']}, Champion ≥ {de['champion']}.",
+        "en": f"Score v1: points per act (communication {en['communication']}, newsletter clicks at most "
+        f"{en['cap']} a month; experiential {en['experiential']}; volunteer {en['volunteer']}; philanthropic "
+        f"{en['philanthropic']}), weighted 0.5^(k/{en['half_life']}) over {en['window']} months. Tiers: "
+        f"inactive 0, interested < {en['active']}, active < {en['champion']}, champion ≥ {en['champion']}.",
+    }
+
+
 # Definitions from METRICS.md, shown next to each figure.
 DEFINITIONS = {
     "members": {
@@ -220,14 +248,7 @@ DEFINITIONS = {
         "de": "Mitglieder, für die diese Veranstaltung die erste besuchte ist.",
         "en": "Members for whom this is the earliest event they ever attended.",
     },
-    "tiers": {
-        "de": "Score v1: Punkte je Handlung (Kommunikation 1, Newsletter-Klicks max. 5 je Monat; Erleben 3; "
-        "Ehrenamt 7; Spende 5), über 36 Monate mit 0,5^(k/12) gewichtet. Stufen: inaktiv 0, interessiert < 3, "
-        "aktiv < 10, Champion ≥ 10.",
-        "en": "Score v1: points per act (communication 1, newsletter clicks at most 5 a month; experiential 3; "
-        "volunteer 7; philanthropic 5), weighted 0.5^(k/12) over 36 months. Tiers: inactive 0, interested < 3, "
-        "active < 10, champion ≥ 10.",
-    },
+    "tiers": _tiers_definition(),
     "health": {
         "de": "Über die vier Quartale bis zu diesem: lebendig (≥ 2 Treffen und ≥ 5 Mitglieder), ruhig "
         "(≥ 1 Treffen), ruhend (kein Treffen).",

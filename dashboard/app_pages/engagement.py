@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, data
+from dashboard import charts, data, seeds
 from dashboard.access import university_wide_note
 from dashboard.components import chart, period, privacy_note, segment_filters, table
 from dashboard.i18n import definition, label, t
@@ -164,7 +164,7 @@ chart(
 st.subheader(t("tier_movement"))
 year = st.selectbox(t("year"), list(range(last, first, -1)) or [last], key="transition_year")
 moves = suppress(data.tier_transitions(year), ["members"])
-order = ["inactive", "interested", "active", "champion"]
+order = seeds.tiers()
 if moves.empty:
     st.info(t("no_rows"))
 else:

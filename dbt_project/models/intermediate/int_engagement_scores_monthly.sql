@@ -1,12 +1,13 @@
--- Engagement score v1 per member and month (METRICS.md): each month's points weighted 0.5 ^ (k / 12) over the
--- 36 months up to M, in every month in which the member was a member on at least one day.
+-- Engagement score v1 per member and month (METRICS.md): each month's points weighted 0.5 ^ (k / half-life)
+-- over the window of months up to M, in every month in which the member was a member on at least one day.
+-- Half-life, window and tier thresholds are in seeds/engagement_scoring.csv (via int_engagement_scoring).
 --
 -- Incremental by member: a run recomputes the whole history of members whose inputs changed (their digest in
 -- int_engagement_score_inputs differs from the one their rows were built from) and, for everyone, the months
 -- from the last one built onwards (the new month). A member's score depends only on the member's own spells
 -- and points, so everyone else's older rows stay exact. Rows built from an outdated digest (months that are
 -- no longer member months) and rows of members who are gone (erased) are deleted in the post-hook.
--- A change to the scoring rules below needs `alumni pipeline --full-refresh`.
+-- A change to the scoring rules below or to the seed's constants needs `alumni pipeline --full-refresh`.
 {{ config(
     materialized='incremental',
     unique_key=['alumni_key', 'month'],
@@ -35,6 +36,10 @@ points as (
 
 inputs as (
     select * from {{ ref('int_engagement_score_inputs') }}
+),
+
+scoring as (
+    select * from {{ ref('int_engagement_scoring') }}
 ),
 
 {% if is_incremental() %}
@@ -72,13 +77,17 @@ scored as (
     select
         member_months.alumni_key,
         member_months.month_start,
-        coalesce(sum(points.points * power(0.5, (member_months.month_index - points.month_index) / 12.0)), 0)
-            as engagement_score
+        coalesce(sum(
+            points.points
+            * power(0.5, (member_months.month_index - points.month_index) / cast(scoring.half_life_months as double))
+        ), 0) as engagement_score
     from member_months
+    cross join scoring
     left join points
         on
             member_months.alumni_key = points.alumni_key
-            and points.month_index between member_months.month_index - 35 and member_months.month_index
+            and points.month_index
+            between member_months.month_index - (scoring.window_months - 1) and member_months.month_index
     group by member_months.alumni_key, member_months.month_start
 ),
 
@@ -89,14 +98,15 @@ final as (
         round(scored.engagement_score, 4) as engagement_score,
         case
             when scored.engagement_score = 0 then 'inactive'
-            when scored.engagement_score < 3 then 'interested'
-            when scored.engagement_score < 10 then 'active'
+            when scored.engagement_score < scoring.active_from then 'interested'
+            when scored.engagement_score < scoring.champion_from then 'active'
             else 'champion'
         end as engagement_tier,
         'v1' as score_version,
         inputs.inputs_digest
     from scored
     inner join inputs on scored.alumni_key = inputs.alumni_key
+    cross join scoring
 )
 
 -- Stored in member order: a member's months then sit together, which compresses the keyed hash about

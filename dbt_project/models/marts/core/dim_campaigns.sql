@@ -1,18 +1,20 @@
--- One row per newsletter campaign. sent_at in Europe/Berlin local time.
+-- One row per newsletter campaign (built in int_campaigns). sent_at in Europe/Berlin local time.
+-- A view: the rows are built once, in the intermediate model; the mart names the published columns.
+{{ config(materialized='view') }}
+
 with
 
 campaigns as (
-    select * from {{ ref('stg_newsletter__campaigns') }}
+    select * from {{ ref('int_campaigns') }}
 ),
 
 final as (
     select
         campaign_id,
         topic,
-        {{ to_berlin('sent_at') }} as sent_at,
-        cast({{ reporting_year(to_berlin('sent_at')) }} as integer) as year,
+        sent_at,
+        year,
         language,
-        -- the count the campaign's tool reports as sent (catalogue `Empfänger`; TOOLS.md §5)
         recipients_reported
     from campaigns
 )

@@ -1,35 +1,25 @@
--- One row per alumni club, as in its latest clubs snapshot.
+-- One row per alumni club, as in its latest clubs snapshot (built in int_clubs).
+-- A view: the rows are built once, in the intermediate model; the mart names the published columns.
+{{ config(materialized='view') }}
+
 with
 
-snapshots as (
-    select * from {{ ref('stg_clubs__club_snapshots') }}
-),
-
-latest as (
-    {{ deduplicate('snapshots', 'club_id', 'snapshot_on desc') }}
-),
-
-first_seen as (
-    select
-        club_id,
-        min(snapshot_on) as first_seen_on
-    from snapshots
-    group by club_id
+clubs as (
+    select * from {{ ref('int_clubs') }}
 ),
 
 final as (
     select
-        latest.club_id,
-        latest.club_name,
-        latest.city,
-        latest.country_code,
-        coalesce(latest.founded_on, first_seen.first_seen_on) as founded_on,
-        latest.status,
-        latest.ambassador_key is not null as has_ambassador,
-        latest.latitude,
-        latest.longitude
-    from latest
-    inner join first_seen on latest.club_id = first_seen.club_id
+        club_id,
+        club_name,
+        city,
+        country_code,
+        founded_on,
+        status,
+        has_ambassador,
+        latitude,
+        longitude
+    from clubs
 )
 
 select * from final

@@ -1,17 +1,21 @@
--- One row per event. starts_at in Europe/Berlin local time.
+-- One row per event (its logic in int_events, which the strategy KPIs read too). starts_at in
+-- Europe/Berlin local time.
+-- A view: the rows are built once, in the intermediate model; the mart names the published columns.
+{{ config(materialized='view') }}
+
 with
 
 events as (
-    select * from {{ ref('stg_events__events') }}
+    select * from {{ ref('int_events') }}
 ),
 
 final as (
     select
         event_id,
         event_type,
-        {{ to_berlin('starts_at') }} as starts_at,
-        cast({{ to_berlin('starts_at') }} as date) as starts_on,
-        cast({{ reporting_year(to_berlin('starts_at')) }} as integer) as year,
+        starts_at,
+        starts_on,
+        year,
         city,
         country_code,
         format,

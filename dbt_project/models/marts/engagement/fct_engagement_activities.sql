@@ -1,27 +1,26 @@
 -- One row per engagement act of a member, with its CASE mode and strategy goal (METRICS.md).
+-- Built in int_engagement_activities, which the score and the strategy KPIs read too.
+-- A view: the rows are built once, in the intermediate model; the mart names the published columns.
+{{ config(materialized='view') }}
+
 with
 
-acts as (
-    select * from {{ ref('int_engagement_acts') }}
-),
-
-mapping as (
-    select * from {{ ref('engagement_act_mapping') }}
+activities as (
+    select * from {{ ref('int_engagement_activities') }}
 ),
 
 final as (
     select
-        acts.activity_id,
-        acts.alumni_key,
-        acts.activity_date,
-        cast({{ reporting_year('acts.activity_date') }} as integer) as year,
-        cast({{ dbt.date_trunc('month', 'acts.activity_date') }} as date) as month,
-        acts.source,
-        acts.act_code as activity_type,
-        mapping.engagement_mode,
-        cast(mapping.strategy_goal as integer) as strategy_goal
-    from acts
-    inner join mapping on acts.act_code = mapping.act_code
+        activity_id,
+        alumni_key,
+        activity_date,
+        year,
+        month,
+        source,
+        activity_type,
+        engagement_mode,
+        strategy_goal
+    from activities
 )
 
 select * from final

@@ -28,12 +28,16 @@ renamed as (
                     + cast(split_part(trim(source.read_delay), ':', 3) as integer)
         end as read_delay_seconds,
         source._exported_at,
-        source._loaded_at
+        source._loaded_at,
+        source._line
     from source
 ),
 
+-- one export can hold the same send twice (a mailbox shared by two contacts): the row that was read or clicked
+-- wins, then the earlier line, so that every build picks the same row
 deduplicated as (
-    {{ deduplicate('renamed', 'subject, email_hash, sent_at', '_exported_at desc nulls last, _loaded_at desc') }}
+    {{ deduplicate('renamed', 'subject, email_hash, sent_at',
+        '_exported_at desc nulls last, _loaded_at desc, is_clicked desc, is_read desc, read_at nulls last, _line') }}
 ),
 
 final as (

@@ -31,13 +31,14 @@ listed as (
         list_rows.attendee_name,
         list_rows.product,
         list_rows._exported_at,
-        list_rows._loaded_at
+        list_rows._loaded_at,
+        list_rows._line
     from list_rows
 ),
 
 latest_list as (
     {{ deduplicate('listed', 'event_slug, order_code, attendee_name, product',
-        '_exported_at desc nulls last, _loaded_at desc') }}
+        '_exported_at desc nulls last, _loaded_at desc, checked_in_at nulls last, _line') }}
 ),
 
 final as (

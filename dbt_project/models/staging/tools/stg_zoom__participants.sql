@@ -16,13 +16,14 @@ renamed as (
         source.registered_at,
         source.joined_at,
         source._exported_at,
-        source._loaded_at
+        source._loaded_at,
+        source._line
     from source
 ),
 
 deduplicated as (
     {{ deduplicate('renamed', "webinar_id, section, email_hash, coalesce(cast(joined_at as varchar), '')",
-        '_exported_at desc nulls last, _loaded_at desc') }}
+        '_exported_at desc nulls last, _loaded_at desc, has_attended desc, _line') }}
 ),
 
 final as (

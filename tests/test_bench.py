@@ -19,7 +19,7 @@ def bench():
 def figures(seconds: float) -> dict:
     part = {"seconds": seconds, "mib": 100, "note": ""}
     return {name: part for name in ("generate", "ingest", "read_csv", "pipeline", "month", "nothing_new")} | {
-        "pages": {"Strategie": 0.5},
+        "pages": {"Strategie": {"first": 0.5, "again": 0.2, "load": 1.5}},
         "machine": "test",
         "date": "2026-12-01",
     }
@@ -36,6 +36,7 @@ def test_the_generated_part_is_replaced_and_the_rest_kept(tmp_path):
     text = out.read_text()
     assert text.count(b.START) == 1 and text.count("## A hand-written section") == 1
     assert "| 50 | full build | 900.0 s | 100 MiB | < 30 min, < 8 GB |" in text
+    assert "| Strategie | 0.50 s | 0.20 s | 1.50 s |" in text
     assert "| 10 | one more month | 100.0 s | 100 MiB | < 15 s (15 % of the full build) |" in text
     b.draw(results, tmp_path / "benchmarks.png")
     assert (tmp_path / "benchmarks.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

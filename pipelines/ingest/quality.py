@@ -73,6 +73,8 @@ def validate(con: duckdb.DuckDBPyConnection, source: str, run_id: str) -> SuiteO
     outcome = SuiteOutcome(source, 0)
     if not files:
         return outcome
+    if _nothing_broken(con, source, run_id, suite_json["expectations"], outcome):
+        return outcome
 
     batch_definition, suite, columns = _gx_suite(source, source, "warehouse", suite_json["expectations"])
     totals: dict[int, dict] = {}
@@ -129,6 +131,33 @@ def validate(con: duckdb.DuckDBPyConnection, source: str, run_id: str) -> SuiteO
     return outcome
 
 
+def _nothing_broken(
+    con: duckdb.DuckDBPyConnection, source: str, run_id: str, expectations: list[dict], outcome: SuiteOutcome
+) -> bool:
+    """The usual case, decided in DuckDB over all of the run's rows at once: no row breaks any expectation of the
+    suite (uniqueness is per file: the suites key it by `_source_file`). Then every expectation has passed with
+    nothing unexpected, as Great Expectations would say file by file, and `outcome` is filled accordingly;
+    anything broken, or a kind of expectation not written in SQL, leaves the judgement (and the description of
+    what is wrong) to Great Expectations. At scale 10 this saves about 30 s of a full build."""
+    counts = sql_violations(con, f"raw.{source} where _run_id = ?", [run_id], expectations)
+    if counts is None or any(counts):
+        return False
+    outcome.rows = con.execute(f"select count(*) from raw.{source} where _run_id = ?", [run_id]).fetchone()[0]
+    for e in expectations:
+        kwargs = e["kwargs"]
+        outcome.outcomes.append(
+            CheckOutcome(
+                check_name=f"gx.{source}.{e['type'].removeprefix('expect_')}."
+                f"{kwargs.get('column') or '+'.join(kwargs.get('column_list', []))}",
+                severity=(e.get("meta") or {}).get("severity", "error"),
+                passed=True,
+                observed_value=0.0,
+                details=_describe(e["type"], kwargs),
+            )
+        )
+    return True
+
+
 def record(con: duckdb.DuckDBPyConnection, run_id: str, source: str, outcomes: list[CheckOutcome]) -> None:
     for o in outcomes:
         con.execute(
@@ -170,6 +199,13 @@ def sql_violations(
             parts.append(
                 f"(select count(*) from {where} and {column} is not null "
                 f"and not regexp_matches(cast({column} as varchar), '{regex}'))"
+            )
+        elif e["type"] == "expect_column_values_to_be_in_set" and all(
+            isinstance(v, bool) for v in kwargs["value_set"]
+        ):  # a flag: compared as a boolean (cast to text, DuckDB's `true` is not Python's `True`)
+            values = ", ".join("true" if v else "false" for v in kwargs["value_set"])
+            parts.append(
+                f"(select count(*) from {where} and {column} is not null and {column} not in ({values}))"
             )
         elif e["type"] == "expect_column_values_to_be_in_set":
             values = ", ".join("'" + str(v).replace("'", "''") + "'" for v in kwargs["value_set"])

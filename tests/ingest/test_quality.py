@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipelines.ingest import connect, quality
-from tests.helpers import ingest_all, write_export
+from tests.helpers import TEST_KEY, ingest_all, write_export
 from tests.ingest.test_loader import MEMBERS, member
 
 
@@ -46,14 +46,21 @@ EXPECTATIONS = [
         "kwargs": {"column": "amount", "min_value": 0.01, "max_value": 100},
     },
     {"type": "expect_compound_columns_to_be_unique", "kwargs": {"column_list": ["code", "ref"]}},
+    {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "flag", "value_set": [True]}},
 ]
-CLEAN = [("a", "00ff", 1.0), ("b", "00ff", 100.0), ("a", None, None), (None, None, 5.0)]
+CLEAN = [
+    ("a", "00ff", 1.0, True),
+    ("b", "00ff", 100.0, None),
+    ("a", None, None, True),
+    (None, None, 5.0, True),
+]
 # each defect breaks exactly one expectation (by index); the clean rows break none... except the null code
 BROKEN = {
-    1: ("a", "xyz!", 1.0),
-    2: ("c", "0001", 1.0),
-    3: ("b", "0002", 100.5),
-    4: ("a", "00ff", 2.0),
+    1: ("a", "xyz!", 1.0, True),
+    2: ("c", "0001", 1.0, True),
+    3: ("b", "0002", 100.5, True),
+    4: ("a", "00ff", 2.0, True),
+    5: ("b", "0003", 3.0, False),  # a flag: DuckDB's false is not the text 'False'
 }
 
 
@@ -67,10 +74,12 @@ def test_duckdb_and_great_expectations_agree_on_the_blocking_checks():
     batch_definition, suite, _ = quality._gx_suite("t", "t", "t", EXPECTATIONS)
 
     def verdicts(rows):
-        con.execute("create or replace table t (code varchar, ref varchar, amount double, f varchar)")
-        con.executemany("insert into t values (?, ?, ?, 'x')", rows)
+        con.execute(
+            "create or replace table t (code varchar, ref varchar, amount double, flag boolean, f varchar)"
+        )
+        con.executemany("insert into t values (?, ?, ?, ?, 'x')", rows)
         counts = quality.sql_violations(con, "t where f = ?", ["x"], EXPECTATIONS)
-        frame = pd.DataFrame(rows, columns=["code", "ref", "amount"])
+        frame = pd.DataFrame(rows, columns=["code", "ref", "amount", "flag"])
         result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(suite)
         # Great Expectations reports in its own order: back to the suite's index by kind and column
         keys = [
@@ -89,3 +98,27 @@ def test_duckdb_and_great_expectations_agree_on_the_blocking_checks():
     assert verdicts(CLEAN) == ({0}, {0})  # a null code
     for index, row in BROKEN.items():
         assert verdicts([*CLEAN[:3], row]) == ({index}, {index}), index
+
+
+def test_a_clean_run_is_judged_in_duckdb_as_great_expectations_would(data_dir, monkeypatch):
+    """Nothing broken: the suite's outcome comes from DuckDB alone (no Great Expectations batch), and it is the
+    outcome Great Expectations gives for the same rows, expectation by expectation."""
+    write_export(
+        data_dir.landing / "members/members_2024-01-15.csv", MEMBERS, [member("A-000001"), member("A-000002")]
+    )
+    write_export(data_dir.landing / "members/members_2024-02-15.csv", MEMBERS, [member("A-000001")])
+    ingest_all(data_dir, "run-clean")
+    con = connect(data_dir)
+    try:
+        monkeypatch.setattr(quality, "_nothing_broken", lambda *a: False)  # Great Expectations itself
+        by_gx = quality.validate(con, "members", "run-clean")
+        monkeypatch.undo()
+        monkeypatch.setenv("ALUMNI_PSEUDONYM_KEY", TEST_KEY)  # undone with the rest: the test's key again
+        monkeypatch.setattr(quality, "_gx_suite", lambda *a: (_ for _ in ()).throw(AssertionError("GX used")))
+        by_duckdb = quality.validate(con, "members", "run-clean")
+    finally:
+        con.close()
+    assert by_duckdb.rows == by_gx.rows == 3
+    assert all(o.passed for o in by_gx.outcomes)
+    key = lambda o: o.check_name  # noqa: E731
+    assert sorted(by_duckdb.outcomes, key=key) == sorted(by_gx.outcomes, key=key)

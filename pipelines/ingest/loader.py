@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.ingest import guards, privacy, quality
+from pipelines.ingest.catalogue import raw_tables
 from pipelines.ingest.reading import (
     Export,
     FileRejected,
@@ -42,7 +43,6 @@ from pipelines.ingest.sources import (
 )
 from pipelines.ingest.tables import TableExport, is_workbook, read_workbook
 from pipelines.ingest.tools import TOOLS, export_time
-from pipelines.ingest.tools import tables as tool_tables
 
 SQL_TYPES = {
     DATE: "date",
@@ -52,8 +52,6 @@ SQL_TYPES = {
     DECIMAL: "decimal(14, 2)",
     YEAR: "integer",
 }
-# Sources whose personal columns are not stored at all: only their keyed hashes are.
-HASH_ONLY = {"erasure_requests"}
 TRUE_WORDS = ("ja", "yes", "true", "1", "j", "y", "wahr", "x")
 FALSE_WORDS = ("nein", "no", "false", "0", "n", "falsch", "")
 NAIVE_DATETIME_FORMATS = [
@@ -69,14 +67,6 @@ NAIVE_DATETIME_FORMATS = [
 
 
 # --------------------------------------------------------------------------------------------- schema
-
-
-def hash_columns(source: Source) -> list[Column]:
-    return [c for c in source.columns if c.kind in (MEMBER_ID, EMAIL)]
-
-
-def stored_columns(source: Source) -> list[Column]:
-    return [c for c in source.columns if not (source.name in HASH_ONLY and c.personal)]
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -150,11 +140,6 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         _ensure_tables(con, source)
 
 
-def raw_tables() -> list[Source]:
-    """Every raw table: the canonical sources and one per kind of tool export."""
-    return [*SOURCES, *tool_tables()]
-
-
 META_COLUMNS = (
     ("_source_file", "varchar"),
     ("_file_sha256", "varchar"),
@@ -168,12 +153,12 @@ META_COLUMNS = (
 
 def _ensure_tables(con: duckdb.DuckDBPyConnection, source: Source) -> None:
     typed = []
-    for c in stored_columns(source):
+    for c in source.stored_columns:
         typed.append((c.name, SQL_TYPES.get(c.kind, "varchar")))
         if c.kind == EMAIL:
             typed.append((f"{c.name}_valid", "boolean"))
-    hashes = [(f"{c.name}_hash", "varchar") for c in hash_columns(source)]
-    strings = [(c.name, "varchar") for c in stored_columns(source)]
+    hashes = [(f"{c.name}_hash", "varchar") for c in source.hashed_columns]
+    strings = [(c.name, "varchar") for c in source.stored_columns]
     q_meta = [
         ("_raw_record", "varchar"),
         ("_column", "varchar"),
@@ -474,7 +459,7 @@ def load_file(
         raise
     if refusal is not None:  # nothing of the file stays: its rows, quarantine and sweep roll back
         con.rollback()
-        for temp in ("incoming", "checked", "ready", *(f"hashes_{c.name}" for c in hash_columns(source))):
+        for temp in ("incoming", "checked", "ready", *(f"hashes_{c.name}" for c in source.hashed_columns)):
             con.execute(f"drop table if exists {temp}")
         result = FileResult(
             source.name, file_name, sha, "rejected", reason=refusal, tool=source.tool, exported_at=exported_at
@@ -602,15 +587,15 @@ def _load_parsed(
     if source.key:
         key = source.column(source.key)
         key_seq = f"row_number() over (partition by {_s(key)} order by _line) as _key_seq"
-    keys = "".join(f", {hash_key(c)} as k_{c.name}" for c in hash_columns(source))
+    keys = "".join(f", {hash_key(c)} as k_{c.name}" for c in source.hashed_columns)
     # typed values, then the row rules over them, in one statement (one table written, not two)
     con.execute(
         f"create or replace temp table checked as select *, {failure_expr(source)} as _failure{keys} "
         f"from (select *, {typed}, {key_seq} from incoming) as staged"
     )
     con.execute("drop table incoming")
-    stored = stored_columns(source)
-    hashes = hash_columns(source)
+    stored = source.stored_columns
+    hashes = source.hashed_columns
     # Keyed hashes per distinct value (an address recurs in thousands of rows of an activity export).
     joins = []
     for c in hashes:
@@ -678,7 +663,7 @@ def _load_parsed(
             [row[c.name] for c in stored]
             + hashed
             + [file_name, sha, line, run_id, _now(con), exported_at]
-            + [raw_record if source.name not in HASH_ONLY else None, "", malformed_reason(text), text],
+            + [raw_record if source.keeps_raw_records else None, "", malformed_reason(text), text],
         )
         quarantined += 1
     kept_with_issue = _kept_with_issue(con, source)

@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from pipelines.ingest import guards, privacy, quality
 from pipelines.ingest.catalogue import raw_tables
+from pipelines.ingest.landing import date_in_name, export_time, export_time_in_name
 from pipelines.ingest.reading import (
     Export,
     FileRejected,
@@ -42,7 +43,7 @@ from pipelines.ingest.sources import (
     Source,
 )
 from pipelines.ingest.tables import TableExport, is_workbook, read_workbook
-from pipelines.ingest.tools import TOOLS, export_time
+from pipelines.ingest.tools import TOOLS
 
 SQL_TYPES = {
     DATE: "date",
@@ -135,7 +136,17 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     # added with the tool exports (TOOLS.md §1): which tool wrote a file, the kind recognised, its language
     for column in ("tool", "kind", "language"):
         con.execute(f"alter table meta.ingested_files add column if not exists {column} varchar")
-    con.execute("alter table meta.ingested_files add column if not exists exported_at timestamp")
+    ledger_columns = {
+        name
+        for (name,) in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'meta' and table_name = 'ingested_files'"
+        ).fetchall()
+    }
+    if "exported_at" not in ledger_columns:
+        # the truncation guard compares export dates: the files recorded before get theirs from their names
+        con.execute("alter table meta.ingested_files add column exported_at timestamp")
+        _backfill_export_times(con, "meta.ingested_files", "file_name", "exported_at")
     for source in raw_tables():
         _ensure_tables(con, source)
 
@@ -183,10 +194,19 @@ def _ensure_tables(con: duckdb.DuckDBPyConnection, source: Source) -> None:
             if column not in present:
                 con.execute(f"alter table {table} add column {column} {sql_type}")
         if "_exported_at" not in present:
-            # the export date of the rows loaded before the column existed, from their file names
+            # the rows loaded before the column existed: the export time of their file names
+            _backfill_export_times(con, table, "_source_file", "_exported_at")
+
+
+def _backfill_export_times(con: duckdb.DuckDBPyConnection, table: str, name_column: str, column: str) -> None:
+    """Set `column` where it is empty from the file name in `name_column`, as the loader does (landing.py)."""
+    names = con.execute(f"select distinct {name_column} from {table} where {column} is null").fetchall()
+    for (name,) in names:
+        exported_at = export_time_in_name(name) if name else None
+        if exported_at is not None:
             con.execute(
-                f"update {table} set _exported_at = try_strptime(regexp_extract(_source_file, "
-                "'(\\d{4}-\\d{2}-\\d{2})', 1), '%Y-%m-%d') where _exported_at is null"
+                f"update {table} set {column} = ? where {name_column} = ? and {column} is null",
+                [exported_at, name],
             )
 
 
@@ -489,7 +509,7 @@ def _refuse_entry(con, source: Source, path: Path, file_name: str, run_id: str) 
 def _refuse_loaded(con, source: Source, file_name: str, sha: str, result: FileResult) -> str | None:
     """Inside the file's transaction, after its rows are in: a truncated snapshot, or rows that fail a
     blocking (error-severity) expectation, refuse the file as a whole."""
-    problem = guards.truncated_snapshot(con, source.name, file_name, result.rows_loaded)
+    problem = guards.truncated_snapshot(con, source.name, result.exported_at, result.rows_loaded)
     if problem:
         return problem
     failed = quality.failed_blocking_expectations(con, source.name, sha)
@@ -757,8 +777,7 @@ def landing_files(landing: Path, source: Source) -> list[tuple[Path, str]]:
     for path in folder.iterdir():
         # symbolic links are listed (and rejected by load_file), never followed
         if (path.is_symlink() or path.is_file()) and source.pattern.match(path.name):
-            date_part = source.pattern.match(path.name).group(1)
-            found.append((date_part, path.name, path))
+            found.append((date_in_name(path.name).group(0), path.name, path))
     return [(path, f"{source.folder}/{name}") for _, name, path in sorted(found)]
 
 

@@ -14,10 +14,8 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from pathlib import Path
 
-from pipelines.ingest import guards
 from pipelines.ingest.reading import FileRejected, decode, detect_delimiter, normalise_header
 from pipelines.ingest.sources import (
     ADDRESS,
@@ -441,24 +439,6 @@ def kinds_of(tool: str) -> tuple[ToolKind, ...]:
 def tables() -> list[Source]:
     """One `Source` per raw table of a tool kind (for the schema and the quality checks)."""
     return [k.source("en") for k in KINDS]
-
-
-# --------------------------------------------------------------------------------------------- export time
-
-
-def export_time(path: Path) -> datetime:
-    """TOOLS.md §1: the `YYYY-MM-DD` in the name (the date `guards` checks), with a `_HH-MM-SS` / `THH-MM-SS`
-    right after it if there is one, else the file's modification time. Naive UTC, like every timestamp here."""
-    found = guards.FILE_DATE.search(path.name)
-    if found:
-        clock = re.match(r"[_T](\d{2})-(\d{2})-(\d{2})", path.name[found.end() :])
-        try:
-            return datetime(
-                *(int(p) for p in found.groups()), *(int(p) for p in (clock.groups() if clock else ()))
-            )
-        except ValueError:
-            pass  # not a date: such a file is refused (invalid_file_date) before it is read
-    return datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
 
 
 # --------------------------------------------------------------------------------------------- reading

@@ -7,7 +7,7 @@ import json
 
 import dagster as dg
 
-from pipelines.ingest.loader import landing_files
+from pipelines.ingest.landing import landing_files
 from pipelines.ingest.sources import SOURCES
 from pipelines.settings import DataDir
 

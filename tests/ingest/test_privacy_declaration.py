@@ -9,7 +9,7 @@ import pytest
 
 from pipelines.ingest import privacy, quality
 from pipelines.ingest.catalogue import raw_table, raw_tables
-from pipelines.ingest.loader import ensure_schema
+from pipelines.ingest.schema import ensure_schema
 from pipelines.ingest.sources import DELETE, DETACH, REQUEST, TOMBSTONE
 
 ERASED = "erased-identity-hash"

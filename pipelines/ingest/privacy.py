@@ -2,6 +2,8 @@
 
 The key lives outside both databases: `ALUMNI_PSEUDONYM_KEY`, else `D/secrets/pseudonym.key` (created once,
 mode 0600). It only ever enters DuckDB inside a temporary macro of one connection, never a table or a file.
+Which tables and columns erasure reads and clears is not listed here: it follows from what each column of
+sources.py and tools.py declares (`Privacy`), so a new personal column is erased as soon as it is declared.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ KEY_ENV = "ALUMNI_PSEUDONYM_KEY"
 
 
 def _erasure_plan(tables: list[Source]):
+    """The sweep's tables and columns from the declarations (the constants below, in this order)."""
     identity, dependants, detach, linking = [], [], {}, {}
     for source in tables:
         hashed = source.hashed_columns

@@ -32,24 +32,20 @@ ACTIONS = ("sent", "open", "click", "hard_bounce", "soft_bounce", "unsubscribe",
 # What a column tells about a person, declared here once for every source (and in tools.py for the tools'
 # exports). Erasure (privacy.py), the values a quarantine message or a Great Expectations result may show
 # (rules.py, quality.py) and the publish guard (defs/publish.py) all read this declaration.
-NOT_PERSONAL = "not_personal"  # may be shown in messages and check results, and published
-PERSONAL = (
-    "personal"  # names, free text, user agents: stays in warehouse.duckdb, never shown; erased with its row
-)
-HASHED = "hashed"  # identifies a person: stored with its keyed hash `<name>_hash`, on which erasure matches
+# NOT_PERSONAL: may be shown in messages and check results, and published.
+# PERSONAL: names, free text, user agents: stays in warehouse.duckdb, never shown; erased with its row.
+# HASHED: identifies a person: stored with its keyed hash `<name>_hash`, on which erasure matches.
+NOT_PERSONAL, PERSONAL, HASHED = "not_personal", "personal", "hashed"
 
 # The identity a keyed hash stands for (meta.erased_identities.kind).
 MEMBER, ADDRESS, REGISTRATION = "member", "email", "registration"
 
-# What erasing the person a hashed column names does (Privacy.on_erasure).
-DELETE = "delete"  # the row is the person's: it goes
-DETACH = (
-    "detach"  # the row is someone else's (a club's report): the column, its hash and `clears` are emptied
-)
-TOMBSTONE = (
-    "tombstone"  # when the row goes, its hash becomes an erased identity too: rows that refer to it go
-)
-REQUEST = "request"  # an erasure request: only the keyed hash is stored, and it becomes the tombstone
+# What erasing the person a hashed column names does (Privacy.on_erasure):
+# DELETE: the row is the person's: it goes.
+# DETACH: the row is someone else's (a club's report): the column, its hash and `clears` are emptied.
+# TOMBSTONE: when the row goes, its hash becomes an erased identity too, so rows that refer to it go as well.
+# REQUEST: an erasure request: only the keyed hash is stored, and it becomes the tombstone.
+DELETE, DETACH, TOMBSTONE, REQUEST = "delete", "detach", "tombstone", "request"
 
 
 @dataclass(frozen=True)

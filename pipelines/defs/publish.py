@@ -10,12 +10,14 @@ import duckdb
 from pipelines import freshness
 from pipelines.defs.transform import alumni_dbt_models
 from pipelines.ingest import filenames, guards
-from pipelines.ingest.privacy import load_key
+from pipelines.ingest.privacy import load_key, personal_column_names
 from pipelines.resources import WarehouseResource
 from pipelines.settings import DataDir
 
 # Column names that would mean personal data leaked into a mart: publishing refuses them (flags such as
-# has_email are fine: they say whether, not what).
+# has_email are fine: they say whether, not what). First the columns declared personal or hashed in
+# sources.py / tools.py (and their keyed hashes), under their own names; then, as a second net for a renamed
+# copy, these name parts.
 FORBIDDEN_COLUMNS = re.compile(
     r"(^|_)(e_?mail|first_name|last_name|vorname|nachname|member_id|user_agent|note|notiz|salutation|title)($|_)"
 )
@@ -48,6 +50,20 @@ def record_run(con: duckdb.DuckDBPyConnection, run_id: str, started_at: datetime
     )
 
 
+def leaked_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The mart columns (`table.column`) whose names say they hold personal data: a column declared personal
+    or hashed in a raw table, or its keyed hash, under its own name, or a name with a FORBIDDEN_COLUMNS part."""
+    declared = personal_column_names()
+    return [
+        f"{table}.{column}"
+        for table, column in con.execute(
+            "select table_name, column_name from information_schema.columns where table_schema = 'marts'"
+        ).fetchall()
+        if (column.lower() in declared or FORBIDDEN_COLUMNS.search(column.lower()))
+        and not column.lower().startswith(("has_", "is_"))
+    ]
+
+
 def publish(con: duckdb.DuckDBPyConnection, data_dir: DataDir, published_run: str | None = None) -> list[str]:
     """Copy marts and meta tables into a new file, check it, then rename it over analytics.duckdb."""
     target = data_dir.analytics
@@ -61,13 +77,7 @@ def publish(con: duckdb.DuckDBPyConnection, data_dir: DataDir, published_run: st
             "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
         ).fetchall()
     ]
-    leaked = [
-        f"{table}.{column}"
-        for table, column in con.execute(
-            "select table_name, column_name from information_schema.columns where table_schema = 'marts'"
-        ).fetchall()
-        if FORBIDDEN_COLUMNS.search(column.lower()) and not column.lower().startswith(("has_", "is_"))
-    ]
+    leaked = leaked_columns(con)
     if leaked:
         raise RuntimeError(f"refusing to publish: personal-data columns in marts: {', '.join(leaked)}")
     con.execute(f"attach '{tmp}' as publish_target")

@@ -7,16 +7,10 @@ import os
 import duckdb
 
 from pipelines.ingest import guards, privacy
-from pipelines.ingest.loader import (
-    FileResult,
-    ensure_schema,
-    file_sha256,
-    landing_files,
-    load_file,
-    record_file,
-    tool_files,
-    unexpected_files,
-)
+from pipelines.ingest.landing import landing_files, tool_files, unexpected_files
+from pipelines.ingest.ledger import FileResult, file_sha256, record_file
+from pipelines.ingest.loader import load_file
+from pipelines.ingest.schema import ensure_schema
 from pipelines.ingest.sources import BY_NAME, Source
 from pipelines.ingest.tools import read_tool_file
 from pipelines.settings import DataDir

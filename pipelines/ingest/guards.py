@@ -9,12 +9,13 @@ A reason names what is wrong and never quotes the file's content.
 from __future__ import annotations
 
 import os
-import re
 import stat
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
+
+from pipelines.ingest.landing import date_in_name, export_date_in_name
 
 # Dates a value or a file name may carry: older ones are typos (0001-01-01), later ones placeholders (9999-12-31).
 EARLIEST_DATE = date(1900, 1, 1)
@@ -23,7 +24,6 @@ FUTURE_YEARS = 2
 SNAPSHOT_SOURCES = ("members", "clubs")
 TRUNCATION_ENV = "ALUMNI_TRUNCATION_THRESHOLD"
 DEFAULT_TRUNCATION_THRESHOLD = 0.5
-FILE_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
 def latest_plausible_date(today: date | None = None) -> date:
@@ -62,12 +62,11 @@ def link_fingerprint(path: Path) -> bytes:
 
 def file_date_problem(file_name: str, today: date | None = None) -> str | None:
     """The export date in a file name must be a real date within EARLIEST_DATE ... today + FUTURE_YEARS."""
-    found = FILE_DATE.search(Path(file_name).name)
+    found = date_in_name(file_name)
     if not found:
         return None
-    try:
-        day = date(*(int(part) for part in found.groups()))
-    except ValueError:
+    day = export_date_in_name(file_name)
+    if day is None:
         return f"invalid_file_date: {found.group(0)} in the file name is not a date (expected YYYY-MM-DD)"
     latest = latest_plausible_date(today)
     if not EARLIEST_DATE <= day <= latest:
@@ -94,25 +93,23 @@ def truncation_threshold() -> float:
 
 
 def truncated_snapshot(
-    con: duckdb.DuckDBPyConnection, source: str, file_name: str, rows_loaded: int
+    con: duckdb.DuckDBPyConnection, source: str, exported_at: datetime | None, rows_loaded: int
 ) -> str | None:
     """A full export with fewer than `threshold` times the rows of the loaded snapshot just before it (by the
-    file name's date) is refused as `truncated_snapshot`."""
+    export date stored in the ledger) is refused as `truncated_snapshot`."""
     if source not in SNAPSHOT_SOURCES:
         return None
     threshold = truncation_threshold()
-    found = FILE_DATE.search(Path(file_name).name)
-    if not threshold or not found:
+    if not threshold or exported_at is None:
         return None
     previous = con.execute(
         """
         select file_name, rows_loaded from meta.ingested_files
-        where source = ? and status = 'loaded'
-          and regexp_extract(file_name, '(\\d{4}-\\d{2}-\\d{2})', 1) < ?
-        order by regexp_extract(file_name, '(\\d{4}-\\d{2}-\\d{2})', 1) desc, ingested_at desc
+        where source = ? and status = 'loaded' and exported_at < ?
+        order by exported_at desc, ingested_at desc
         limit 1
         """,
-        [source, found.group(0)],
+        [source, exported_at],
     ).fetchone()
     if not previous or rows_loaded >= threshold * previous[1]:
         return None

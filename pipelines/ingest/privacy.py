@@ -2,6 +2,8 @@
 
 The key lives outside both databases: `ALUMNI_PSEUDONYM_KEY`, else `D/secrets/pseudonym.key` (created once,
 mode 0600). It only ever enters DuckDB inside a temporary macro of one connection, never a table or a file.
+Which tables and columns erasure reads and clears is not listed here: it follows from what each column of
+sources.py and tools.py declares (`Privacy`), so a new personal column is erased as soon as it is declared.
 """
 
 from __future__ import annotations
@@ -15,47 +17,75 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.ingest.catalogue import raw_tables
+from pipelines.ingest.sources import ADDRESS, DELETE, DETACH, MEMBER, REQUEST, TOMBSTONE, Source
+
 KEY_ENV = "ALUMNI_PSEUDONYM_KEY"
 
-# Tables that carry a person, and how: (table, hash column, kind, action). "delete" removes the row; "detach"
-# keeps the row (a club's activity is the club's, not the person's) but removes the person from it.
-IDENTITY_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
-    ("members", "member_id_hash", "member", "delete"),
-    ("members", "email_hash", "email", "delete"),
-    ("newsletter_activity", "email_hash", "email", "delete"),
-    ("attendance", "member_id_hash", "member", "delete"),
-    ("attendance", "email_hash", "email", "delete"),
-    ("donations", "member_id_hash", "member", "delete"),
-    ("donations", "email_hash", "email", "delete"),
-    ("clubs", "ambassador_id_hash", "member", "detach"),
-    ("club_activities", "reported_by_id_hash", "member", "detach"),
-    # tool exports (TOOLS.md): a registration or event row is the person's; scans and list rows follow the
-    # registration they were matched to; an order placed by someone else loses only the orderer's address
-    ("pretix_order_positions", "email_hash", "email", "delete"),
-    ("pretix_order_positions", "attendee_email_hash", "email", "delete"),
-    ("pretix_order_positions", "order_email_hash", "email", "detach"),
-    ("pretix_checkin_log", "registration_key_hash", "registration", "delete"),
-    ("pretix_checkin_list", "email_hash", "email", "delete"),
-    ("pretix_checkin_list", "registration_key_hash", "registration", "delete"),
-    ("zoom_webinar_participants", "email_hash", "email", "delete"),
-    ("listmonk_campaign_views", "email_hash", "email", "delete"),
-    ("listmonk_campaign_clicks", "email_hash", "email", "delete"),
-    ("listmonk_subscribers", "email_hash", "email", "delete"),
-    ("mautic_email_stats", "email_hash", "email", "delete"),
-)
-# Rows whose erasure erases others that refer to them: (table, key hash column, kind of identity). The key's
+# What erasure does, derived from the declarations of sources.py and tools.py (each hashed column says which
+# identity its keyed hash names and what erasing that person does to the row; see `Privacy` in sources.py).
+
+
+def _erasure_plan(tables: list[Source]):
+    """The sweep's tables and columns from the declarations (the constants below, in this order)."""
+    identity, dependants, detach, linking = [], [], {}, {}
+    for source in tables:
+        hashed = source.hashed_columns
+        # a row that goes needs no detaching: per table, the deleting columns first
+        for action in (DELETE, DETACH):
+            for c in hashed:
+                if c.privacy.on_erasure == action:
+                    identity.append((source.name, f"{c.name}_hash", c.privacy.identity, action))
+                    if action == DETACH:
+                        detach[(source.name, f"{c.name}_hash")] = (
+                            c.name,
+                            f"{c.name}_hash",
+                            *c.privacy.clears,
+                        )
+        dependants += [
+            (source.name, f"{c.name}_hash", c.privacy.identity)
+            for c in hashed
+            if c.privacy.on_erasure == TOMBSTONE
+        ]
+        deleting = {
+            kind: [
+                f"{c.name}_hash"
+                for c in hashed
+                if c.privacy.on_erasure == DELETE and c.privacy.identity == kind
+            ]
+            for kind in (MEMBER, ADDRESS)
+        }
+        if deleting[MEMBER] and deleting[ADDRESS]:
+            if len(deleting[MEMBER]) > 1 or len(deleting[ADDRESS]) > 1:
+                raise ValueError(f"{source.name}: a row links one member id to one address")
+            linking[source.name] = (deleting[MEMBER][0], deleting[ADDRESS][0])
+    requests = [s for s in tables if any(c.privacy.on_erasure == REQUEST for c in s.columns)]
+    if len(requests) != 1:
+        raise ValueError("exactly one source holds the erasure requests")
+    request = {c.privacy.identity: f"{c.name}_hash" for c in requests[0].hashed_columns}
+    return (
+        tuple(identity),
+        tuple(dependants),
+        detach,
+        linking,
+        (requests[0].name, request[MEMBER], request[ADDRESS]),
+    )
+
+
+# IDENTITY_COLUMNS: the hash columns that carry a person, and how: (table, hash column, identity, action).
+# "delete" removes the row; "detach" keeps the row (a club's activity is the club's, not the person's) but
+# empties DETACH_COLUMNS[(table, hash column)]: the person's id, its hash, and free text that may name them.
+# DEPENDANTS: rows whose erasure erases others that refer to them: (table, key hash column, identity). The key's
 # hash becomes an erased identity, so a scan or list row of the registration goes too, whenever it is loaded.
-DEPENDANTS: tuple[tuple[str, str, str], ...] = (
-    ("pretix_order_positions", "registration_key_hash", "registration"),
-)
-# Rows that link a member id to an address: the closure "every address ever linked to that person" follows them.
-LINKING_TABLES = ("members", "attendance", "donations")
-# What "detach" clears: the person's id, its hash, and free text that may name them.
-DETACH_COLUMNS = {
-    "clubs": ("ambassador_id", "ambassador_id_hash"),
-    "club_activities": ("reported_by_id", "reported_by_id_hash", "note"),
-    "pretix_order_positions": ("order_email", "order_email_hash"),
-}
+# LINKING_TABLES: rows that link a member id to an address, table -> (member hash column, address hash column):
+# the closure "every address ever linked to that person" follows them.
+# REQUESTS: (table, member hash column, address hash column) of the erasure requests.
+IDENTITY_COLUMNS, DEPENDANTS, DETACH_COLUMNS, LINKING_TABLES, REQUESTS = _erasure_plan(raw_tables())
+
+
+def personal_column_names() -> set[str]:
+    """Every column name that holds a personal value or its keyed hash in some raw table (the publish guard)."""
+    return {name for source in raw_tables() for name in source.withheld_columns}
 
 
 def load_key(secrets_dir: Path) -> bytes:
@@ -155,7 +185,7 @@ def sweep(
             person = " or ".join(
                 f"{column} in (select hash from ({searched}))"
                 for t, column, _k, action in IDENTITY_COLUMNS
-                if t == table and action == "delete"
+                if t == table and action == DELETE
             )
             con.execute(
                 f"""
@@ -173,13 +203,13 @@ def sweep(
                 continue
             target = f"{schema}.{table}"
             where = f"{column} in (select hash from ({searched})) {file_filter}"
-            if column == "email_hash" and table in LINKING_TABLES:
+            if table in LINKING_TABLES and column == LINKING_TABLES[table][1]:
                 # a row that names a member belongs to that member: an address alone does not take it away
-                where += " and member_id_hash is null"
-            if action == "delete":
+                where += f" and {LINKING_TABLES[table][0]} is null"
+            if action == DELETE:
                 count = con.execute(f"delete from {target} where {where}", params).fetchone()[0]
             else:
-                cleared = ", ".join(f"{c} = null" for c in DETACH_COLUMNS[table])
+                cleared = ", ".join(f"{c} = null" for c in DETACH_COLUMNS[(table, column)])
                 count = con.execute(f"update {target} set {cleared} where {where}", params).fetchone()[0]
             if count:
                 removed[f"{target}"] = removed.get(target, 0) + count
@@ -200,15 +230,16 @@ def sweep(
 def _record_requests(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     """Tombstones for the requests: a request names one person, the member with its Mitgliedsnummer where
     given (its e-mail then only confirms it), else the address itself (CONTRACTS.md, erasure requests)."""
+    table, member, address = REQUESTS
     con.execute(
-        """
+        f"""
         insert into meta.erased_identities (hash, kind, requested_on, first_seen_run)
         select hash, kind, min(requested_on), ? from (
-            select member_id_hash as hash, 'member' as kind, requested_on from raw.erasure_requests
-            where member_id_hash is not null
+            select {member} as hash, '{MEMBER}' as kind, requested_on from raw.{table}
+            where {member} is not null
             union all
-            select email_hash, 'email', requested_on from raw.erasure_requests
-            where email_hash is not null and member_id_hash is null
+            select {address}, '{ADDRESS}', requested_on from raw.{table}
+            where {address} is not null and {member} is null
         ) as requested
         where hash not in (select hash from meta.erased_identities)
         group by hash, kind
@@ -220,9 +251,9 @@ def _record_requests(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
 def _linking_rows() -> str:
     """(email_hash, member_id_hash) of every row anywhere that links an address to a member."""
     return " union all ".join(
-        f"select email_hash, member_id_hash from {schema}.{table}"
+        f"select {address} as email_hash, {member} as member_id_hash from {schema}.{table}"
         for schema in ("raw", "quarantine")
-        for table in LINKING_TABLES
+        for table, (member, address) in LINKING_TABLES.items()
     )
 
 
@@ -233,35 +264,39 @@ def _derive_identities(con, run_id: str, searched: str, tables: set[str], file_f
     linking = [
         (schema, table) for schema in ("raw", "quarantine") for table in LINKING_TABLES if table in tables
     ]
+    requests, request_member, request_address = REQUESTS
+    in_file = file_filter.replace("_file", "t._file")
     for schema, table in linking:  # members behind an address-only request
+        member, address = LINKING_TABLES[table]
         con.execute(
             f"""
             insert into meta.erased_identities (hash, kind, requested_on, first_seen_run)
-            select t.member_id_hash, 'member', min(r.requested_on), '{run_id}'
+            select t.{member}, '{MEMBER}', min(r.requested_on), '{run_id}'
             from {schema}.{table} as t
-            join raw.erasure_requests as r on t.email_hash = r.email_hash and r.member_id_hash is null
-            where t.member_id_hash is not null
-              and t.member_id_hash not in (select hash from meta.erased_identities) {file_filter.replace("_file", "t._file")}
-            group by t.member_id_hash
+            join raw.{requests} as r on t.{address} = r.{request_address} and r.{request_member} is null
+            where t.{member} is not null
+              and t.{member} not in (select hash from meta.erased_identities) {in_file}
+            group by t.{member}
             """,
             params,
         )
-    erased_members = "select hash from meta.erased_identities where kind = 'member'"
+    erased_members = f"select hash from meta.erased_identities where kind = '{MEMBER}'"
     for schema, table in linking:  # the addresses of erased members that nobody else holds
+        member, address = LINKING_TABLES[table]
         con.execute(
             f"""
             insert into meta.erased_identities (hash, kind, requested_on, first_seen_run)
-            select t.email_hash, 'email', min(e.requested_on), '{run_id}'
+            select t.{address}, '{ADDRESS}', min(e.requested_on), '{run_id}'
             from {schema}.{table} as t
-            join ({searched}) as e on t.member_id_hash = e.hash and e.kind = 'member'
-            where t.email_hash is not null
-              and t.email_hash not in (select hash from meta.erased_identities) {file_filter.replace("_file", "t._file")}
+            join ({searched}) as e on t.{member} = e.hash and e.kind = '{MEMBER}'
+            where t.{address} is not null
+              and t.{address} not in (select hash from meta.erased_identities) {in_file}
               and not exists (
                   select 1 from ({_linking_rows()}) as other
-                  where other.email_hash = t.email_hash and other.member_id_hash is not null
+                  where other.email_hash = t.{address} and other.member_id_hash is not null
                     and other.member_id_hash not in ({erased_members})
               )
-            group by t.email_hash
+            group by t.{address}
             """,
             params,
         )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from pipelines.ingest.catalogue import raw_table
 from pipelines.settings import EXPECTATIONS_DIR
 
 
@@ -38,12 +39,16 @@ class SuiteOutcome:
         return [o for o in self.outcomes if not o.passed and o.severity == "warning"]
 
 
-def _personal_columns(source: str) -> set[str]:
-    """Columns declared personal in sources.py or tools.py: their values never appear in a check's details."""
-    from pipelines.ingest.loader import raw_tables
+# A file's name may itself be personal (filenames.py): never an example value either.
+FILE_NAME_COLUMNS = {"_source_file"}
 
-    found = next((s for s in raw_tables() if s.name == source), None)
-    return {c.name for c in found.columns if c.personal} if found else set()
+
+def may_show_values(source: str, columns: list[str]) -> bool:
+    """Whether a check's details may show example values of `columns`: only where none of them is declared
+    personal or hashed in sources.py / tools.py (nor is a column's keyed hash, nor a file name)."""
+    found = raw_table(source)
+    withheld = (found.withheld_columns if found else set()) | FILE_NAME_COLUMNS
+    return bool(columns) and not withheld.intersection(columns)
 
 
 def load_suite(source: str) -> dict:
@@ -101,7 +106,9 @@ def validate(con: duckdb.DuckDBPyConnection, source: str, run_id: str) -> SuiteO
             total["examples"].extend((details.get("partial_unexpected_list") or [])[:3])
     for total in totals.values():
         config = total["config"]
-        column = str(config.kwargs.get("column", ""))
+        read = (
+            [config.kwargs["column"]] if config.kwargs.get("column") else config.kwargs.get("column_list", [])
+        )
         mostly = config.kwargs.get("mostly")
         passed = total["success"]
         if mostly is not None:
@@ -110,8 +117,7 @@ def validate(con: duckdb.DuckDBPyConnection, source: str, run_id: str) -> SuiteO
         text = _describe(config.type, config.kwargs)
         if total["unexpected"]:
             text += f" - {total['unexpected']} of {total['elements']} rows unexpected"
-            # values only for non-personal columns: the suites never check names or addresses directly
-            if not column.endswith(("email", "_id", "_hash")) and column not in _personal_columns(source):
+            if may_show_values(source, list(read)):
                 shown = [str(v) for v in total["examples"][:3]]
                 if shown:
                     text += f" (e.g. {', '.join(shown)})"

@@ -1,7 +1,7 @@
 """Reading an export as the office really has it: any of three encodings, `;` or `,`, CRLF, headers by name.
 
 The reader only splits text into fields and remembers where each record starts; typing and row rules happen
-in DuckDB (`loader.py`), column-wise, which is what keeps millions of rows fast.
+in DuckDB (`rules.py`, `staging.py`), column-wise, which is what keeps millions of rows fast.
 """
 
 from __future__ import annotations

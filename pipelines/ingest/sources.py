@@ -1,7 +1,9 @@
 """The landing sources of CONTRACTS.md §3: file names, columns, types and the row rules marked "reject".
 
-One declaration per source; the loader turns it into SQL. Adding a source means adding one `Source` here, an
-expectation suite in `expectations/`, and a dbt source + staging model.
+One declaration per source; the loader turns it into SQL. Each column also says what it tells about a person
+(`Privacy`: not personal, personal, or hashed with what erasure does), and erasure, the values messages and
+check results may show, and the publish guard follow from that. Adding a source means adding one `Source`
+here, an expectation suite in `expectations/`, and a dbt source + staging model.
 """
 
 from __future__ import annotations
@@ -27,17 +29,73 @@ REJECT_INVALID = {DATE, DATETIME, INT, DECIMAL}
 ACTIONS = ("sent", "open", "click", "hard_bounce", "soft_bounce", "unsubscribe", "complaint")
 
 
+# What a column tells about a person, declared here once for every source (and in tools.py for the tools'
+# exports). Erasure (privacy.py), the values a quarantine message or a Great Expectations result may show
+# (rules.py, quality.py) and the publish guard (defs/publish.py) all read this declaration.
+# NOT_PERSONAL: may be shown in messages and check results, and published.
+# PERSONAL: names, free text, user agents: stays in warehouse.duckdb, never shown; erased with its row.
+# HASHED: identifies a person: stored with its keyed hash `<name>_hash`, on which erasure matches.
+NOT_PERSONAL, PERSONAL, HASHED = "not_personal", "personal", "hashed"
+
+# The identity a keyed hash stands for (meta.erased_identities.kind).
+MEMBER, ADDRESS, REGISTRATION = "member", "email", "registration"
+
+# What erasing the person a hashed column names does (Privacy.on_erasure):
+# DELETE: the row is the person's: it goes.
+# DETACH: the row is someone else's (a club's report): the column, its hash and `clears` are emptied.
+# TOMBSTONE: when the row goes, its hash becomes an erased identity too, so rows that refer to it go as well.
+# REQUEST: an erasure request: only the keyed hash is stored, and it becomes the tombstone.
+DELETE, DETACH, TOMBSTONE, REQUEST = "delete", "detach", "tombstone", "request"
+
+
+@dataclass(frozen=True)
+class Privacy:
+    level: str = NOT_PERSONAL
+    identity: str = ""  # HASHED: what the keyed hash names (MEMBER, ADDRESS, REGISTRATION)
+    on_erasure: str = ""  # HASHED: DELETE, DETACH, TOMBSTONE or REQUEST
+    clears: tuple[str, ...] = ()  # DETACH: further columns of the row emptied with it (free text naming them)
+
+    def __post_init__(self) -> None:
+        hashed = self.level == HASHED
+        if hashed != bool(self.identity) or hashed != bool(self.on_erasure):
+            raise ValueError("a hashed column names its identity and what erasure does; no other column does")
+        if self.on_erasure not in ("", DELETE, DETACH, TOMBSTONE, REQUEST):
+            raise ValueError(f"unknown erasure action {self.on_erasure!r}")
+        if self.clears and self.on_erasure != DETACH:
+            raise ValueError("only a detached column clears further columns")
+
+
+NOT_PERSONAL_VALUES = Privacy()
+PERSONAL_VALUES = Privacy(PERSONAL)
+
+
+def hashed(identity: str, on_erasure: str = DELETE, clears: tuple[str, ...] = ()) -> Privacy:
+    return Privacy(HASHED, identity, on_erasure, clears)
+
+
 @dataclass(frozen=True)
 class Column:
     header: str  # as in the contract
     name: str  # column in raw.<source>
     kind: str = TEXT
     required: bool = False
-    personal: bool = (
-        False  # names, addresses, ids, free text: never in analytics, never in published messages
-    )
+    privacy: Privacy = NOT_PERSONAL_VALUES
     allowed: tuple[str, ...] = ()  # reject values outside this list (case-insensitive)
     formats: tuple[str, ...] = ()  # strptime formats of a DATE/DATETIME column, where not the contract's
+
+    @property
+    def personal(self) -> bool:
+        """Personal or hashed: the value is never published and never shown in a message or check result."""
+        return self.privacy.level != NOT_PERSONAL
+
+    @property
+    def hashed(self) -> bool:
+        return self.privacy.level == HASHED
+
+    @property
+    def stored(self) -> bool:
+        """Whether raw.<source> keeps the value itself (an erasure request keeps only its keyed hash)."""
+        return self.privacy.on_erasure != REQUEST
 
 
 @dataclass(frozen=True)
@@ -102,6 +160,26 @@ class Source:
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
+    @property
+    def hashed_columns(self) -> list[Column]:
+        """Columns stored with a keyed hash `<name>_hash` (and matched by erasure)."""
+        return [c for c in self.columns if c.hashed]
+
+    @property
+    def stored_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.stored]
+
+    @property
+    def keeps_raw_records(self) -> bool:
+        """Whether a malformed record's raw text may be kept in quarantine (not where only hashes are kept)."""
+        return all(c.stored for c in self.columns)
+
+    @property
+    def withheld_columns(self) -> set[str]:
+        """Columns of raw.<source> and quarantine.<source> whose values are never shown: the personal and
+        hashed columns and their keyed hashes."""
+        return {c.name for c in self.columns if c.personal} | {f"{c.name}_hash" for c in self.hashed_columns}
+
 
 MEMBERS = Source(
     name="members",
@@ -110,12 +188,12 @@ MEMBERS = Source(
     key="member_id",
     description="Full snapshots of the alumni portal's register; one file per export date.",
     columns=(
-        Column("Mitgliedsnummer", "member_id", MEMBER_ID, required=True, personal=True),
-        Column("Anrede", "salutation", personal=True),
-        Column("Titel", "title", personal=True),
-        Column("Vorname", "first_name", personal=True),
-        Column("Nachname", "last_name", personal=True),
-        Column("E-Mail", "email", EMAIL, personal=True),
+        Column("Mitgliedsnummer", "member_id", MEMBER_ID, required=True, privacy=hashed(MEMBER)),
+        Column("Anrede", "salutation", privacy=PERSONAL_VALUES),
+        Column("Titel", "title", privacy=PERSONAL_VALUES),
+        Column("Vorname", "first_name", privacy=PERSONAL_VALUES),
+        Column("Nachname", "last_name", privacy=PERSONAL_VALUES),
+        Column("E-Mail", "email", EMAIL, privacy=hashed(ADDRESS)),
         Column("Statusgruppe", "status_group"),
         Column("Fakultät", "faculty"),
         Column("Studiengang", "programme"),
@@ -156,11 +234,11 @@ NEWSLETTER_ACTIVITY = Source(
     description="One row per recipient event of a campaign (sent, open, click, bounce, unsubscribe, complaint).",
     columns=(
         Column("Kampagnen-ID", "campaign_id", required=True),
-        Column("E-Mail", "email", EMAIL, required=True, personal=True),
+        Column("E-Mail", "email", EMAIL, required=True, privacy=hashed(ADDRESS)),
         Column("Aktion", "action", required=True, allowed=ACTIONS),
         Column("Zeitpunkt", "occurred_at", DATETIME, required=True),
         Column("Link", "link"),
-        Column("User-Agent", "user_agent", personal=True),
+        Column("User-Agent", "user_agent", privacy=PERSONAL_VALUES),
         Column("Maschinell", "machine_flag", BOOL),
     ),
     references=(Reference("campaign_id", "newsletter_campaigns", "campaign_id", "unknown_campaign"),),
@@ -195,8 +273,8 @@ ATTENDANCE = Source(
     columns=(
         Column("Anmelde-ID", "registration_id", required=True),
         Column("Veranstaltungs-ID", "event_id", required=True),
-        Column("E-Mail", "email", EMAIL, personal=True),
-        Column("Mitgliedsnummer", "member_id", MEMBER_ID, personal=True),
+        Column("E-Mail", "email", EMAIL, privacy=hashed(ADDRESS)),
+        Column("Mitgliedsnummer", "member_id", MEMBER_ID, privacy=hashed(MEMBER)),
         Column("Angemeldet am", "registered_on", DATE),
         Column("Status", "status", allowed=("angemeldet", "storniert", "")),
         Column("Eingecheckt am", "checked_in_at", DATETIME),
@@ -218,7 +296,7 @@ CLUBS = Source(
         Column("Ort", "city"),
         Column("Land", "country"),
         Column("Gegründet am", "founded_on", DATE),
-        Column("Botschafter/in", "ambassador_id", MEMBER_ID, personal=True),
+        Column("Botschafter/in", "ambassador_id", MEMBER_ID, privacy=hashed(MEMBER, DETACH)),
         Column("Status", "status"),
         # optional; decimal degrees with a point or a comma, checked and cast in dbt (stg_clubs__club_snapshots)
         Column("Breitengrad", "latitude"),
@@ -238,8 +316,9 @@ CLUB_ACTIVITIES = Source(
         Column("Aktivität", "activity"),
         Column("Anzahl", "quantity", INT),
         Column("Teilnehmende", "participants", INT),
-        Column("Gemeldet von", "reported_by_id", MEMBER_ID, personal=True),
-        Column("Notiz", "note", personal=True),
+        # a report is the club's: erasing its author keeps the report, without the author and the note
+        Column("Gemeldet von", "reported_by_id", MEMBER_ID, privacy=hashed(MEMBER, DETACH, clears=("note",))),
+        Column("Notiz", "note", privacy=PERSONAL_VALUES),
     ),
     references=(Reference("club_id", "clubs", "club_id", "unknown_club"),),
     upstream=("clubs",),
@@ -252,8 +331,8 @@ DONATIONS = Source(
     description="Donations (optional source).",
     columns=(
         Column("Spenden-ID", "donation_id", required=True),
-        Column("Mitgliedsnummer", "member_id", MEMBER_ID, personal=True),
-        Column("E-Mail", "email", EMAIL, personal=True),
+        Column("Mitgliedsnummer", "member_id", MEMBER_ID, privacy=hashed(MEMBER)),
+        Column("E-Mail", "email", EMAIL, privacy=hashed(ADDRESS)),
         Column("Datum", "donated_on", DATE),
         Column("Betrag", "amount_eur", DECIMAL, required=True),
         Column("Zweck", "purpose"),
@@ -265,8 +344,8 @@ ERASURE_REQUESTS = Source(
     prefix="erasure",
     description="Erasure requests; stored only as keyed hashes and the date.",
     columns=(
-        Column("Mitgliedsnummer", "member_id", MEMBER_ID, personal=True),
-        Column("E-Mail", "email", EMAIL, personal=True),
+        Column("Mitgliedsnummer", "member_id", MEMBER_ID, privacy=hashed(MEMBER, REQUEST)),
+        Column("E-Mail", "email", EMAIL, privacy=hashed(ADDRESS, REQUEST)),
         Column("Eingegangen am", "requested_on", DATE),
     ),
     identity=("member_id", "email"),

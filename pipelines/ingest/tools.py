@@ -13,13 +13,30 @@ import csv
 import io
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pipelines.ingest import guards
 from pipelines.ingest.reading import FileRejected, decode, detect_delimiter, normalise_header
-from pipelines.ingest.sources import BOOL, DATETIME, EMAIL, MEMBER_ID, TEXT, Column, Reference, Rule, Source
+from pipelines.ingest.sources import (
+    ADDRESS,
+    BOOL,
+    DATETIME,
+    DELETE,
+    DETACH,
+    EMAIL,
+    MEMBER_ID,
+    NOT_PERSONAL_VALUES,
+    PERSONAL_VALUES,
+    REGISTRATION,
+    TEXT,
+    TOMBSTONE,
+    Column,
+    Privacy,
+    Reference,
+    Rule,
+    Source,
+    hashed,
+)
 from pipelines.ingest.tables import TableExport, is_workbook, read_workbook
 
 ZOOM_TIMES = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%b %d, %Y %H:%M:%S", "%b %d, %Y %I:%M:%S %p")
@@ -34,7 +51,7 @@ class ToolColumn:
     en: str  # header in an English export (DERIVED: computed by the reader)
     de: str = ""  # header in a German export (empty: the tool does not translate it)
     kind: str = TEXT
-    personal: bool = False
+    privacy: Privacy = NOT_PERSONAL_VALUES  # as for canonical columns (sources.py)
     required: bool = False
     formats: tuple[str, ...] = ()
     label: str = ""  # what a derived column is, in reasons (in parentheses: never a header of the file)
@@ -87,7 +104,7 @@ def _source(kind: ToolKind, language: str) -> Source:
                     c.name,
                     c.kind,
                     required=c.required,
-                    personal=c.personal,
+                    privacy=c.privacy,
                     formats=c.formats,
                 )
                 for c in kind.columns
@@ -112,8 +129,11 @@ def _v(name: str) -> str:
 
 EVENT_REF = Reference("event_ref", "events", "external_id", "unknown_event", also=("event_id",))
 # event slug | order code | position: its keyed hash ties scans and list rows to their registration, so that
-# erasing the registration's person erases them too (privacy.DEPENDANTS), even when they load later
-REGISTRATION_KEY = ToolColumn("registration_key", DERIVED, kind=MEMBER_ID, label="registration")
+# erasing the registration's person erases them too (the order position's key becomes a tombstone), even when
+# they load later
+REGISTRATION_KEY = ToolColumn(
+    "registration_key", DERIVED, kind=MEMBER_ID, label="registration", privacy=hashed(REGISTRATION)
+)
 
 PRETIX_ORDER_POSITIONS = ToolKind(
     tool="pretix",
@@ -128,9 +148,12 @@ PRETIX_ORDER_POSITIONS = ToolKind(
         ToolColumn("order_code", "Order code", "Bestellnummer", required=True),
         ToolColumn("position_id", "Position ID", "Position", required=True),
         ToolColumn("status", "Status", "Status"),
-        ToolColumn("order_email", "Email", "E-Mail", EMAIL, personal=True),
-        ToolColumn("attendee_email", "Attendee email", "E-Mail Teilnehmer*in", EMAIL, personal=True),
-        ToolColumn("email", DERIVED, kind=EMAIL, personal=True),
+        # an order placed by someone else for the attendee: erasing the orderer keeps the attendee's ticket
+        ToolColumn("order_email", "Email", "E-Mail", EMAIL, privacy=hashed(ADDRESS, DETACH)),
+        ToolColumn(
+            "attendee_email", "Attendee email", "E-Mail Teilnehmer*in", EMAIL, privacy=hashed(ADDRESS, DELETE)
+        ),
+        ToolColumn("email", DERIVED, kind=EMAIL, privacy=hashed(ADDRESS, DELETE)),
         ToolColumn(
             "ordered_at",
             DERIVED,
@@ -140,9 +163,9 @@ PRETIX_ORDER_POSITIONS = ToolKind(
         ),
         ToolColumn("product", "Product", "Produkt"),
         ToolColumn("variation", "Variation", "Variante"),
-        ToolColumn("attendee_name", "Attendee name", "Name Teilnehmer*in", personal=True),
+        ToolColumn("attendee_name", "Attendee name", "Name Teilnehmer*in", privacy=PERSONAL_VALUES),
         ToolColumn("addon_to", "Add-on to position ID", "Zusatzprodukt zu Position"),
-        REGISTRATION_KEY,
+        replace(REGISTRATION_KEY, privacy=hashed(REGISTRATION, TOMBSTONE)),
     ),
     references=(EVENT_REF,),
     order=0,
@@ -184,7 +207,7 @@ PRETIX_CHECKIN_LOG = ToolKind(
         ToolColumn("order_code", "Order code", "Bestellnummer", required=True),
         ToolColumn("position_id", "Position ID", "Position"),
         ToolColumn("product", "Product", "Produkt"),
-        ToolColumn("attendee_name", "Name", "Name", personal=True),
+        ToolColumn("attendee_name", "Name", "Name", privacy=PERSONAL_VALUES),
         ToolColumn("result", "Result", "Ergebnis"),
         REGISTRATION_KEY,
     ),
@@ -231,10 +254,10 @@ PRETIX_CHECKIN_LIST = ToolKind(
     columns=(
         ToolColumn("event_ref", DERIVED, required=True, label="event slug"),
         ToolColumn("order_code", "Order code", "Bestellnummer", required=True),
-        ToolColumn("attendee_name", "Attendee name", "Name Teilnehmer*in", personal=True),
+        ToolColumn("attendee_name", "Attendee name", "Name Teilnehmer*in", privacy=PERSONAL_VALUES),
         ToolColumn("product", "Product", "Produkt"),
         ToolColumn("checked_in_at", "Checked in", "Eingecheckt", DATETIME, formats=PRETIX_LIST_TIMES),
-        ToolColumn("email", "Email", "E-Mail", EMAIL, personal=True),
+        ToolColumn("email", "Email", "E-Mail", EMAIL, privacy=hashed(ADDRESS)),
         ToolColumn("position_id", DERIVED),  # the registration the row was matched to (set after loading)
         REGISTRATION_KEY,  # likewise
     ),
@@ -278,8 +301,8 @@ ZOOM_WEBINAR_ATTENDEES = ToolKind(
         ToolColumn("webinar_ref", DERIVED, required=True, label="Webinar ID"),
         ToolColumn("section", DERIVED, required=True),
         ToolColumn("attended", "Attended", kind=BOOL),
-        ToolColumn("user_name", "User Name (Original Name)", personal=True),
-        ToolColumn("email", "Email", kind=EMAIL, personal=True),
+        ToolColumn("user_name", "User Name (Original Name)", privacy=PERSONAL_VALUES),
+        ToolColumn("email", "Email", kind=EMAIL, privacy=hashed(ADDRESS)),
         ToolColumn("registered_at", "Registration Time", kind=DATETIME, formats=ZOOM_TIMES),
         ToolColumn("joined_at", "Join Time", kind=DATETIME, formats=ZOOM_TIMES),
         ToolColumn("left_at", "Leave Time", kind=DATETIME, formats=ZOOM_TIMES),
@@ -305,7 +328,7 @@ _LISTMONK_COLUMNS = (
     ToolColumn("campaign_id", "campaign_id", required=True),
     ToolColumn("campaign_uuid", "campaign_uuid"),
     ToolColumn("subscriber_id", "subscriber_id"),
-    ToolColumn("email", "email", kind=EMAIL, personal=True),
+    ToolColumn("email", "email", kind=EMAIL, privacy=hashed(ADDRESS)),
     ToolColumn("created_at", "created_at", kind=DATETIME, required=True),
 )
 
@@ -351,7 +374,7 @@ LISTMONK_SUBSCRIBERS = ToolKind(
     signature={"en": ("uuid", "email", "attributes", "status")},
     columns=(
         ToolColumn("subscriber_uuid", "uuid"),
-        ToolColumn("email", "email", kind=EMAIL, personal=True),
+        ToolColumn("email", "email", kind=EMAIL, privacy=hashed(ADDRESS)),
         ToolColumn("status", "status"),
         ToolColumn("created_at", "created_at"),
     ),
@@ -378,7 +401,7 @@ MAUTIC_EMAIL_STATS = ToolKind(
     description="Mautic report 'Emails sent': one row per e-mail sent, with read, click, bounce, unsubscribe.",
     signature={"en": ("Email address", "Date sent")},
     columns=(
-        ToolColumn("email", "Email address", kind=EMAIL, personal=True),
+        ToolColumn("email", "Email address", kind=EMAIL, privacy=hashed(ADDRESS)),
         ToolColumn("subject", "Subject"),
         ToolColumn("sent_at", "Date sent", kind=DATETIME, required=True, formats=MAUTIC_TIMES),
         ToolColumn("is_read", "Read", kind=BOOL),
@@ -416,24 +439,6 @@ def kinds_of(tool: str) -> tuple[ToolKind, ...]:
 def tables() -> list[Source]:
     """One `Source` per raw table of a tool kind (for the schema and the quality checks)."""
     return [k.source("en") for k in KINDS]
-
-
-# --------------------------------------------------------------------------------------------- export time
-
-
-def export_time(path: Path) -> datetime:
-    """TOOLS.md §1: the `YYYY-MM-DD` in the name (the date `guards` checks), with a `_HH-MM-SS` / `THH-MM-SS`
-    right after it if there is one, else the file's modification time. Naive UTC, like every timestamp here."""
-    found = guards.FILE_DATE.search(path.name)
-    if found:
-        clock = re.match(r"[_T](\d{2})-(\d{2})-(\d{2})", path.name[found.end() :])
-        try:
-            return datetime(
-                *(int(p) for p in found.groups()), *(int(p) for p in (clock.groups() if clock else ()))
-            )
-        except ValueError:
-            pass  # not a date: such a file is refused (invalid_file_date) before it is read
-    return datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
 
 
 # --------------------------------------------------------------------------------------------- reading

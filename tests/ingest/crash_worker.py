@@ -4,7 +4,8 @@ import sys
 from pathlib import Path
 
 from pipelines.ingest import connect
-from pipelines.ingest.loader import landing_files, load_file
+from pipelines.ingest.landing import landing_files
+from pipelines.ingest.loader import load_file
 from pipelines.ingest.sources import SOURCES
 from pipelines.settings import DataDir
 

@@ -8,9 +8,9 @@ import os
 import duckdb
 import pytest
 
-from pipelines.ingest.loader import _stage_records, _stage_with_duckdb, _stage_with_python
 from pipelines.ingest.reading import open_export
 from pipelines.ingest.sources import BY_NAME, SOURCES
+from pipelines.ingest.staging import _stage_with_duckdb, _stage_with_python, stage_records
 
 
 def _source_of(rel: str):
@@ -104,9 +104,7 @@ def test_a_file_rewritten_after_it_was_hashed_stages_the_hashed_bytes(tmp_path):
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
     con = duckdb.connect()
     try:
-        _stage_records(
-            con, source, open_export(raw, source.headers, source.required_headers), path, raw, stat
-        )
+        stage_records(con, source, open_export(raw, source.headers, source.required_headers), path, raw, stat)
         assert con.execute("select v_campaign_id, _line from incoming").fetchall() == [("C1", 2)]
     finally:
         con.close()

@@ -12,10 +12,11 @@ import pytest
 import xlsxwriter
 
 from pipelines.ingest import connect, ingest_source, ingest_tool
+from pipelines.ingest.landing import export_time
 from pipelines.ingest.reading import FileRejected
 from pipelines.ingest.sources import BY_NAME
 from pipelines.ingest.tables import cell_text, read_workbook
-from pipelines.ingest.tools import export_time, read_tool_file
+from pipelines.ingest.tools import read_tool_file
 from pipelines.settings import DataDir
 from tests.helpers import write_export
 

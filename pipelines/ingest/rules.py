@@ -1,0 +1,279 @@
+"""The row rules as SQL, built from the declarations of sources.py and tools.py: pure functions from a `Source`
+to SQL text, with no connection (tests/ingest/test_rules.py checks the text itself).
+
+The statements run in this order on one file's records (staging.py): `incoming` (v_<column> text, _line) ->
+`checked` (typed values t_<column>, the first broken rule `_failure` as 'reason|header', hash keys k_<column>)
+-> `hashes_<column>` (keyed hash per distinct key) -> `ready` -> raw.<source> (good rows) and
+quarantine.<source> (the others, with a message that shows a value only where its column is not personal).
+"""
+
+from __future__ import annotations
+
+from pipelines.ingest.guards import plausible_sql
+from pipelines.ingest.schema import META_COLUMNS
+from pipelines.ingest.sources import (
+    BOOL,
+    DATE,
+    DATETIME,
+    DECIMAL,
+    EMAIL,
+    INT,
+    MEMBER_ID,
+    REASONS,
+    REJECT_INVALID,
+    YEAR,
+    Column,
+    Source,
+)
+
+TRUE_WORDS = ("ja", "yes", "true", "1", "j", "y", "wahr", "x")
+FALSE_WORDS = ("nein", "no", "false", "0", "n", "falsch", "")
+NAIVE_DATETIME_FORMATS = [
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y-%m-%d %H:%M:%S.%f",
+]
+
+
+def staged(c: Column, value: str = "") -> str:
+    """The trimmed text of a column as staged (`v_<name>` of `incoming`), or of the SQL expression `value`."""
+    return f"trim({value or f'v_{c.name}'})"
+
+
+def typed_expr(c: Column) -> str:
+    """The column's value in its kind's type (null where it cannot be read)."""
+    s = staged(c)
+    if c.kind == DATE:
+        formats = ", ".join(f"'{f}'" for f in (c.formats or ("%d.%m.%Y", "%Y-%m-%d")))
+        return f"try_strptime({s}, [{formats}])::date"
+    if c.kind == DATETIME:
+        formats = ", ".join(f"'{f}'" for f in (c.formats or NAIVE_DATETIME_FORMATS))
+        # With an offset (or Z) the instant is exact; without one it is Europe/Berlin wall time.
+        return (
+            f"case when regexp_matches({s}, '([+-]\\d{{2}}:?\\d{{2}}|Z)$') "
+            f"then timezone('UTC', try_cast({s} as timestamptz)) "
+            f"else timezone('UTC', timezone('Europe/Berlin', try_strptime({s}, [{formats}]))) end"
+        )
+    if c.kind == BOOL:
+        true_list = ", ".join(f"'{w}'" for w in TRUE_WORDS)
+        false_list = ", ".join(f"'{w}'" for w in FALSE_WORDS)
+        return f"case when lower({s}) in ({true_list}) then true when lower({s}) in ({false_list}) then false end"
+    if c.kind == INT:
+        return f"try_cast({s} as integer)"
+    if c.kind == YEAR:
+        return (
+            f"case when try_cast({s} as integer) between 1836 and year(current_date) + 1 "
+            f"then try_cast({s} as integer) end"
+        )
+    if c.kind == DECIMAL:
+        t = f"replace(replace({s}, ' ', ''), '€', '')"
+        return (
+            f"case when contains({t}, ',') then try_cast(replace(replace({t}, '.', ''), ',', '.') as decimal(14, 2)) "
+            f"when regexp_matches({t}, '^-?\\d{{1,3}}(\\.\\d{{3}})+$') then try_cast(replace({t}, '.', '') as decimal(14, 2)) "
+            f"else try_cast({t} as decimal(14, 2)) end"
+        )
+    if c.kind == MEMBER_ID:
+        return f"nullif(upper({s}), '')"
+    return f"nullif({s}, '')"
+
+
+def email_norm(c: Column, value: str = "") -> str:
+    return f"lower(nfc_normalize({staged(c, value)}))"
+
+
+def email_valid(c: Column, value: str = "") -> str:
+    return f"regexp_full_match({email_norm(c, value)}, '[^@\\s]+@[^@\\s]+\\.[^@\\s.]+')"
+
+
+def hash_key(c: Column, value: str = "") -> str:
+    """What the keyed hash is taken of: the normalised address (valid ones only), the upper-cased id."""
+    if c.kind == EMAIL:
+        return f"case when {email_valid(c, value)} then {email_norm(c, value)} end"
+    return f"case when {staged(c, value)} <> '' then upper({staged(c, value)}) end"
+
+
+def failure_expr(source: Source) -> str:
+    """The first broken rule of a row, as 'reason|column', or null for a good row."""
+    whens = []
+    for c in source.columns:
+        if c.required:
+            whens.append(f"when {staged(c)} = '' then 'missing_required|{c.header}'")
+    if source.identity:
+        cond = " and ".join(f"{staged(source.column(n))} = ''" for n in source.identity)
+        first = source.column(source.identity[0]).header
+        whens.append(f"when {cond} then 'missing_identity|{first}'")
+    for c in source.columns:
+        if c.kind in REJECT_INVALID:
+            reason = {
+                DATE: "invalid_date",
+                DATETIME: "invalid_datetime",
+                INT: "invalid_number",
+                DECIMAL: "invalid_decimal",
+            }[c.kind]
+            whens.append(f"when {staged(c)} <> '' and t_{c.name} is null then '{reason}|{c.header}'")
+        if c.kind in (DATE, DATETIME):
+            whens.append(f"when not {plausible_sql(f't_{c.name}')} then 'implausible_date|{c.header}'")
+        if c.allowed:
+            allowed = ", ".join(f"'{v.lower()}'" for v in c.allowed)
+            whens.append(f"when lower({staged(c)}) not in ({allowed}) then 'invalid_value|{c.header}'")
+        if c.kind == DECIMAL and c.name == "amount_eur":
+            whens.append(f"when t_{c.name} <= 0 then 'non_positive_amount|{c.header}'")
+    for ref in source.references:
+        c = source.column(ref.column)
+        known = " union all ".join(
+            f"select {t} from raw.{ref.source} where {t} is not null" for t in ref.targets
+        )
+        whens.append(f"when {staged(c)} not in ({known}) then '{ref.reason}|{c.header}'")
+    if source.key:
+        c = source.column(source.key)
+        whens.append(f"when _key_seq > 1 then 'duplicate_id|{c.header}'")
+    for rule in source.rules:
+        whens.append(f"when {rule.condition} then '{rule.reason}|{rule.column}'")
+    return "case " + " ".join(whens) + " end" if whens else "null"
+
+
+# --------------------------------------------------------------------------------------------- statements
+
+
+def checked_select(source: Source) -> str:
+    """`incoming` -> typed values, then the row rules over them, in one statement (one table written, not two)."""
+    typed = ", ".join(f"{typed_expr(c)} as t_{c.name}" for c in source.columns)
+    key_seq = "1 as _key_seq"
+    if source.key:
+        key_seq = (
+            f"row_number() over (partition by {staged(source.column(source.key))} order by _line) as _key_seq"
+        )
+    keys = "".join(f", {hash_key(c)} as k_{c.name}" for c in source.hashed_columns)
+    return (
+        f"select *, {failure_expr(source)} as _failure{keys} "
+        f"from (select *, {typed}, {key_seq} from incoming) as staged"
+    )
+
+
+def hashes_select(c: Column) -> str:
+    """Keyed hashes per distinct value (an address recurs in thousands of rows of an activity export)."""
+    return (
+        f"select k, alumni_hmac(k) as h "
+        f"from (select distinct k_{c.name} as k from checked where k_{c.name} is not null)"
+    )
+
+
+def ready_select(source: Source) -> str:
+    """`checked` with the keyed hash of each hashed column (`hash_<column>`)."""
+    hashes = source.hashed_columns
+    hashed = "".join(f", hashes_{c.name}.h as hash_{c.name}" for c in hashes)
+    joins = " ".join(f"left join hashes_{c.name} on checked.k_{c.name} = hashes_{c.name}.k" for c in hashes)
+    return f"select checked.*{hashed} from checked {joins}"
+
+
+def _meta() -> tuple[list[str], list[str]]:
+    return [name for name, _, _ in META_COLUMNS], [value for _, _, value in META_COLUMNS]
+
+
+def raw_insert(source: Source) -> str:
+    """The good rows of `ready` into raw.<source>: typed values (an address as written, with its validity),
+    keyed hashes, meta columns."""
+    columns, values = [], []
+    for c in source.stored_columns:
+        columns.append(c.name)
+        values.append(f"t_{c.name}" if c.kind != EMAIL else f"nullif({staged(c)}, '')")
+        if c.kind == EMAIL:
+            columns.append(f"{c.name}_valid")
+            values.append(email_valid(c))
+    for c in source.hashed_columns:
+        columns.append(f"{c.name}_hash")
+        values.append(f"hash_{c.name}")
+    meta_columns, meta_values = _meta()
+    return (
+        f"insert into raw.{source.name} ({', '.join(columns + meta_columns)}) "
+        f"select {', '.join(values + meta_values)} from ready where _failure is null"
+    )
+
+
+def quarantine_columns(source: Source) -> list[str]:
+    """The columns of quarantine.<source> that a quarantined row fills before the quarantine's own."""
+    return (
+        [c.name for c in source.stored_columns]
+        + [f"{c.name}_hash" for c in source.hashed_columns]
+        + _meta()[0]
+    )
+
+
+def quarantine_insert(source: Source) -> str:
+    """The rows of `ready` that broke a rule into quarantine.<source>: the text as it was, with the message."""
+    values = [f"v_{c.name}" for c in source.stored_columns] + [
+        f"hash_{c.name}" for c in source.hashed_columns
+    ]
+    return (
+        f"insert into quarantine.{source.name} ({', '.join(quarantine_columns(source))}, _column, _reason, _message) "
+        f"select {', '.join(values + _meta()[1])}, split_part(_failure, '|', 2), split_part(_failure, '|', 1), "
+        f"{message_sql(source)} from ready where _failure is not null"
+    )
+
+
+def malformed_insert(source: Source) -> str:
+    """One record that does not split into the header's fields (parameters: quarantine_columns, then
+    _raw_record, _column, _reason, _message)."""
+    columns = quarantine_columns(source)
+    return (
+        f"insert into quarantine.{source.name} ({', '.join(columns)}, _raw_record, _column, _reason, _message) "
+        f"values ({', '.join(['?'] * (len(columns) + 4))})"
+    )
+
+
+def value_hash_sql(c: Column) -> str:
+    """The keyed hash of one value (parameter `$v`), as a staged row's column would get it."""
+    return f"select alumni_hmac({hash_key(c, '$v')})"
+
+
+def message_sql(source: Source) -> str:
+    """'column '<header>': <reason>', with the value where the column is not declared personal or hashed."""
+    value_of = " ".join(f"when '{c.header}' then {staged(c)}" for c in source.columns if not c.personal)
+    message = "'column ''' || split_part(_failure, '|', 2) || ''': ' || " + reason_text_sql()
+    if value_of:
+        message += (
+            f" || coalesce(' (value ''' || (case split_part(_failure, '|', 2) {value_of} end) || ''')', '')"
+        )
+    return message
+
+
+def kept_with_issue_select(source: Source) -> str | None:
+    """Values the contract keeps the row for but cannot use: a year out of range, an unreadable yes/no,
+    a malformed address. Counted per column (named by its header) over the good rows of `checked`."""
+    parts = []
+    for c in source.columns:
+        if c.kind in (YEAR, BOOL):
+            parts.append(
+                f"count(*) filter (where {staged(c)} <> '' and t_{c.name} is null) as \"{c.header}\""
+            )
+        elif c.kind == EMAIL:
+            parts.append(
+                f"count(*) filter (where {staged(c)} <> '' and not {email_valid(c)}) as \"{c.header}\""
+            )
+    if not parts:
+        return None
+    return f"select {', '.join(parts)} from checked where _failure is null"
+
+
+def quarantine_log_insert(source: Source) -> str:
+    """One file's quarantined rows (parameter: its sha256) into meta.quarantine_log, with the reason in words."""
+    reasons = " ".join(f"when {sql_literal(k)} then {sql_literal(v)}" for k, v in REASONS.items())
+    return (
+        f"insert into meta.quarantine_log select _run_id, '{source.name}', _source_file, _line, _column, _reason, "
+        f"case _reason {reasons} else _reason end, _message "
+        f"from quarantine.{source.name} where _file_sha256 = ?"
+    )
+
+
+def sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def reason_text_sql() -> str:
+    cases = " ".join(f"when '{k}' then {sql_literal(v)}" for k, v in REASONS.items())
+    return f"(case split_part(_failure, '|', 1) {cases} else split_part(_failure, '|', 1) end)"

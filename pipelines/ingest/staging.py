@@ -1,0 +1,209 @@
+"""One file's rows from its parsed export into raw.<source> and quarantine.<source>, inside the caller's
+transaction: staging the records, then applying the row rules (rules.py), keyed hashes, post-load steps and
+the erasure sweep for this file.
+
+The CSV reading seam is `stage_records`: whatever reads the file only has to fill the temp table `incoming`
+with one text column `v_<column>` per declared column ('' where the file lacks it) and `_line`, the physical
+line each record starts on, and leave malformed records in `parsed.malformed` (and the count of good ones in
+`parsed.good_rows`). Everything after `incoming` is SQL and does not care how the records got there.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from pipelines.ingest import privacy, rules
+from pipelines.ingest.ledger import FileResult
+from pipelines.ingest.reading import Export, malformed_reason
+from pipelines.ingest.sources import Column, Source
+from pipelines.ingest.tables import TableExport
+
+# --------------------------------------------------------------------------------------------- reading
+
+
+def stage_records(
+    con, source: Source, parsed: Export | TableExport, path: Path, raw: bytes, hashed: os.stat_result
+) -> None:
+    """Every record of the file into the temp table `incoming` (v_<column> text, _line): by DuckDB's CSV reader
+    where that gives the same records, else by Python's csv module in batches (workbooks and the tools'
+    exports are read in Python already)."""
+    if isinstance(parsed, TableExport) or not _stage_with_duckdb(con, source, parsed, path, raw, hashed):
+        _stage_with_python(con, source, parsed)
+
+
+def _arrow_table(source: Source, columns: dict[str, list[str]], lines: list[int]) -> pa.Table:
+    arrays = {f"v_{c.name}": pa.array(columns[c.header], pa.string()) for c in source.columns}
+    arrays["_line"] = pa.array(lines, pa.int64())
+    return pa.table(arrays)
+
+
+def _stage_with_python(con, source: Source, parsed: Export) -> None:
+    # batches of records into one temp table: Python holds one batch at a time, DuckDB the whole file
+    for n, (columns, lines) in enumerate(parsed.chunks()):
+        con.register("incoming_batch", _arrow_table(source, columns, lines))
+        if n == 0:
+            con.execute("create or replace temp table incoming as select * from incoming_batch")
+        else:
+            con.execute("insert into incoming select * from incoming_batch")
+        con.unregister("incoming_batch")
+
+
+def _stage_with_duckdb(
+    con, source: Source, parsed: Export, path: Path, raw: bytes, hashed: os.stat_result
+) -> bool:
+    """The fast path, taken only where it cannot differ from the csv module: a UTF-8 file in which every line
+    after the header is exactly one record (no blank line, no line break inside quotes, so the line number is
+    the row number + 1) and which DuckDB's strict reader accepts (no stray quote, no record with too many or
+    too few fields). Anything else returns False and the csv module reads the file, line by line.
+
+    DuckDB reads the file again: `hashed` is its stat from before `raw` was read and hashed, and a file that
+    differs from it after DuckDB's read is left to the csv module, which reads `raw` (the recorded sha256)."""
+    if parsed.encoding not in ("utf-8", "utf-8-sig") or b"\r" in raw.replace(b"\r\n", b"") or b"\x00" in raw:
+        return False
+    body = raw.rstrip(b"\r\n")
+    records = body.count(b"\n")  # lines after the header
+    if records == 0 or b"\n\n" in body or b"\n\r\n" in body:
+        return False
+    width = len(parsed.header)
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
+    delimiter = parsed.delimiter.replace("'", "''")
+    try:
+        con.execute(
+            f"create or replace temp table incoming_csv as select * from read_csv(?, delim = '{delimiter}', "
+            f"quote = '\"', escape = '\"', header = true, auto_detect = false, columns = {{{columns}}}, "
+            "strict_mode = true, null_padding = false, ignore_errors = false, encoding = 'utf-8')",
+            [str(path)],
+        )
+    except duckdb.Error:
+        con.execute("drop table if exists incoming_csv")
+        return False
+    after = path.stat()
+    count = con.execute("select count(*) from incoming_csv").fetchone()[0]
+    if count != records or (hashed.st_size, hashed.st_mtime_ns) != (after.st_size, after.st_mtime_ns):
+        con.execute("drop table incoming_csv")
+        return False
+    values = ", ".join(
+        f"coalesce(c{parsed.positions[c.header]}, '') as v_{c.name}"
+        if parsed.positions.get(c.header) is not None
+        else f"'' as v_{c.name}"
+        for c in source.columns
+    )
+    # rowid is the insertion order of the freshly created table: record n (from 0) starts on line n + 2
+    con.execute(
+        f"create or replace temp table incoming as select {values}, rowid + 2 as _line from incoming_csv"
+    )
+    con.execute("drop table incoming_csv")
+    parsed.good_rows = count
+    return True
+
+
+# --------------------------------------------------------------------------------------------- applying the rules
+
+
+def temp_tables(source: Source) -> list[str]:
+    """The temp tables one file's load creates in its connection."""
+    return ["incoming", "checked", "ready", *(f"hashes_{c.name}" for c in source.hashed_columns)]
+
+
+def load_staged(
+    con,
+    source: Source,
+    parsed: Export | TableExport,
+    file_name: str,
+    sha: str,
+    run_id: str,
+    exported_at: datetime | None = None,
+) -> FileResult:
+    """The staged records (`incoming`) through the row rules into raw and quarantine; the malformed ones into
+    quarantine whole; then the source's post-load steps, the erasure sweep of this file and its quarantine log."""
+    con.execute(f"create or replace temp table checked as {rules.checked_select(source)}")
+    con.execute("drop table incoming")
+    for c in source.hashed_columns:
+        con.execute(f"create or replace temp table hashes_{c.name} as {rules.hashes_select(c)}")
+    con.execute(f"create or replace temp table ready as {rules.ready_select(source)}")
+    params = {"file": file_name, "sha": sha, "run": run_id, "exported": exported_at}
+    loaded = con.execute(rules.raw_insert(source), params).fetchone()[0]
+    quarantined = con.execute(rules.quarantine_insert(source), params).fetchone()[0]
+    quarantined += _quarantine_malformed(con, source, parsed, file_name, sha, run_id, exported_at)
+    kept_with_issue = _kept_with_issue(con, source)
+    for statement in source.post_load:
+        con.execute(statement, {"sha": sha})
+    erased = privacy.sweep(con, run_id, sha, source.name)
+    con.execute(rules.quarantine_log_insert(source), [sha])
+    problems = [
+        f"{file_name}:{line} {message}"
+        for line, message in con.execute(
+            f"select _line, _message from quarantine.{source.name} where _file_sha256 = ? order by _line limit 5",
+            [sha],
+        ).fetchall()
+    ]
+    for temp in temp_tables(source):
+        con.execute(f"drop table if exists {temp}")
+    return FileResult(
+        source.name,
+        file_name,
+        sha,
+        "loaded",
+        rows_read=parsed.rows_read,
+        rows_loaded=int(loaded),
+        rows_quarantined=int(quarantined),
+        rows_erased=sum(erased.values()),
+        problems=problems,
+        kept_with_issue=kept_with_issue,
+    )
+
+
+def _quarantine_malformed(
+    con, source: Source, parsed: Export | TableExport, file_name: str, sha: str, run_id: str, exported_at
+) -> int:
+    """Records that do not even split into the header's fields: kept whole, with their line (their raw text
+    only where the source keeps personal values at all)."""
+    stored, hashes = source.stored_columns, source.hashed_columns
+    positions = {h.strip().lower(): i for i, h in enumerate(parsed.header)}
+    statement = rules.malformed_insert(source)
+    for line, text, values in parsed.malformed:
+        row = {c.name: _value_at(values, positions, c) for c in stored}
+        hashed = [
+            _value_hash(con, c, row[c.name] if c.name in row else _value_at(values, positions, c))
+            for c in hashes
+        ]
+        raw_record = parsed.delimiter.join(values)
+        con.execute(
+            statement,
+            [row[c.name] for c in stored]
+            + hashed
+            + [file_name, sha, line, run_id, _now(con), exported_at]
+            + [raw_record if source.keeps_raw_records else None, "", malformed_reason(text), text],
+        )
+    return len(parsed.malformed)
+
+
+def _kept_with_issue(con, source: Source) -> dict[str, int]:
+    """Per column (header), the good rows kept with an unusable value: counted for data quality, never silently
+    dropped."""
+    sql = rules.kept_with_issue_select(source)
+    if sql is None:
+        return {}
+    row = con.execute(sql)
+    names = [d[0] for d in row.description]
+    return {name: int(value) for name, value in zip(names, row.fetchone(), strict=True) if value}
+
+
+def _value_at(values: list[str], positions: dict[str, int], c: Column) -> str | None:
+    pos = positions.get(c.header.lower())
+    return values[pos] if pos is not None and pos < len(values) else None
+
+
+def _value_hash(con, c: Column, value: str | None) -> str | None:
+    if not value or not value.strip():
+        return None
+    return con.execute(rules.value_hash_sql(c), {"v": value}).fetchone()[0]
+
+
+def _now(con):
+    return con.execute("select now()::timestamp").fetchone()[0]

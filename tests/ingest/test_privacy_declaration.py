@@ -1,0 +1,170 @@
+"""What is personal is declared once (sources.py, tools.py); the erasure sweep, the quality examples and the
+publish guard follow that declaration. These tests tie the two together both ways: a personal or hashed column
+that erasure does not handle fails, and so does a column the sweep names that no source declares."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from pipelines.ingest import privacy, quality
+from pipelines.ingest.catalogue import raw_table, raw_tables
+from pipelines.ingest.schema import ensure_schema
+from pipelines.ingest.sources import DELETE, DETACH, REQUEST, TOMBSTONE
+
+ERASED = "erased-identity-hash"
+KEPT = "someone-else-hash"
+
+
+def _declared(table: str) -> set[str]:
+    """The columns of raw.<table> that a declaration names: its columns and the keyed hashes of hashed ones."""
+    source = raw_table(table)
+    assert source is not None, f"the sweep names table {table!r}, which no source declares"
+    return {c.name for c in source.columns} | {f"{c.name}_hash" for c in source.hashed_columns}
+
+
+def _swept() -> dict[str, set[str]]:
+    """Every column the sweep reads or clears, per table."""
+    named: dict[str, set[str]] = {}
+    for table, column, _identity, _action in privacy.IDENTITY_COLUMNS:
+        named.setdefault(table, set()).add(column)
+    for table, column, _identity in privacy.DEPENDANTS:
+        named.setdefault(table, set()).add(column)
+    for (table, column), cleared in privacy.DETACH_COLUMNS.items():
+        named.setdefault(table, set()).update((column, *cleared))
+    for table, columns in privacy.LINKING_TABLES.items():
+        named.setdefault(table, set()).update(columns)
+    requests, *columns = privacy.REQUESTS
+    named.setdefault(requests, set()).update(columns)
+    return named
+
+
+def test_the_sweep_names_only_declared_columns():
+    for table, columns in _swept().items():
+        undeclared = columns - _declared(table)
+        assert not undeclared, f"the sweep names {table}.{sorted(undeclared)}, which no source declares"
+
+
+@pytest.mark.parametrize("source", raw_tables(), ids=lambda s: s.name)
+def test_every_personal_or_hashed_column_is_handled_by_erasure(source):
+    matched = {column for table, column, *_ in privacy.IDENTITY_COLUMNS if table == source.name}
+    dependants = {column for table, column, _ in privacy.DEPENDANTS if table == source.name}
+    row_goes = any(t == source.name and a == DELETE for t, _c, _i, a in privacy.IDENTITY_COLUMNS)
+    cleared = {c for (t, _), columns in privacy.DETACH_COLUMNS.items() if t == source.name for c in columns}
+    for column in source.columns:
+        if not column.personal:
+            continue
+        where = f"{source.name}.{column.name}"
+        if not column.stored:  # an erasure request: only the keyed hash is kept, as the tombstone
+            assert column.privacy.on_erasure == REQUEST and source.name == privacy.REQUESTS[0], where
+            continue
+        if column.hashed:
+            assert f"{column.name}_hash" in matched | dependants, f"erasure never matches {where}_hash"
+        # the value leaves with its row, or is emptied in a row that stays
+        assert row_goes or column.name in cleared, f"erasure leaves {where} behind"
+
+
+def test_every_tombstone_is_matched_somewhere():
+    """A dependant key becomes an erased identity so that other rows carrying it go: some table must match it."""
+    deleting = {identity for _t, _c, identity, action in privacy.IDENTITY_COLUMNS if action == DELETE}
+    for table, column, identity in privacy.DEPENDANTS:
+        assert identity in deleting, f"{table}.{column}: no table is swept for the identity {identity!r}"
+
+
+def _row(con, table: str, values: dict[str, str]) -> None:
+    columns = ", ".join(values)
+    con.execute(
+        f"insert into raw.{table} ({columns}) values ({', '.join('?' * len(values))})", list(values.values())
+    )
+
+
+def _personal_values(table: str) -> dict[str, str]:
+    source = raw_table(table)
+    return {c.name: f"{c.name}-value" for c in source.stored_columns if c.personal}
+
+
+def _fresh():
+    con = duckdb.connect()
+    ensure_schema(con)
+    privacy.install_hmac(con, b"test-key")
+    con.execute(
+        "insert into meta.erased_identities (hash, kind, requested_on, first_seen_run) values (?, 'x', current_date, 'r')",
+        [ERASED],
+    )
+    return con
+
+
+@pytest.mark.parametrize(
+    "match", privacy.IDENTITY_COLUMNS, ids=lambda m: f"{m[0]}.{m[1]}" if isinstance(m, tuple) else str(m)
+)
+def test_the_sweep_erases_each_declared_column_in_a_real_table(match):
+    """For every hashed column of every source: a row naming an erased person goes (DELETE), or keeps only
+    what is not theirs (DETACH); a row of someone else stays untouched."""
+    table, column, _identity, action = match
+    con = _fresh()
+    try:
+        personal = _personal_values(table)
+        _row(con, table, {**personal, column: ERASED, "_line": "2"})
+        _row(con, table, {**personal, column: KEPT, "_line": "3"})
+        privacy.sweep(con, "run-1")
+        rows = con.execute(
+            f"select _line, {', '.join([column, *personal])} from raw.{table} order by _line"
+        ).fetchall()
+        kept = (3, KEPT, *personal.values())
+        if action == DELETE:
+            assert rows == [kept]
+        else:
+            assert action == DETACH
+            cleared = privacy.DETACH_COLUMNS[(table, column)]
+            names = [column, *personal]
+            detached = tuple(None if n in cleared else personal.get(n, ERASED) for n in names)
+            assert rows == [(2, *detached), kept]
+            assert set(cleared) <= set(names)
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("dependant", privacy.DEPENDANTS, ids=lambda d: f"{d[0]}.{d[1]}")
+def test_a_tombstone_key_becomes_an_erased_identity_when_its_row_goes(dependant):
+    table, key, identity = dependant
+    deleting = next(c for t, c, _i, a in privacy.IDENTITY_COLUMNS if t == table and a == DELETE)
+    con = _fresh()
+    try:
+        _row(con, table, {deleting: ERASED, key: "the-key-hash", "_line": "2"})
+        privacy.sweep(con, "run-1")
+        assert con.execute(f"select count(*) from raw.{table}").fetchone()[0] == 0
+        assert con.execute(
+            "select kind from meta.erased_identities where hash = 'the-key-hash'"
+        ).fetchall() == [(identity,)]
+    finally:
+        con.close()
+
+
+def test_declared_privacy_actions_are_known():
+    actions = {c.privacy.on_erasure for s in raw_tables() for c in s.hashed_columns}
+    assert actions <= {DELETE, DETACH, TOMBSTONE, REQUEST}
+
+
+def test_quality_shows_example_values_only_of_columns_declared_not_personal():
+    assert quality.may_show_values("members", ["status_group"])
+    assert quality.may_show_values("members", ["email_valid"])  # a flag: whether, not what
+    assert quality.may_show_values("events", ["event_id"])  # an id, but not a person's
+    for column in ("member_id", "member_id_hash", "first_name", "email", "email_hash"):
+        assert not quality.may_show_values("members", [column]), column
+    assert not quality.may_show_values("club_activities", ["note"])
+    assert not quality.may_show_values("pretix_order_positions", ["attendee_name"])
+    assert not quality.may_show_values(
+        "members", ["member_id", "_source_file"]
+    )  # compound: any one withholds
+    assert not quality.may_show_values("clubs", ["club_id", "_source_file"])  # a file name may be personal
+
+
+def test_publish_guard_knows_every_declared_personal_column():
+    names = privacy.personal_column_names()
+    for source in raw_tables():
+        for column in source.columns:
+            if column.personal:
+                assert column.name in names
+            if column.hashed:
+                assert f"{column.name}_hash" in names
+    assert not {"status_group", "campaign_id", "event_id", "club_id", "email_valid"} & names

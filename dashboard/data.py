@@ -366,7 +366,9 @@ def check_results() -> pd.DataFrame:
 def freshness() -> pd.DataFrame:
     return query(
         """
-        select source, max(cast(regexp_extract(file_name, '(\\d{4}-\\d{2}-\\d{2})', 1) as date)) as latest_export,
+        -- the export time parsed at ingest (pipelines/ingest/landing.py), not the name again: tools name files
+        -- their own way, and an unrecognised file's name is published as a hash
+        select source, max(cast(exported_at as date)) as latest_export,
                max(ingested_at) as last_loaded, count(*) as files
         from meta_ingested_files where status = 'loaded' group by source order by source
         """,

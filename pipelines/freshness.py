@@ -1,18 +1,20 @@
 """Is there anything to do? A run with nothing new costs a fraction of a second instead of a whole build.
 
-After every published build, `D/state/build.json` records what the build was made from: the landing folder
-(every entry's name, size and modification time: no file is read), the code (dbt models, macros, seeds,
-expectations and the pipeline's Python), the pseudonymisation key (as a keyed fingerprint, never the key), the
-day it was built for, and the earliest dated fact in the warehouse that still lay ahead of that day (an event
-next spring, a donation booked for the first of next month). The next run, schedule tick or CLI call, compares:
+After every published build of the whole job, `D/state/build.json` records what the build was made from, as
+it stood when the run started: the landing folder (every entry ingest looks at, by name, size and modification
+time: no file is read), the code (dbt project, expectations, the pipeline's Python, installed packages), the
+pseudonymisation key (as a keyed fingerprint, never the key), the day it was built for, and the earliest dated
+fact in the warehouse that still lay ahead of that day (an event next spring, a donation booked for the first
+of next month). The next run, schedule tick, sensor tick or CLI call, compares:
 
 - a landing entry new, changed or gone, other code, another key, no published file: a run;
 - a new calendar month (monthly scores, network growth, the current year's months): a run;
 - a day has passed and a dated fact fell due in between (the figures "as of today" move only then): a run;
 - otherwise nothing: the published file already says what a build would say.
 
-The record holds hashes, counts and dates only: nothing personal. It is written last, after the published
-file is in place, so a crash can only cause one build too many, never one too few.
+The record holds hashes, counts and dates only: nothing personal. A run that starts removes it and writes it
+last, after the published file is in place, so a crash, a run of selected assets only, a midnight or a deploy
+during the run can only cause one build too many, never one too few. To build regardless: `--full-refresh`.
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ from pathlib import Path
 from pipelines.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, REPO_ROOT, DataDir
 
 STATE_VERSION = 1
-PACKAGES = ("dbt-core", "dbt-duckdb", "duckdb", "dagster", "dagster-dbt")
 
 
 def state_file(data_dir: DataDir) -> Path:
@@ -46,13 +47,15 @@ def today() -> date:
 
 
 def landing_fingerprint(data_dir: DataDir) -> tuple[str, int]:
-    """Every entry under landing/ (files in every folder, links too, never followed), by name, size and mtime."""
+    """Every entry under landing/ that ingest looks at (files in every folder; links too, never followed, as
+    ingest never follows them; not hidden ones, which ingest ignores), by name, size and mtime."""
     entries = []
     if data_dir.landing.is_dir():
         for path in data_dir.landing.rglob("*"):
+            if path.name.startswith(".") or (path.is_dir() and not path.is_symlink()):
+                continue
             stat = path.lstat()
-            if path.is_symlink() or not path.is_dir():
-                entries.append((str(path.relative_to(data_dir.landing)), stat.st_size, stat.st_mtime_ns))
+            entries.append((str(path.relative_to(data_dir.landing)), stat.st_size, stat.st_mtime_ns))
     entries.sort()
     return hashlib.sha256(json.dumps(entries).encode()).hexdigest(), len(entries)
 
@@ -64,16 +67,18 @@ def code_fingerprint() -> str:
         DBT_PROJECT_DIR / "models",
         DBT_PROJECT_DIR / "macros",
         DBT_PROJECT_DIR / "seeds",
+        DBT_PROJECT_DIR / "tests",
         EXPECTATIONS_DIR,
         REPO_ROOT / "pipelines",
     ]
-    files = [DBT_PROJECT_DIR / "dbt_project.yml"]
+    files = [DBT_PROJECT_DIR / name for name in ("dbt_project.yml", "profiles.yml", "packages.yml")]
     for root in roots:
         files.extend(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    for path in sorted(files):
+    for path in sorted(p for p in files if p.is_file()):
         digest.update(str(path.relative_to(REPO_ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
-    for package in PACKAGES:
-        digest.update(f"{package}=={importlib.metadata.version(package)}\0".encode())
+    # every installed package and its version (dbt, DuckDB, Great Expectations, pandas, ...)
+    installed = sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions())
+    digest.update("\0".join(installed).encode())
     return digest.hexdigest()
 
 
@@ -167,7 +172,17 @@ def start_build(data_dir: DataDir, run_id: str) -> None:
     the landing folder as this run finds it is kept for the record this run writes once it has published."""
     state_file(data_dir).unlink(missing_ok=True)
     digest, count = landing_fingerprint(data_dir)
-    _write(pending_file(data_dir), {"run_id": run_id, "landing": digest, "files": count})
+    # what the build starts from: a run that crosses midnight, or code deployed while it runs, is recorded as
+    # what it was built from (the earlier day, the older code), so the next run builds again rather than skip
+    started = {
+        "run_id": run_id,
+        "landing": digest,
+        "files": count,
+        "as_of": today().isoformat(),
+        "code": code_fingerprint(),
+        "key": key_fingerprint(data_dir),
+    }
+    _write(pending_file(data_dir), started)
 
 
 def record_build(con, data_dir: DataDir, run_id: str) -> None:
@@ -179,7 +194,7 @@ def record_build(con, data_dir: DataDir, run_id: str) -> None:
         return  # a run started outside the resource (a test's direct call): no record, the next run builds
     if started.get("run_id") != run_id:
         return
-    as_of = con.execute("select current_date").fetchone()[0]
+    as_of = date.fromisoformat(started["as_of"])
     due = next_fact(con, as_of)
     state = {
         "version": STATE_VERSION,
@@ -189,8 +204,8 @@ def record_build(con, data_dir: DataDir, run_id: str) -> None:
         "next_fact": due.isoformat() if due else None,
         "landing": started["landing"],
         "files": started["files"],
-        "code": code_fingerprint(),
-        "key": key_fingerprint(data_dir),
+        "code": started["code"],
+        "key": started["key"],
         "analytics": analytics_stamp(data_dir),
     }
     _write(state_file(data_dir), state)

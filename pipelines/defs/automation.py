@@ -29,6 +29,9 @@ def landing_sensor(context: dg.SensorEvaluationContext):
     if context.cursor == digest:
         return dg.SkipReason("no new landing files")
     context.update_cursor(digest)
+    decision = freshness.decide(data_dir)
+    if not decision.build:  # e.g. the CLI has built these files already
+        return dg.SkipReason(decision.reason)
     return dg.RunRequest(run_key=digest, tags={"trigger": "landing_sensor", "landing_files": str(count)})
 
 

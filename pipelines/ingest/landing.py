@@ -80,7 +80,8 @@ def tool_files(landing: Path, tool: str) -> list[tuple[Path, str]]:
     """Every file in landing/<tool>/ (the tools choose the names), registrations before check-ins, then by
     export time and name. Hidden files are ignored."""
     folder = landing / tool
-    if not folder.is_dir():
+    # a linked folder is not read (unexpected_files reports it), as for the canonical sources
+    if folder.is_symlink() or not folder.is_dir():
         return []
     found = []
     for path in folder.iterdir():

@@ -327,7 +327,7 @@ CAMPAIGN_REF = Reference(
 _LISTMONK_COLUMNS = (
     ToolColumn("campaign_id", "campaign_id", required=True),
     ToolColumn("campaign_uuid", "campaign_uuid"),
-    ToolColumn("subscriber_id", "subscriber_id"),
+    ToolColumn("subscriber_id", "subscriber_id", privacy=PERSONAL_VALUES),  # one person in listmonk
     ToolColumn("email", "email", kind=EMAIL, privacy=hashed(ADDRESS)),
     ToolColumn("created_at", "created_at", kind=DATETIME, required=True),
 )
@@ -373,7 +373,7 @@ LISTMONK_SUBSCRIBERS = ToolKind(
     description="listmonk subscribers export: recognised and kept for erasure; no metric uses it.",
     signature={"en": ("uuid", "email", "attributes", "status")},
     columns=(
-        ToolColumn("subscriber_uuid", "uuid"),
+        ToolColumn("subscriber_uuid", "uuid", privacy=PERSONAL_VALUES),
         ToolColumn("email", "email", kind=EMAIL, privacy=hashed(ADDRESS)),
         ToolColumn("status", "status"),
         ToolColumn("created_at", "created_at"),

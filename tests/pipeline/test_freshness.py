@@ -131,15 +131,19 @@ def test_a_run_that_starts_forgets_the_record_until_it_publishes(built):
     assert freshness.state_file(built).exists()
 
 
+def as_if_built_today(data_dir: DataDir) -> None:
+    """The schedule and the sensor compare with the real calendar."""
+    state = json.loads(freshness.state_file(data_dir).read_text())
+    state["as_of"] = freshness.today().isoformat()
+    freshness.state_file(data_dir).write_text(json.dumps(state))
+
+
 def test_the_daily_schedule_skips_when_nothing_is_new(built):
     from pipelines.definitions import defs
 
     schedule = defs.resolve_schedule_def("daily_pipeline")
+    as_if_built_today(built)
     with dg.instance_for_test() as instance:
-        state = json.loads(freshness.state_file(built).read_text())
-        # as if built today: the schedule compares with the real calendar
-        state["as_of"] = freshness.today().isoformat()
-        freshness.state_file(built).write_text(json.dumps(state))
         skipped = schedule.evaluate_tick(dg.build_schedule_context(instance=instance))
         assert skipped.run_requests == [] and "nothing new" in skipped.skip_message
         (built.landing / "members/members_2026-11-02.csv").write_text("header\n")
@@ -148,15 +152,64 @@ def test_the_daily_schedule_skips_when_nothing_is_new(built):
         assert ran.run_requests[0].tags["reason"] == "new or changed files in landing/"
 
 
-def test_the_landing_sensor_sees_the_tools_folders(built):
+def test_the_landing_sensor_sees_the_tools_folders_and_skips_what_is_built(built):
     from pipelines.definitions import defs
 
     sensor = defs.resolve_sensor_def("landing_sensor")
+    as_if_built_today(built)
     with dg.instance_for_test() as instance:
-        first = sensor(dg.build_sensor_context(instance=instance))
-        assert isinstance(first, dg.RunRequest)
+        # files the sensor has not seen, but a build (e.g. by the CLI) has: no second build of the same files
+        built_already = sensor(dg.build_sensor_context(instance=instance))
+        assert isinstance(built_already, dg.SkipReason) and "nothing new" in built_already.skip_message
         cursor = freshness.landing_fingerprint(built)[0]
         assert isinstance(sensor(dg.build_sensor_context(instance=instance, cursor=cursor)), dg.SkipReason)
         (built.landing / "zoom").mkdir()
         (built.landing / "zoom" / "webinar_attendees.csv").write_text("x\n")
-        assert isinstance(sensor(dg.build_sensor_context(instance=instance, cursor=cursor)), dg.RunRequest)
+        (built.landing / "zoom" / ".webinar_attendees.csv.part").write_text("x")  # hidden: ingest ignores it
+        ran = sensor(dg.build_sensor_context(instance=instance, cursor=cursor))
+        assert isinstance(ran, dg.RunRequest) and ran.tags["landing_files"] == "4"
+
+
+def test_a_linked_folder_is_neither_read_nor_fingerprinted_through(built, tmp_path):
+    from pipelines.ingest.landing import tool_files, unexpected_files
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "orders.csv").write_text("x\n")
+    (built.landing / "pretix").rename(built.landing / "pretix_old")
+    (built.landing / "pretix").symlink_to(outside, target_is_directory=True)
+    assert tool_files(built.landing, "pretix") == []  # never followed: reported (and rejected) instead
+    assert "pretix" in unexpected_files(built.landing)
+    before = freshness.landing_fingerprint(built)
+    (outside / "orders_2.csv").write_text("x\n")
+    assert freshness.landing_fingerprint(built) == before  # what ingest does not read does not count
+
+
+def test_the_record_keeps_the_day_and_code_the_build_started_from(built):
+    freshness.start_build(built, "run-2")
+    pending = json.loads(freshness.pending_file(built).read_text())
+    # the run started on the last day of a month and published after midnight, code deployed meanwhile
+    pending["as_of"], pending["code"] = "2026-11-30", "the code the run started with"
+    freshness.pending_file(built).write_text(json.dumps(pending))
+    con = duckdb.connect()
+    freshness.record_build(con, built, "run-2")
+    con.close()
+    state = json.loads(freshness.state_file(built).read_text())
+    assert state["as_of"] == "2026-11-30"
+    assert freshness.decide(built, now=date(2026, 12, 1)).build  # the new month is built
+    assert "code changed" in freshness.decide(built, now=date(2026, 11, 30)).reason
+
+
+def test_a_run_of_some_assets_only_leaves_no_record(built):
+    """Publishing alone from the UI builds less than landing/ holds: the next run must still build."""
+    from pipelines.definitions import defs
+
+    freshness.state_file(built).unlink()
+    job = defs.resolve_job_def("alumni_pipeline")
+    with dg.instance_for_test() as instance:
+        result = job.execute_in_process(
+            instance=instance, asset_selection=[dg.AssetKey(["analytics"])], raise_on_error=False
+        )
+    assert result.success
+    assert built.analytics.exists()
+    assert freshness.decide(built).reason == "no record of an earlier build"

@@ -14,7 +14,7 @@ help:
 	@echo "make test       set up (incl. chromium for browser tests), lint, run every test"
 	@echo "make pipeline   run the pipeline on $(DATA_DIR)      make dashboard   serve the dashboard"
 	@echo "make dagster    Dagster UI on the same definitions  make docs        dbt docs site"
-	@echo "make bench      benchmarks -> docs/benchmarks.md    make lint / format / clean"
+	@echo "make bench      benchmarks -> docs/benchmarks.md, .png   make lint / format / clean"
 
 # The venv is rebuilt when pyproject.toml changes; the stamp file records a finished install.
 $(BIN)/.installed: pyproject.toml
@@ -72,7 +72,7 @@ test-fast: install
 	$(BIN)/python -m pytest -m "not slow"
 
 bench: install
-	$(BIN)/python scripts/bench.py --out docs/benchmarks.md
+	$(BIN)/python scripts/bench.py --out docs/benchmarks.md $(BENCH_ARGS)
 
 docs: install
 	$(BIN)/python -m pipelines.dbt_prepare --docs

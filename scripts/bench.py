@@ -474,7 +474,8 @@ def main() -> int:
                 parts.discard("pages")
             figures = measure_scale(scale, work, parts)
             figures.update(machine=machine(), date=date.today().isoformat())
-            results["scales"][f"{scale:g}"] = figures  # other scales keep their last figures
+            # other scales keep their last figures, and so do the parts of this scale not measured again
+            results["scales"].setdefault(f"{scale:g}", {}).update(figures)
             store.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         if not args.workdir:
             shutil.rmtree(work, ignore_errors=True)

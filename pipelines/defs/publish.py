@@ -151,9 +151,9 @@ def analytics_file(context: dg.AssetExecutionContext, warehouse: WarehouseResour
         context.log.info(
             f"warehouse.duckdb rewritten after an erasure ({seconds:.1f} s): no deleted value stays"
         )
-    # Recorded only for a run of the whole job (CLI, sensor, schedule: no asset selection). A run of selected
-    # assets (the UI) may have built less than landing/ holds; then the next run builds, at worst once too often.
-    if context.run.asset_selection is None:
+    # Recorded only for a run of the whole job (CLI, sensor, schedule). A run of selected assets (the UI: a
+    # subset of the job) may have built less than landing/ holds; then the next run builds again.
+    if not context.job_def.is_subset:
         with warehouse.connect() as con:  # last: what the next run compares with to find nothing new
             freshness.record_build(con, warehouse.data, run_id)
     return dg.MaterializeResult(metadata={"tables": len(tables), "path": str(warehouse.data.analytics)})

@@ -109,13 +109,24 @@ def _prune_targets(current: Path) -> None:
 
 
 def _incremental_hint(results: dict, manifest: dict) -> str:
-    """An incremental model that fails usually was built by an earlier version of its definition."""
+    """What to do about a failed build, where it is clear: DuckDB out of memory (a large installation needs a
+    higher limit), or an incremental model that failed otherwise (usually built by an earlier version of its
+    definition). dbt's own message is not repeated: it can quote values from the data."""
     nodes = manifest.get("nodes", {})
+    errors = [item for item in results.get("results", []) if item.get("status") == "error"]
+    out_of_memory = [
+        item["unique_id"].split(".")[-1] for item in errors if "Out of Memory" in (item.get("message") or "")
+    ]
+    if out_of_memory:
+        limit = os.environ.get("ALUMNI_DUCKDB_MEMORY_LIMIT", "2GB")
+        return (
+            f" (DuckDB ran out of memory in {', '.join(out_of_memory)} with a limit of {limit}: set"
+            " ALUMNI_DUCKDB_MEMORY_LIMIT higher, e.g. 6GB, and run again)"
+        )
     failed = [
         item["unique_id"].split(".")[-1]
-        for item in results.get("results", [])
-        if item.get("status") == "error"
-        and nodes.get(item["unique_id"], {}).get("config", {}).get("materialized") == "incremental"
+        for item in errors
+        if nodes.get(item["unique_id"], {}).get("config", {}).get("materialized") == "incremental"
     ]
     if not failed:
         return ""

@@ -183,3 +183,24 @@ def test_loading_the_code_location_changes_no_environment(defs, data_dir):
     env["ALUMNI_DATA_DIR"] = str(data_dir.root)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_failed_build_says_what_to_do_without_quoting_dbt():
+    """Out of memory asks for a higher limit (not a full refresh); an incremental model failing otherwise asks for
+    --full-refresh; dbt's message, which can quote the data, is never repeated."""
+    from pipelines.defs.transform import _incremental_hint
+
+    manifest = {"nodes": {"model.alumni.scores": {"config": {"materialized": "incremental"}}}}
+
+    def results(message: str) -> dict:
+        return {"results": [{"unique_id": "model.alumni.scores", "status": "error", "message": message}]}
+
+    oom = _incremental_hint(
+        results("Out of Memory Error: could not allocate block of size 256.0 KiB (1.8 GiB/1.8 GiB used)"),
+        manifest,
+    )
+    assert "ran out of memory in scores" in oom and "ALUMNI_DUCKDB_MEMORY_LIMIT" in oom
+    assert "--full-refresh" not in oom and "256.0 KiB" not in oom
+    other = _incremental_hint(results("Binder Error: column 'x@example.org' not found"), manifest)
+    assert "--full-refresh" in other and "example.org" not in other
+    assert _incremental_hint({"results": []}, manifest) == ""

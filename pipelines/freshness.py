@@ -107,8 +107,9 @@ class Decision:
     files: int = 0
 
 
-def decide(data_dir: DataDir, now: date | None = None) -> Decision:
-    """Compare the landing folder, code, key and calendar with the record of the last published build."""
+def decide(data_dir: DataDir, now: date | None = None, landing: tuple[str, int] | None = None) -> Decision:
+    """Compare the landing folder, code, key and calendar with the record of the last published build.
+    `landing`: the folder's fingerprint where the caller has just taken it (the sensor)."""
     now = now or today()
     path = state_file(data_dir)
     try:
@@ -117,7 +118,7 @@ def decide(data_dir: DataDir, now: date | None = None) -> Decision:
         return Decision(True, "no record of an earlier build")
     if state.get("version") != STATE_VERSION:
         return Decision(True, "the record of the last build is from another release")
-    digest, count = landing_fingerprint(data_dir)
+    digest, count = landing or landing_fingerprint(data_dir)
     built_for = date.fromisoformat(state["as_of"])
     due = date.fromisoformat(state["next_fact"]) if state.get("next_fact") else None
     if analytics_stamp(data_dir) != state.get("analytics"):

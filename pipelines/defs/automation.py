@@ -29,7 +29,7 @@ def landing_sensor(context: dg.SensorEvaluationContext):
     if context.cursor == digest:
         return dg.SkipReason("no new landing files")
     context.update_cursor(digest)
-    decision = freshness.decide(data_dir)
+    decision = freshness.decide(data_dir, landing=(digest, count))
     if not decision.build:  # e.g. the CLI has built these files already
         return dg.SkipReason(decision.reason)
     return dg.RunRequest(run_key=digest, tags={"trigger": "landing_sensor", "landing_files": str(count)})

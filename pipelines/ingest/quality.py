@@ -55,8 +55,17 @@ def load_suite(source: str) -> dict:
     return json.loads((EXPECTATIONS_DIR / f"{source}.json").read_text(encoding="utf-8"))
 
 
+def _target(kwargs: dict) -> str:
+    """The column an expectation reads, or its columns joined by `+` (compound keys)."""
+    return kwargs.get("column") or "+".join(kwargs.get("column_list", []))
+
+
+def _check_name(source: str, kind: str, kwargs: dict) -> str:
+    return f"gx.{source}.{kind.removeprefix('expect_')}.{_target(kwargs)}"
+
+
 def _describe(kind: str, kwargs: dict) -> str:
-    column = kwargs.get("column") or "+".join(kwargs.get("column_list", []))
+    column = _target(kwargs)
     short = kind.removeprefix("expect_").replace("column_values_to_", "").replace("compound_columns_to_", "")
     return f"{column}: {short}"
 
@@ -126,8 +135,7 @@ def validate(con: duckdb.DuckDBPyConnection, source: str, run_id: str) -> SuiteO
         )
         outcome.outcomes.append(
             CheckOutcome(
-                check_name=f"gx.{source}.{config.type.removeprefix('expect_')}."
-                f"{config.kwargs.get('column') or '+'.join(config.kwargs.get('column_list', []))}",
+                check_name=_check_name(source, config.type, config.kwargs),
                 severity=(config.meta or {}).get("severity", "error"),
                 passed=bool(passed),
                 observed_value=float(observed) if isinstance(observed, int | float) else None,
@@ -153,8 +161,7 @@ def _nothing_broken(
         kwargs = e["kwargs"]
         outcome.outcomes.append(
             CheckOutcome(
-                check_name=f"gx.{source}.{e['type'].removeprefix('expect_')}."
-                f"{kwargs.get('column') or '+'.join(kwargs.get('column_list', []))}",
+                check_name=_check_name(source, e["type"], kwargs),
                 severity=(e.get("meta") or {}).get("severity", "error"),
                 passed=True,
                 observed_value=0.0,
@@ -315,7 +322,7 @@ def failed_blocking_expectations(con: duckdb.DuckDBPyConnection, source: str, fi
             continue
         config = item.expectation_config
         details = item.result or {}
-        column = config.kwargs.get("column") or "+".join(config.kwargs.get("column_list", []))
+        column = _target(config.kwargs)
         text = f"expectation {config.type} on column {column} failed"
         if details.get("unexpected_count"):
             text += f" ({details['unexpected_count']} of {details.get('element_count') or len(frame)} rows)"

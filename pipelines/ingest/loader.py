@@ -90,18 +90,19 @@ def load_file(
         )
         record_file(con, run_id, result, len(raw))
         return result
+    named = source  # a file that cannot be read is reported under the source (folder) it was found in
     try:
         source, parsed = opener(raw, path)
-    except FileRejected as exc:
+        # records into a temp table first, outside the file's transaction: a failed attempt of the fast path must
+        # not abort it (temp tables belong to this connection and vanish with it)
+        parsed = stage_records(con, source, parsed, path, raw, stat)
+    except FileRejected as exc:  # unreadable (a tool's export may only show it when its records are read)
         result = FileResult(
-            source.name, file_name, sha, "rejected", reason=f"{exc.reason}: {exc.message}", tool=source.tool,
+            named.name, file_name, sha, "rejected", reason=f"{exc.reason}: {exc.message}", tool=named.tool,
             exported_at=exported_at,
         )  # fmt: skip
         record_file(con, run_id, result, len(raw))
         return result
-    # records into a temp table first, outside the file's transaction: a failed attempt of the fast path must
-    # not abort it (temp tables belong to this connection and vanish with it)
-    stage_records(con, source, parsed, path, raw, stat)
     con.begin()
     try:
         result = load_staged(con, source, parsed, file_name, sha, run_id, exported_at)

@@ -104,6 +104,28 @@ def normalise_header(name: str) -> str:
     return " ".join(name.replace("\ufeff", "").strip().lower().split())
 
 
+def header_positions(header: list[str], expected: list[str]) -> dict[str, int | None]:
+    """Where each expected column is in a file's header (trimmed, case-insensitive; the first of equal names)."""
+    by_name = {normalise_header(name): i for i, name in reversed(list(enumerate(header)))}
+    return {name: by_name.get(normalise_header(name)) for name in expected}
+
+
+# White space as Python's str.strip() knows it (str.isspace), as an RE2 class: SQL that stands in for a strip
+# in Python must strip exactly these characters (DuckDB's trim() strips spaces only).
+PY_SPACE = (
+    r"[\t-\r\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+)
+
+
+def sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def sql_strip(expression: str) -> str:
+    """SQL for Python's `value.strip()` of a text expression."""
+    return f"regexp_replace({expression}, '^{PY_SPACE}+|{PY_SPACE}+$', '', 'g')"
+
+
 def detect_delimiter(header_line: str, expected: list[str], candidates: tuple[str, ...] = (";", ",")) -> str:
     """The delimiter that splits the header into the most known column names (ties: the canonical `;`)."""
     wanted = {normalise_header(name) for name in expected}
@@ -212,16 +234,17 @@ def open_export(raw: bytes, expected: list[str], required: list[str]) -> Export:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
         raise FileRejected("unreadable_header", f"the header line cannot be read: {exc}") from exc
-    by_name = {normalise_header(name): i for i, name in reversed(list(enumerate(header)))}
-    missing = [name for name in required if normalise_header(name) not in by_name]
+    present = {normalise_header(name) for name in header}
+    missing = [name for name in required if normalise_header(name) not in present]
     if missing:
         raise FileRejected(
             "missing_required_header",
             f"required column(s) {', '.join(missing)} not in the header ({_header_summary(header, expected)}; "
             f"delimiter {delimiter!r})",
         )
-    positions = {name: by_name.get(normalise_header(name)) for name in expected}
-    return Export(encoding, delimiter, header, reader, positions, reader.line_num + 1)
+    return Export(
+        encoding, delimiter, header, reader, header_positions(header, expected), reader.line_num + 1
+    )
 
 
 def _header_summary(header: list[str], expected: list[str]) -> str:

@@ -10,6 +10,7 @@ quarantine.<source> (the others, with a message that shows a value only where it
 from __future__ import annotations
 
 from pipelines.ingest.guards import plausible_sql
+from pipelines.ingest.reading import sql_literal
 from pipelines.ingest.schema import META_COLUMNS
 from pipelines.ingest.sources import (
     BOOL,
@@ -268,10 +269,6 @@ def quarantine_log_insert(source: Source) -> str:
         f"case _reason {reasons} else _reason end, _message "
         f"from quarantine.{source.name} where _file_sha256 = ?"
     )
-
-
-def sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def reason_text_sql() -> str:

@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from pipelines.ingest import privacy, rules
 from pipelines.ingest.ledger import FileResult
-from pipelines.ingest.reading import Export, malformed_reason
+from pipelines.ingest.reading import PY_SPACE, Export, malformed_reason
 from pipelines.ingest.sources import Column, Source
 from pipelines.ingest.tables import TableExport
 
@@ -28,12 +28,23 @@ from pipelines.ingest.tables import TableExport
 
 def stage_records(
     con, source: Source, parsed: Export | TableExport, path: Path, raw: bytes, hashed: os.stat_result
-) -> None:
+) -> Export | TableExport:
     """Every record of the file into the temp table `incoming` (v_<column> text, _line): by DuckDB's CSV reader
-    where that gives the same records, else by Python's csv module in batches (workbooks and the tools'
-    exports are read in Python already)."""
-    if isinstance(parsed, TableExport) or not _stage_with_duckdb(con, source, parsed, path, raw, hashed):
+    where that gives the same records as the csv module, else in Python. A `TableExport` (a workbook, a tool's
+    export) is staged as its fields and mapped to the columns in SQL, with the columns it derives. Returns the
+    export as read (its records, if the csv module had to read them)."""
+    if isinstance(parsed, TableExport):
+        if parsed.read_later is not None and _fields_with_duckdb(
+            con, parsed, path, raw, hashed, skip_blank=True
+        ):
+            _columns_from_fields(con, source, parsed, "rowid + 2")
+            return parsed
+        _fields_with_python(con, parsed.read())
+        _columns_from_fields(con, source, parsed, "_line")
+        return parsed
+    if not _stage_with_duckdb(con, source, parsed, path, raw, hashed):
         _stage_with_python(con, source, parsed)
+    return parsed
 
 
 def _arrow_table(source: Source, columns: dict[str, list[str]], lines: list[int]) -> pa.Table:
@@ -53,13 +64,43 @@ def _stage_with_python(con, source: Source, parsed: Export) -> None:
         con.unregister("incoming_batch")
 
 
+def _fields_with_python(con, export: TableExport) -> None:
+    """The records' fields (c0, c1, ... as in the header; '' where a row is short) and lines into `incoming_csv`."""
+    width = len(export.header)
+    arrays = {
+        f"c{i}": pa.array([v[i] if i < len(v) else "" for _, v in export.records], pa.string())
+        for i in range(width)
+    }
+    arrays["_line"] = pa.array([line for line, _ in export.records], pa.int64())
+    con.register("incoming_batch", pa.table(arrays))
+    con.execute("create or replace temp table incoming_csv as select * from incoming_batch")
+    con.unregister("incoming_batch")
+
+
 def _stage_with_duckdb(
     con, source: Source, parsed: Export, path: Path, raw: bytes, hashed: os.stat_result
 ) -> bool:
-    """The fast path, taken only where it cannot differ from the csv module: a UTF-8 file in which every line
-    after the header is exactly one record (no blank line, no line break inside quotes, so the line number is
-    the row number + 1) and which DuckDB's strict reader accepts (no stray quote, no record with too many or
-    too few fields). Anything else returns False and the csv module reads the file, line by line.
+    """A canonical CSV file by DuckDB's reader, where that gives the csv module's records (`_fields_with_duckdb`)."""
+    if not _fields_with_duckdb(con, parsed, path, raw, hashed):
+        return False
+    _columns_from_fields(con, source, parsed, "rowid + 2")
+    return True
+
+
+def _fields_with_duckdb(
+    con,
+    parsed: Export | TableExport,
+    path: Path,
+    raw: bytes,
+    hashed: os.stat_result,
+    skip_blank: bool = False,
+) -> bool:
+    """The file's fields into the temp table `incoming_csv` (c0, c1, ...), by DuckDB's reader. Taken only where it
+    cannot differ from the csv module: a UTF-8 file in which every line after the header is exactly one record (no
+    blank line, no line break inside quotes, so the line number is the row number + 1) and which DuckDB's strict
+    reader accepts (no stray quote, no record with too many or too few fields). With `skip_blank` (the tools'
+    reader skips records whose fields are all blank), a file with such a record is left to the csv module too.
+    Anything else returns False and the csv module reads the file.
 
     DuckDB reads the file again: `hashed` is its stat from before `raw` was read and hashed, and a file that
     differs from it after DuckDB's read is left to the csv module, which reads `raw` (the recorded sha256)."""
@@ -84,22 +125,40 @@ def _stage_with_duckdb(
         return False
     after = path.stat()
     count = con.execute("select count(*) from incoming_csv").fetchone()[0]
-    if count != records or (hashed.st_size, hashed.st_mtime_ns) != (after.st_size, after.st_mtime_ns):
+    blank = 0
+    if skip_blank and count == records:
+        all_blank = " and ".join(
+            f"coalesce(regexp_full_match(c{i}, '{PY_SPACE}*'), true)" for i in range(width)
+        )
+        blank = con.execute(f"select count(*) from incoming_csv where {all_blank}").fetchone()[0]
+    if (
+        count != records
+        or blank
+        or (hashed.st_size, hashed.st_mtime_ns) != (after.st_size, after.st_mtime_ns)
+    ):
         con.execute("drop table incoming_csv")
         return False
-    values = ", ".join(
-        f"coalesce(c{parsed.positions[c.header]}, '') as v_{c.name}"
-        if parsed.positions.get(c.header) is not None
-        else f"'' as v_{c.name}"
-        for c in source.columns
-    )
-    # rowid is the insertion order of the freshly created table: record n (from 0) starts on line n + 2
-    con.execute(
-        f"create or replace temp table incoming as select {values}, rowid + 2 as _line from incoming_csv"
-    )
-    con.execute("drop table incoming_csv")
     parsed.good_rows = count
     return True
+
+
+def _columns_from_fields(con, source: Source, parsed: Export | TableExport, line: str) -> None:
+    """`incoming` from `incoming_csv`: each column from its field by header ('' where the file lacks it), or
+    derived in SQL from other fields (a tool's export, tools.py); `line` says where each record starts."""
+    derived = getattr(parsed, "derived", {})
+
+    def column(c: Column) -> str:
+        if c.name in derived:
+            return derived[c.name]
+        at = parsed.positions.get(c.header)
+        return "''" if at is None else f"coalesce(c{at}, '')"
+
+    values = ", ".join(f"{column(c)} as v_{c.name}" for c in source.columns)
+    # rowid is the insertion order of a freshly created table: record n (from 0) starts on line n + 2
+    con.execute(
+        f"create or replace temp table incoming as select {values}, {line} as _line from incoming_csv"
+    )
+    con.execute("drop table incoming_csv")
 
 
 # --------------------------------------------------------------------------------------------- applying the rules

@@ -8,16 +8,19 @@ python-calamine (a maintained reader of Excel files, STACK.md 16), never by a ha
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from pipelines.ingest.reading import CHUNK_ROWS, FileRejected, normalise_header
+from pipelines.ingest.reading import FileRejected, header_positions, normalise_header
 
 
 @dataclass
 class TableExport:
-    """Records as lists of text, each with its physical line (or sheet row), under one header."""
+    """Records as lists of text, each with its physical line (or sheet row), under one header. The loader stages
+    them as their fields (staging.py) and maps the fields to the source's columns in SQL, where `derived` adds
+    the columns a tool's export does not hold as such (tools.py). A CSV export may come with its records not
+    yet read (`read_later`): DuckDB's reader then takes the file where it gives the csv module's records."""
 
     encoding: str
     delimiter: str
@@ -25,25 +28,30 @@ class TableExport:
     records: list[tuple[int, list[str]]]
     malformed: list[tuple[int, str, list[str]]] = field(default_factory=list)
     positions: dict[str, int | None] = field(default_factory=dict)
+    derived: dict[str, str] = field(default_factory=dict)  # column -> SQL over the fields c0, c1, ...
+    read_later: Callable[[], TableExport] | None = None
+    good_rows: int | None = None  # records staged by DuckDB's reader (then `records` stays empty)
 
     @property
     def rows_read(self) -> int:
-        return len(self.records) + len(self.malformed)
+        good = len(self.records) if self.good_rows is None else self.good_rows
+        return good + len(self.malformed)
 
     def select(self, expected: list[str]) -> TableExport:
         """Map the contract's headers (trimmed, case-insensitive) to positions in this header."""
-        by_name = {normalise_header(name): i for i, name in reversed(list(enumerate(self.header)))}
-        self.positions = {name: by_name.get(normalise_header(name)) for name in expected}
+        self.positions = header_positions(self.header, expected)
         return self
 
-    def chunks(self, size: int = CHUNK_ROWS) -> Iterator[tuple[dict[str, list[str]], list[int]]]:
-        for start in range(0, max(len(self.records), 1), size):
-            part = self.records[start : start + size]
-            columns = {
-                name: [values[pos] if pos is not None and pos < len(values) else "" for _, values in part]
-                for name, pos in self.positions.items()
-            }
-            yield columns, [line for line, _ in part]
+    def read(self) -> TableExport:
+        """The records of a CSV export that were left for later, read now by the csv module."""
+        if self.read_later is not None:
+            done = self.read_later()
+            self.records, self.malformed, self.read_later = (
+                done.records,
+                self.malformed + done.malformed,
+                None,
+            )
+        return self
 
 
 def cell_text(value: object) -> str:

@@ -16,7 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pipelines.ingest.reading import FileRejected, decode, detect_delimiter, normalise_header
+from pipelines.ingest.reading import (
+    FileRejected,
+    decode,
+    detect_delimiter,
+    normalise_header,
+    sql_literal,
+    sql_strip,
+)
 from pipelines.ingest.sources import (
     ADDRESS,
     BOOL,
@@ -461,11 +468,15 @@ def expected_kinds(tool: str) -> str:
     return f"expected one of: {names}.{hint}"
 
 
-def _csv_table(text: str, encoding: str, tool: str) -> TableExport:
-    # the delimiter that splits the header into the most column names any kind of this tool knows
+def _tool_delimiter(text: str, tool: str) -> str:
+    """The delimiter that splits the header into the most column names any kind of this tool knows."""
     known = [c.header(language) for k in kinds_of(tool) for language in k.signature for c in k.columns]
     known += [h for k in kinds_of(tool) for names in k.signature.values() for h in names]
-    delimiter = detect_delimiter(text.split("\n", 1)[0], known, candidates=(",", ";", "\t"))
+    return detect_delimiter(text.split("\n", 1)[0], known, candidates=(",", ";", "\t"))
+
+
+def _csv_table(text: str, encoding: str, delimiter: str) -> TableExport:
+    """Every record of the export by the csv module (blank lines skipped; the first record is the header)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     records: list[tuple[int, list[str]]] = []
     header: list[str] | None = None
@@ -482,7 +493,24 @@ def _csv_table(text: str, encoding: str, tool: str) -> TableExport:
         raise FileRejected("unreadable_file", f"line {start}: the file cannot be split into fields") from exc
     if header is None:
         raise FileRejected("empty_file", "the file is empty (no header, no rows)")
-    return TableExport(encoding, delimiter, header, records)
+    return _split_malformed(TableExport(encoding, delimiter, header, records))
+
+
+def _csv_export(text: str, encoding: str, tool: str) -> TableExport:
+    """The export's header now; its records later (staging.py lets DuckDB's reader take a UTF-8 file where that
+    gives the same records). A file whose first line is not its header is read whole now."""
+    delimiter = _tool_delimiter(text, tool)
+    if encoding in ("utf-8", "utf-8-sig"):
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+        try:
+            header = next(reader, [])
+        except csv.Error:
+            header = []
+        if reader.line_num == 1 and any(v.strip() for v in header):
+            return TableExport(
+                encoding, delimiter, header, [], read_later=lambda: _csv_table(text, encoding, delimiter)
+            )
+    return _csv_table(text, encoding, delimiter)
 
 
 def _split_malformed(export: TableExport) -> TableExport:
@@ -504,71 +532,63 @@ def _split_malformed(export: TableExport) -> TableExport:
 
 
 def read_tool_file(tool: str, path: Path, raw: bytes) -> ToolFile:
-    """Recognise the kind of a tool export from its header and read it into the kind's columns."""
+    """Recognise the kind of a tool export from its header; its columns are its fields by header plus the
+    derived ones (`derived_sql`), staged by the loader."""
     if tool == "zoom":
         return _read_zoom(path, raw)
     if is_workbook(raw):
         sheets = tuple(s for k in kinds_of(tool) for s in k.sheets)
-        export = read_workbook(raw, sheets)
+        export = _split_malformed(read_workbook(raw, sheets))
     else:
         text, encoding = decode(raw)
-        export = _csv_table(text, encoding, tool)
+        export = _csv_export(text, encoding, tool)
     names = {normalise_header(h) for h in export.header}
     for kind in kinds_of(tool):
         language = kind.matches(names)
         if language:
-            return ToolFile(kind, language, _derive(kind, language, path, _split_malformed(export)))
+            export.derived = derived_sql(kind, language, path, export.header)
+            return ToolFile(kind, language, export.select(kind.source(language).headers))
     raise FileRejected("unknown_kind", f"the header matches no {tool} export; {expected_kinds(tool)}")
 
 
-def _derive(kind: ToolKind, language: str, path: Path, export: TableExport) -> TableExport:
-    """Add the derived columns and point the kind's headers at their positions."""
-    source = kind.source(language)
-    positions = {normalise_header(h): i for i, h in reversed(list(enumerate(export.header)))}
+def derived_sql(kind: ToolKind, language: str, path: Path, header: list[str]) -> dict[str, str]:
+    """The columns a kind derives from other fields of its export, as SQL over the staged fields c0, c1, ...
+    (one home for both ways of reading a file, staging.py)."""
+    positions = {normalise_header(h): i for i, h in reversed(list(enumerate(header)))}
 
-    def at(en: str, de: str = "") -> int | None:
-        return positions.get(normalise_header(de if language == "de" and de else en))
+    def value(en: str, de: str = "") -> str:
+        at = positions.get(normalise_header(de if language == "de" and de else en))
+        return "''" if at is None else f"coalesce(c{at}, '')"
 
-    derived: dict[str, Callable[[list[str]], str]] = {}
-    stem = path.stem
+    def stripped(en: str, de: str = "") -> str:
+        return sql_strip(value(en, de))
+
+    def joined(*parts: str) -> str:  # the non-empty parts, separated by a space
+        return "concat_ws(' ', " + ", ".join(f"nullif({p}, '')" for p in parts) + ")"
+
+    derived: dict[str, str] = {}
     if kind.tool == "pretix":
-        slug_col = at("Event slug", "Kurzname der Veranstaltung")
-        from_name = re.split(r"_(?:orders|checkinlog|checkin)(?:_|$)", stem, maxsplit=1)[0]
-        derived["event_ref"] = lambda v: (v[slug_col].strip() if slug_col is not None else "") or from_name
+        # the slug column where the export has one, else the event's slug from the file name pretix gives it
+        from_name = re.split(r"_(?:orders|checkinlog|checkin)(?:_|$)", path.stem, maxsplit=1)[0]
+        slug = stripped("Event slug", "Kurzname der Veranstaltung")
+        derived["event_ref"] = f"coalesce(nullif({slug}, ''), {sql_literal(from_name)})"
     if kind is PRETIX_ORDER_POSITIONS:
-        att, order_email = at("Attendee email", "E-Mail Teilnehmer*in"), at("Email", "E-Mail")
-        day, clock = at("Order date", "Bestelldatum"), at("Order time", "Bestelluhrzeit")
-        derived["email"] = lambda v: (
-            (v[att].strip() if att is not None else "") or (v[order_email] if order_email is not None else "")
-        )
-        derived["ordered_at"] = lambda v: " ".join(
-            v[i].strip() for i in (day, clock) if i is not None and v[i].strip()
+        # the attendee's address, else the order's
+        attendee = stripped("Attendee email", "E-Mail Teilnehmer*in")
+        derived["email"] = f"coalesce(nullif({attendee}, ''), {value('Email', 'E-Mail')})"
+        derived["ordered_at"] = joined(
+            stripped("Order date", "Bestelldatum"), stripped("Order time", "Bestelluhrzeit")
         )
     if kind in (PRETIX_ORDER_POSITIONS, PRETIX_CHECKIN_LOG):
-        order_col, position_col = at("Order code", "Bestellnummer"), at("Position ID", "Position")
-        derived["registration_key"] = lambda v: "|".join(
-            (derived["event_ref"](v), v[order_col].strip(), v[position_col].strip())
-        )
+        order, position = stripped("Order code", "Bestellnummer"), stripped("Position ID", "Position")
+        derived["registration_key"] = f"concat_ws('|', {derived['event_ref']}, {order}, {position})"
     if kind is PRETIX_CHECKIN_LOG:
-        day, clock = at("Date", "Datum"), at("Time", "Zeit")
-        derived["scanned_at"] = lambda v: " ".join(
-            v[i].strip() for i in (day, clock) if i is not None and v[i].strip()
-        )
+        derived["scanned_at"] = joined(stripped("Date", "Datum"), stripped("Time", "Zeit"))
     if kind is MAUTIC_EMAIL_STATS:
-        bounces = "1" if at("Bounced") is not None else "0"
-        unsubscribes = "1" if at("Unsubscribed") is not None else "0"
-        derived["reports_bounces"] = lambda v: bounces
-        derived["reports_unsubscribes"] = lambda v: unsubscribes
-    columns = [c for c in source.columns if c.header.startswith("(")]
-    header = list(export.header)
-    for c in columns:
-        header.append(c.header)
-    records = []
-    for line, values in export.records:
-        extra = [derived[c.name](values) if c.name in derived else "" for c in columns]
-        records.append((line, values + extra))
-    export.header, export.records = header, records
-    return export.select(source.headers)
+        # whether the report has the column at all: without it, "not bounced" means "not reported"
+        derived["reports_bounces"] = "'1'" if "bounced" in positions else "'0'"
+        derived["reports_unsubscribes"] = "'1'" if "unsubscribed" in positions else "'0'"
+    return derived
 
 
 def _read_zoom(path: Path, raw: bytes) -> ToolFile:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 import xlsxwriter
 
@@ -15,6 +16,7 @@ from pipelines.ingest import connect, ingest_source, ingest_tool
 from pipelines.ingest.landing import export_time
 from pipelines.ingest.reading import FileRejected
 from pipelines.ingest.sources import BY_NAME
+from pipelines.ingest.staging import stage_records
 from pipelines.ingest.tables import cell_text, read_workbook
 from pipelines.ingest.tools import read_tool_file
 from pipelines.settings import DataDir
@@ -39,6 +41,29 @@ def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
 
+def staged(found, path: Path) -> tuple[dict[str, list[str]], list[int]]:
+    """A recognised export staged as the loader stages it (its columns by header, derived ones included), and
+    the line each record starts on."""
+    con = duckdb.connect()
+    try:
+        raw = path.read_bytes()
+        stage_records(con, found.source, found.export, path, raw, path.stat())
+        cursor = con.execute("select * from incoming order by _line")
+        names = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+    finally:
+        con.close()
+    columns = {c.header: [row[names.index(f"v_{c.name}")] for row in rows] for c in found.source.columns}
+    return columns, [row[-1] for row in rows]
+
+
+def read_fixture(tool: str, name: str, tmp_path: Path, as_name: str | None = None):
+    path = tmp_path / (as_name or name)
+    path.write_bytes(fixture(name))
+    found = read_tool_file(tool, path, path.read_bytes())
+    return found, *staged(found, path)
+
+
 @pytest.mark.parametrize(
     ("tool", "name", "kind", "language", "rows"),
     [
@@ -57,15 +82,16 @@ def fixture(name: str) -> bytes:
 )
 def test_each_kind_is_recognised_from_its_header(tool, name, kind, language, rows):
     found = read_tool_file(tool, Path(name), fixture(name))
-    assert (found.kind.kind, found.language, found.export.rows_read) == (kind, language, rows)
+    assert (found.kind.kind, found.language, found.export.read().rows_read) == (kind, language, rows)
     assert not found.export.malformed
 
 
-def test_pretix_columns_read_by_name_in_either_language():
-    en = read_tool_file("pretix", Path("alumnitag2024_orders.csv"), fixture("pretix_positions_en.csv"))
-    de = read_tool_file("pretix", Path("alumnitag2024_orders.csv"), fixture("pretix_positions_de.csv"))
-    for found in (en, de):
-        columns, lines = next(found.export.chunks())
+def test_pretix_columns_read_by_name_in_either_language(tmp_path):
+    for language in ("en", "de"):
+        (tmp_path / language).mkdir()
+        found, columns, lines = read_fixture(
+            "pretix", f"pretix_positions_{language}.csv", tmp_path / language, "alumnitag2024_orders.csv"
+        )
         by = {c.name: columns[c.header] for c in found.source.columns}
         assert by["order_code"] == ["KX3PQ", "LM7RT", "ZB4NW"]
         assert by["event_ref"] == ["alumnitag2024"] * 3
@@ -75,18 +101,16 @@ def test_pretix_columns_read_by_name_in_either_language():
         assert lines == [2, 3, 4]
 
 
-def test_slug_from_the_file_name_where_the_export_has_no_event_column():
-    log = read_tool_file(
-        "pretix", Path("sommerfest_checkinlog_2024-05-05.csv"), fixture("pretix_checkinlog_en.csv")
+def test_slug_from_the_file_name_where_the_export_has_no_event_column(tmp_path):
+    _, columns, _ = read_fixture(
+        "pretix", "pretix_checkinlog_en.csv", tmp_path, "sommerfest_checkinlog_2024-05-05.csv"
     )
-    columns, _ = next(log.export.chunks())
     assert set(columns["(event slug)"]) == {"sommerfest"}
     assert columns["(Date + Time)"][0] == "2024-05-04 10:02"
 
 
-def test_zoom_sections_webinar_id_and_empty_marks():
-    found = read_tool_file("zoom", Path("Attendee_Report.csv"), fixture("zoom_report.csv"))
-    columns, lines = next(found.export.chunks())
+def test_zoom_sections_webinar_id_and_empty_marks(tmp_path):
+    _, columns, lines = read_fixture("zoom", "zoom_report.csv", tmp_path, "Attendee_Report.csv")
     assert set(columns["(Webinar ID)"]) == {"81234567890"}
     assert columns["(section)"] == ["host", "attendee", "attendee", "attendee"]
     assert lines == [7, 10, 11, 12]  # physical lines of the file
@@ -146,7 +170,7 @@ def test_pretix_order_workbook_reads_its_positions_sheet(tmp_path):
     book.close()
     found = read_tool_file("pretix", path, path.read_bytes())
     assert (found.kind.kind, found.language, found.export.rows_read) == ("order_positions", "de", 3)
-    columns, lines = next(found.export.chunks())
+    columns, lines = staged(found, path)
     assert columns["Position"] == ["1", "1", "1"]
     assert columns["Bestellnummer"] == ["KX3PQ", "LM7RT", "ZB4NW"]
     assert lines == [2, 3, 4]

@@ -71,9 +71,16 @@ def load_file(
         return FileResult(source.name, file_name, known, "skipped")
     raw = path.read_bytes()
     sha = file_sha256(raw)
-    remember_stat(con, file_name, stat, sha)
+
+    def record(result: FileResult, encoding: str = "", delimiter: str = "") -> None:
+        # the ledger row, and the file's size and time, so that the next run need not read it to know it
+        # (inside the file's transaction where it has one: a commit of its own costs a write to disk)
+        record_file(con, run_id, result, len(raw), encoding, delimiter)
+        remember_stat(con, file_name, stat, sha)
+
     state = ledger_state(con, file_name, sha)
     if state == "seen":
+        remember_stat(con, file_name, stat, sha)
         return FileResult(source.name, file_name, sha, "skipped")
     if is_empty(raw):  # every empty file has the same bytes: empty, not a duplicate of another empty one
         state = None
@@ -88,7 +95,7 @@ def load_file(
             tool=source.tool,
             exported_at=exported_at,
         )
-        record_file(con, run_id, result, len(raw))
+        record(result)
         return result
     named = source  # a file that cannot be read is reported under the source (folder) it was found in
     try:
@@ -101,7 +108,7 @@ def load_file(
             named.name, file_name, sha, "rejected", reason=f"{exc.reason}: {exc.message}", tool=named.tool,
             exported_at=exported_at,
         )  # fmt: skip
-        record_file(con, run_id, result, len(raw))
+        record(result)
         return result
     con.begin()
     try:
@@ -110,7 +117,7 @@ def load_file(
         result.exported_at = exported_at
         refusal = _refuse_loaded(con, source, file_name, sha, result)
         if refusal is None:
-            record_file(con, run_id, result, len(raw), parsed.encoding, parsed.delimiter)
+            record(result, parsed.encoding, parsed.delimiter)
             con.commit()
     except BaseException:
         con.rollback()
@@ -122,7 +129,7 @@ def load_file(
         result = FileResult(
             source.name, file_name, sha, "rejected", reason=refusal, tool=source.tool, exported_at=exported_at
         )
-        record_file(con, run_id, result, len(raw), parsed.encoding, parsed.delimiter)
+        record(result, parsed.encoding, parsed.delimiter)
     return result
 
 

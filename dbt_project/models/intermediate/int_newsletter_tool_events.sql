@@ -42,22 +42,34 @@ listmonk_linked as (
 ),
 
 -- Mautic links by subject: a campaign with it as `Externe ID`; else the campaigns with it as subject, the one
--- sent nearest to the row's `Date sent`
+-- sent nearest to the row's `Date sent`. The choice depends only on subject and time sent, so it is made once
+-- per distinct pair (a send to thousands of addresses shares both), and the subjects meet the campaigns in a
+-- join of a few hundred rows: joining every row on `subject = external_id or subject = subject` cannot hash
+-- and cost most of this model's time at scale 10.
+subject_candidates as (
+    select
+        subjects.subject,
+        campaigns.campaign_id,
+        campaigns.sent_at as campaign_sent_at,
+        case when campaigns.external_id = subjects.subject then 0 else 1 end as link_rank
+    from (select distinct subject from mautic_rows) as subjects
+    inner join campaigns
+        on subjects.subject = campaigns.external_id or subjects.subject = campaigns.subject
+),
+
 mautic_candidates as (
     select
-        mautic_rows.subject,
-        mautic_rows.email_hash,
-        mautic_rows.sent_at,
-        campaigns.campaign_id,
-        case when campaigns.external_id = mautic_rows.subject then 0 else 1 end as link_rank,
-        abs(extract(epoch from mautic_rows.sent_at) - extract(epoch from campaigns.sent_at)) as distance
-    from mautic_rows
-    inner join campaigns
-        on mautic_rows.subject = campaigns.external_id or mautic_rows.subject = campaigns.subject
+        sends.subject,
+        sends.sent_at,
+        subject_candidates.campaign_id,
+        subject_candidates.link_rank,
+        abs(extract(epoch from sends.sent_at) - extract(epoch from subject_candidates.campaign_sent_at)) as distance
+    from (select distinct subject, sent_at from mautic_rows) as sends
+    inner join subject_candidates on sends.subject = subject_candidates.subject
 ),
 
 mautic_links as (
-    {{ deduplicate('mautic_candidates', 'subject, email_hash, sent_at', 'link_rank, distance, campaign_id') }}
+    {{ deduplicate('mautic_candidates', 'subject, sent_at', 'link_rank, distance, campaign_id') }}
 ),
 
 mautic_linked as (
@@ -68,7 +80,6 @@ mautic_linked as (
     inner join mautic_links
         on
             mautic_rows.subject = mautic_links.subject
-            and mautic_rows.email_hash = mautic_links.email_hash
             and mautic_rows.sent_at = mautic_links.sent_at
 ),
 

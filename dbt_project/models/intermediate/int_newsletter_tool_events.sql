@@ -64,7 +64,12 @@ mautic_candidates as (
         subject_candidates.campaign_id,
         subject_candidates.link_rank,
         abs(extract(epoch from sends.sent_at) - extract(epoch from subject_candidates.campaign_sent_at)) as distance
-    from (select distinct subject, sent_at from mautic_rows) as sends
+    from (
+        select distinct
+            subject,
+            sent_at
+        from mautic_rows
+    ) as sends
     inner join subject_candidates on sends.subject = subject_candidates.subject
 ),
 

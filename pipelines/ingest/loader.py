@@ -26,7 +26,7 @@ from pipelines.ingest.ledger import (
 )
 from pipelines.ingest.reading import Export, FileRejected, is_empty, normalise_header, open_export
 from pipelines.ingest.sources import Source
-from pipelines.ingest.staging import load_staged, stage_records, temp_tables
+from pipelines.ingest.staging import drop_temps, load_staged, stage_records
 from pipelines.ingest.tables import TableExport, is_workbook, read_workbook
 
 Opener = Callable[[bytes, Path], tuple[Source, "Export | TableExport"]]
@@ -124,8 +124,7 @@ def load_file(
         raise
     if refusal is not None:  # nothing of the file stays: its rows, quarantine and sweep roll back
         con.rollback()
-        for temp in temp_tables(source):
-            con.execute(f"drop table if exists {temp}")
+        drop_temps(con, source)
         result = FileResult(
             source.name, file_name, sha, "rejected", reason=refusal, tool=source.tool, exported_at=exported_at
         )

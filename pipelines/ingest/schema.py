@@ -98,8 +98,16 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         # the truncation guard compares export dates: the files recorded before get theirs from their names
         con.execute("alter table meta.ingested_files add column exported_at timestamp")
         _backfill_export_times(con, "meta.ingested_files", "file_name", "exported_at")
+    # what the raw and quarantine tables have, in one query: every step of a run opens a connection, and a
+    # query per table cost tens of milliseconds each time
+    present: dict[tuple[str, str], set[str]] = {}
+    for schema, table, column in con.execute(
+        "select schema_name, table_name, column_name from duckdb_columns() "
+        "where database_name = current_database() and schema_name in ('raw', 'quarantine')"
+    ).fetchall():
+        present.setdefault((schema, table), set()).add(column)
     for source in raw_tables():
-        _ensure_tables(con, source)
+        _ensure_tables(con, source, present)
 
 
 # The columns every raw and quarantine table has besides its source's: (name, type, value when a file loads,
@@ -146,20 +154,18 @@ def _hash_and_meta(source: Source) -> list[tuple[str, str]]:
     return hashes + [(name, sql_type) for name, sql_type, _ in META_COLUMNS]
 
 
-def _ensure_tables(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+def _ensure_tables(
+    con: duckdb.DuckDBPyConnection, source: Source, existing: dict[tuple[str, str], set[str]]
+) -> None:
     for table, columns in (
         (f"raw.{source.name}", raw_table_columns(source)),
         (f"quarantine.{source.name}", quarantine_table_columns(source)),
     ):
-        con.execute(f"create table if not exists {table} ({', '.join(f'{n} {t}' for n, t in columns)})")
         schema, name = table.split(".")
-        present = {
-            row[0]
-            for row in con.execute(
-                "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-                [schema, name],
-            ).fetchall()
-        }
+        present = existing.get((schema, name))
+        if present is None:
+            con.execute(f"create table {table} ({', '.join(f'{n} {t}' for n, t in columns)})")
+            continue
         # warehouses made by an earlier version get the columns added since (empty for their old rows)
         for column, sql_type in columns:
             if column not in present:

@@ -81,6 +81,61 @@ def pipeline(data_dir: Path) -> tuple[float, float]:
     return seconds, peak
 
 
+STEPS_SHOWN = 8
+
+
+def run_steps(data_dir: Path) -> dict[str, float]:
+    """Where the last run spent its time: seconds per step from Dagster's run storage (the longest ones, the
+    rest summed), and the dbt build's longest nodes from their materialisations. In a process of its own."""
+    out = data_dir / "steps.json"
+    env = {"DAGSTER_HOME": str(data_dir / "dagster_home")}
+    _, _, code = measure(
+        [sys.executable, __file__, "_steps", str(data_dir / "dagster_home"), str(out)], env=env
+    )
+    assert code == 0, "reading the run's steps failed"
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def _steps(home: str, out: str) -> None:
+    import dagster as dg
+
+    os.environ["DAGSTER_HOME"] = home
+    with dg.DagsterInstance.get() as instance:
+        run = instance.get_runs(limit=1)[0]
+        steps = {s.step_key: s.end_time - s.start_time for s in instance.get_run_step_stats(run.run_id)}
+        stats = instance.get_run_stats(run.run_id)
+        nodes = {}
+        for record in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION):
+            materialization = record.dagster_event.event_specific_data.materialization
+            duration = materialization.metadata.get("Execution Duration")
+            if duration is not None:
+                nodes[materialization.asset_key.path[-1]] = float(duration.value)
+    ordered = sorted(steps.items(), key=lambda item: -item[1])
+    shown = dict(ordered[:STEPS_SHOWN])
+    shown[f"{len(ordered) - STEPS_SHOWN} other steps"] = sum(seconds for _, seconds in ordered[STEPS_SHOWN:])
+    shown["outside the steps"] = (stats.end_time - stats.start_time) - sum(steps.values())
+    # the publish step includes the rewrite of warehouse.duckdb after an erasure (meta.compactions)
+    import duckdb
+
+    con = duckdb.connect(str(Path(home).parent / "warehouse.duckdb"), read_only=True)
+    try:
+        rewrite = con.execute(
+            "select seconds from meta.compactions where compacted_at >= to_timestamp(?)::timestamp "
+            "order by compacted_at desc limit 1",
+            [stats.start_time],
+        ).fetchone()
+    except duckdb.CatalogException:  # no rewrite ever: no table
+        rewrite = None
+    finally:
+        con.close()
+    if rewrite:
+        shown["analytics: of it the rewrite after erasure"] = rewrite[0]
+    top_nodes = dict(sorted(nodes.items(), key=lambda item: -item[1])[:4])
+    result = {name: round(seconds, 1) for name, seconds in shown.items()}
+    result.update({f"dbt: {name}": round(seconds, 1) for name, seconds in top_nodes.items()})
+    Path(out).write_text(json.dumps(result), encoding="utf-8")
+
+
 def _ingest(data_dir: str) -> None:
     sys.path.insert(0, str(REPO))
     from pipelines.ingest import connect, ingest_source, ingest_tool
@@ -295,6 +350,7 @@ def measure_scale(scale: float, work: Path, parts: set[str]) -> dict:
 
     seconds, peak = pipeline(data)
     note("pipeline", seconds, peak)
+    figures["pipeline"]["steps"] = run_steps(data)
     if "month" in parts:
         later = work / f"later{scale:g}"
         shutil.rmtree(later, ignore_errors=True)
@@ -311,6 +367,7 @@ def measure_scale(scale: float, work: Path, parts: set[str]) -> dict:
                 added_bytes += path.stat().st_size
         seconds, peak = pipeline(data)
         note("month", seconds, peak, f"{added} new files, {added_bytes / 2**20:,.0f} MiB")
+        figures["month"]["steps"] = run_steps(data)
         shutil.rmtree(later, ignore_errors=True)
     if "nothing_new" in parts:
         seconds, peak = pipeline(data)
@@ -383,6 +440,30 @@ def render_markdown(results: dict) -> str:
                 for t in titles
             ],
         ]
+    steps = [
+        (f"{float(key):g}", DRAWN[part], figures[part]["steps"])
+        for key, figures in sorted(results["scales"].items(), key=lambda item: float(item[0]))
+        for part in ("pipeline", "month")
+        if figures.get(part, {}).get("steps")
+    ]
+    if steps:
+        lines += [
+            "",
+            "Where a run spends its time: seconds per step from Dagster's run storage (the longest steps; the",
+            "time outside the steps is the run's start, its end and Dagster's own bookkeeping) and the dbt build's",
+            "longest nodes (`Execution Duration` of their materialisations).",
+            "",
+            "| scale | run | steps | dbt's longest nodes |",
+            "|---|---|---|---|",
+            *[
+                f"| {scale} | {name} | "
+                + ", ".join(f"{k} {v:.1f}" for k, v in by_step.items() if not k.startswith("dbt: "))
+                + " | "
+                + ", ".join(f"{k[5:]} {v:.1f}" for k, v in by_step.items() if k.startswith("dbt: "))
+                + " |"
+                for scale, name, by_step in steps
+            ],
+        ]
     lines.append("")
     lines.append("Growth at a glance: ![time and memory against scale](benchmarks.png)")
     return "\n".join(lines)
@@ -440,6 +521,9 @@ def draw(results: dict, out: Path) -> None:
 def main() -> int:
     if len(sys.argv) > 2 and sys.argv[1] == "_ingest":
         _ingest(sys.argv[2])
+        return 0
+    if len(sys.argv) > 3 and sys.argv[1] == "_steps":
+        _steps(sys.argv[2], sys.argv[3])
         return 0
     if len(sys.argv) > 2 and sys.argv[1] == "_read_csv":
         _read_csv(sys.argv[2])

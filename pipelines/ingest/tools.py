@@ -1,9 +1,10 @@
 """The office's tools' exports as the tools write them (TOOLS.md): pretix, Zoom, listmonk, Mautic.
 
 Each kind of export is declared once: its signature columns per header language, the raw table it loads to,
-and its columns (the tool's header in each language, or a value the reader derives, such as a pretix event
-slug taken from the file name). A `Source` is built per kind and language from that declaration, so the
-loader applies the same typing, row rules, keyed hashes, quarantine and ledger as to canonical files.
+and its columns (the tool's header in each language, or a value derived from other fields in SQL, such as a
+pretix event slug taken from the file name: `derived_sql`). A `Source` is built per kind and language from that
+declaration, so the loader applies the same typing, row rules, keyed hashes, quarantine and ledger as to
+canonical files.
 The mapping to canonical registrations and newsletter events happens in dbt (models `*_pretix__*` etc.).
 """
 
@@ -49,13 +50,13 @@ from pipelines.ingest.tables import TableExport, is_workbook, read_workbook
 ZOOM_TIMES = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%b %d, %Y %H:%M:%S", "%b %d, %Y %I:%M:%S %p")
 PRETIX_LIST_TIMES = ("%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%d.%m.%Y %H:%M:%S")
 MAUTIC_TIMES = ("%B %d, %Y %I:%M %p", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
-DERIVED = ""  # a column the reader derives (no header of its own in the file)
+DERIVED = ""  # a column derived from other fields (`derived_sql`): no header of its own in the file
 
 
 @dataclass(frozen=True)
 class ToolColumn:
     name: str  # column in raw.<table>
-    en: str  # header in an English export (DERIVED: computed by the reader)
+    en: str  # header in an English export (DERIVED: computed by `derived_sql`)
     de: str = ""  # header in a German export (empty: the tool does not translate it)
     kind: str = TEXT
     privacy: Privacy = NOT_PERSONAL_VALUES  # as for canonical columns (sources.py)

@@ -117,17 +117,20 @@ def _steps(home: str, out: str) -> None:
     # the publish step includes the rewrite of warehouse.duckdb after an erasure (meta.compactions)
     import duckdb
 
-    con = duckdb.connect(str(Path(home).parent / "warehouse.duckdb"), read_only=True)
-    try:
-        rewrite = con.execute(
-            "select seconds from meta.compactions where compacted_at >= to_timestamp(?)::timestamp "
-            "order by compacted_at desc limit 1",
-            [stats.start_time],
-        ).fetchone()
-    except duckdb.CatalogException:  # no rewrite ever: no table
-        rewrite = None
-    finally:
-        con.close()
+    rewrite = None
+    warehouse = Path(home).parent / "warehouse.duckdb"
+    if warehouse.exists():
+        con = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            rewrite = con.execute(
+                "select seconds from meta.compactions where compacted_at >= to_timestamp(?)::timestamp "
+                "order by compacted_at desc limit 1",
+                [stats.start_time],
+            ).fetchone()
+        except duckdb.CatalogException:  # no rewrite ever: no table
+            pass
+        finally:
+            con.close()
     if rewrite:
         shown["analytics: of it the rewrite after erasure"] = rewrite[0]
     top_nodes = dict(sorted(nodes.items(), key=lambda item: -item[1])[:4])

@@ -40,3 +40,41 @@ def test_the_generated_part_is_replaced_and_the_rest_kept(tmp_path):
     assert "| 10 | one more month | 100.0 s | 100 MiB | < 15 s (15 % of the full build) |" in text
     b.draw(results, tmp_path / "benchmarks.png")
     assert (tmp_path / "benchmarks.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_where_a_run_spends_its_time_is_read_from_dagster_and_listed(tmp_path, monkeypatch):
+    import json
+
+    import dagster as dg
+
+    @dg.asset
+    def first() -> int:
+        return 1
+
+    @dg.asset
+    def second(first: int) -> int:
+        return first + 1
+
+    home = tmp_path / "data" / "dagster_home"
+    home.mkdir(parents=True)
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    with dg.DagsterInstance.get() as instance:
+        assert dg.materialize([first, second], instance=instance).success
+    b = bench()
+    b._steps(str(home), str(tmp_path / "steps.json"))
+    steps = json.loads((tmp_path / "steps.json").read_text())
+    assert {"first", "second", "outside the steps"} <= set(steps)
+    assert all(seconds >= 0 for seconds in steps.values())
+    results = {"scales": {"10": figures(100.0)}}
+    results["scales"]["10"]["pipeline"] = {"seconds": 100.0, "mib": 100, "note": "", "steps": steps}
+    results["scales"]["10"]["month"] = {
+        "seconds": 50.0,
+        "mib": 100,
+        "note": "",
+        "steps": {"alumni_dbt_models": 30.0, "analytics": 15.0, "dbt: int_newsletter_events": 9.5},
+    }
+    text = b.render_markdown(results)
+    assert (
+        "| 10 | one more month | alumni_dbt_models 30.0, analytics 15.0 | int_newsletter_events 9.5 |" in text
+    )
+    assert "| 10 | full build | " in text

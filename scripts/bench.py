@@ -112,7 +112,10 @@ def _steps(home: str, out: str) -> None:
                 nodes[materialization.asset_key.path[-1]] = float(duration.value)
     ordered = sorted(steps.items(), key=lambda item: -item[1])
     shown = dict(ordered[:STEPS_SHOWN])
-    shown[f"{len(ordered) - STEPS_SHOWN} other steps"] = sum(seconds for _, seconds in ordered[STEPS_SHOWN:])
+    if len(ordered) > STEPS_SHOWN:
+        shown[f"{len(ordered) - STEPS_SHOWN} other steps"] = sum(
+            seconds for _, seconds in ordered[STEPS_SHOWN:]
+        )
     shown["outside the steps"] = (stats.end_time - stats.start_time) - sum(steps.values())
     # the publish step includes the rewrite of warehouse.duckdb after an erasure (meta.compactions)
     import duckdb

@@ -95,6 +95,11 @@ def validate(con: duckdb.DuckDBPyConnection, source: str, run_id: str) -> SuiteO
     broken = [e for i, e in enumerate(expectations) if i not in unbroken]
     if broken:
         outcome.outcomes += _validate_with_gx(con, source, run_id, files, broken)
+        # in the suite's order, whoever judged them
+        names = [_check_name(source, e["type"], e["kwargs"]) for e in expectations]
+        outcome.outcomes.sort(
+            key=lambda o: names.index(o.check_name) if o.check_name in names else len(names)
+        )
     return outcome
 
 

@@ -35,7 +35,7 @@ def stage_records(
     export as read (its records, if the csv module had to read them)."""
     if isinstance(parsed, TableExport):
         if parsed.read_later is not None and _fields_with_duckdb(
-            con, parsed, path, raw, hashed, skip_blank=True
+            con, parsed, path, raw, hashed, lenient=True
         ):
             _columns_from_fields(con, source, parsed, "rowid + 2")
             return parsed
@@ -93,18 +93,23 @@ def _fields_with_duckdb(
     path: Path,
     raw: bytes,
     hashed: os.stat_result,
-    skip_blank: bool = False,
+    lenient: bool = False,
 ) -> bool:
     """The file's fields into the temp table `incoming_csv` (c0, c1, ...), by DuckDB's reader. Taken only where it
     cannot differ from the csv module: a UTF-8 file in which every line after the header is exactly one record (no
     blank line, no line break inside quotes, so the line number is the row number + 1) and which DuckDB's strict
-    reader accepts (no stray quote, no record with too many or too few fields). With `skip_blank` (the tools'
-    reader skips records whose fields are all blank), a file with such a record is left to the csv module too.
-    Anything else returns False and the csv module reads the file.
+    reader accepts (no stray quote, no record with too many or too few fields), with no space beside a quote
+    (DuckDB drops it, the csv module keeps it or splits there) and no glob character in its name (DuckDB would
+    read the files the pattern matches). DuckDB's strict reader still accepts one empty field too many at the
+    end of a record: the csv module quarantines that record, so such a file is left to it, unless `lenient`
+    (the tools' reader, which drops empty fields beyond the header and skips records of blank fields: a file
+    with such a record is left to it instead). Anything else returns False and the csv module reads the file.
 
     DuckDB reads the file again: `hashed` is its stat from before `raw` was read and hashed, and a file that
     differs from it after DuckDB's read is left to the csv module, which reads `raw` (the recorded sha256)."""
     if parsed.encoding not in ("utf-8", "utf-8-sig") or b"\r" in raw.replace(b"\r\n", b"") or b"\x00" in raw:
+        return False
+    if b' "' in raw or b'" ' in raw or any(c in str(path) for c in "*?[]{}"):
         return False
     body = raw.rstrip(b"\r\n")
     records = body.count(b"\n")  # lines after the header
@@ -125,21 +130,40 @@ def _fields_with_duckdb(
         return False
     after = path.stat()
     count = con.execute("select count(*) from incoming_csv").fetchone()[0]
-    blank = 0
-    if skip_blank and count == records:
+    differs = 0
+    if lenient and count == records:
         all_blank = " and ".join(
             f"coalesce(regexp_full_match(c{i}, '{PY_SPACE}*'), true)" for i in range(width)
         )
-        blank = con.execute(f"select count(*) from incoming_csv where {all_blank}").fetchone()[0]
+        differs = con.execute(f"select count(*) from incoming_csv where {all_blank}").fetchone()[0]
+    elif count == records:
+        differs = _records_with_a_field_too_many(con, path, parsed.delimiter, width)
     if (
         count != records
-        or blank
+        or differs
         or (hashed.st_size, hashed.st_mtime_ns) != (after.st_size, after.st_mtime_ns)
     ):
         con.execute("drop table incoming_csv")
         return False
     parsed.good_rows = count
     return True
+
+
+def _records_with_a_field_too_many(con, path: Path, delimiter: str, width: int) -> int:
+    """Records that end in a delimiter and have more than `width` fields (delimiters outside quotes), read as
+    lines: the only excess DuckDB's strict reader lets through (the file is known to be strictly readable)."""
+    delimiter = delimiter.replace("'", "''")
+    outside = "regexp_replace(line, '\"[^\"]*\"', '', 'g')"
+    try:
+        return con.execute(
+            "select count(*) from read_csv(?, columns = {'line': 'VARCHAR'}, header = true, delim = '\x1f', "
+            "quote = '', escape = '', auto_detect = false, strict_mode = false, null_padding = false) "
+            f"where suffix(line, '{delimiter}') "
+            f"and length({outside}) - length(replace({outside}, '{delimiter}', '')) <> {width - 1}",
+            [str(path)],
+        ).fetchone()[0]
+    except duckdb.Error:  # e.g. a unit separator in the file: leave the file to the csv module
+        return 1
 
 
 def _columns_from_fields(con, source: Source, parsed: Export | TableExport, line: str) -> None:

@@ -80,6 +80,12 @@ ACTIVITY_HEADER = "Kampagnen-ID;E-Mail;Aktion;Zeitpunkt;Link;User-Agent;Maschine
         ("too_many_fields", "C1;a@x.de;open;x;;;;extra\n", False),
         ("unterminated_quote", 'C1;a@x.de;open;x;;"UA;\n', None),
         ("bare_carriage_return", "C1;a@x.de;open;x;;;\rC1;b@x.de;sent;x;;;\n", False),
+        # one empty field too many at the end: DuckDB's strict reader lets it through, the csv module does not
+        ("empty_field_too_many", "C1;a@x.de;open;x;;;\nC1;a@x.de;open;x;;;;\n", False),
+        ("empty_fields_at_the_end", 'C1;a@x.de;open;x;;;\n"C;1";"a@x.de";open;x;;;\n', True),
+        # a space beside a quote: DuckDB drops it, the csv module keeps it (or splits the field there)
+        ("space_after_quote", 'C1;a@x.de;open;x;;"UA" ;\n', False),
+        ("space_before_quote", 'C1;a@x.de;open;x;; "UA;x";\n', False),
     ],
 )
 def test_awkward_files_read_the_same_or_take_the_csv_module(tmp_path, name, body, expect_fast):
@@ -177,6 +183,7 @@ POSITIONS_HEADER = (
         ("too_few_fields", "fest,KX3PQ,1\nfest,LM,1,p,,,,,T\n", False),
         ("line_break_in_quotes", 'fest,KX3PQ,1,p,,,,,"two\nlines"\n', False),
         ("quote_in_slug", "fe'st,KX3PQ,1,p,,,,,T\n", True),
+        ("space_beside_quotes", 'fest,"KX3PQ" ,1,p,,,,,T\nfest, "LM,7",1,p,,,,,T\n', False),
     ],
 )
 def test_awkward_tool_exports_read_the_same_or_take_the_csv_module(tmp_path, name, body, expect_fast):
@@ -206,3 +213,22 @@ def test_python_white_space_is_what_the_sql_strips():
     assert set(matched) == {c for c in chars if c.isspace()}
     value = "\u00a0\t a b \u3000\r\n"
     assert con.execute(f"select {sql_strip('?')}", [value]).fetchone()[0] == value.strip()
+
+
+def test_a_name_with_glob_characters_is_read_as_that_file_only(tmp_path):
+    # DuckDB reads a path as a pattern: `a[b]` would match `ab` and load another file's rows under this name
+    source = BY_NAME["newsletter_activity"]
+    path = tmp_path / "activity_a[b].csv"
+    path.write_bytes(f"{ACTIVITY_HEADER}\nREAL;a@x.de;open;2024-01-01 10:00;;;\n".encode())
+    (tmp_path / "activity_ab.csv").write_bytes(
+        f"{ACTIVITY_HEADER}\nOTHER;b@x.de;sent;2024-02-01 10:00;;;\n".encode()
+    )
+    fast, fast_rows, slow_rows, *_ = _both_ways(path, source)
+    assert not fast
+    assert [row[0] for row in slow_rows] == ["REAL"]
+    tool = tmp_path / "a[b]_orders.csv"
+    tool.write_bytes(f"{POSITIONS_HEADER}\nfest,REAL,1,p,,,,,T\n".encode())
+    (tmp_path / "ab_orders.csv").write_bytes(f"{POSITIONS_HEADER}\nfest,OTHER,9,p,,,,,T\n".encode())
+    fast, fast_rows, slow_rows, *_ = _tool_both_ways("pretix", tool)
+    assert not fast and fast_rows == slow_rows
+    assert "REAL" in fast_rows[0]

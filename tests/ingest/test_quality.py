@@ -153,6 +153,11 @@ def test_only_the_broken_expectations_go_to_great_expectations_with_the_same_out
     assert mixed.rows == by_gx.rows == 3
     key = lambda o: o.check_name  # noqa: E731
     assert sorted(mixed.outcomes, key=key) == sorted(by_gx.outcomes, key=key)
+    suite = [
+        quality._check_name("members", e["type"], e["kwargs"])
+        for e in quality.load_suite("members")["expectations"]
+    ]
+    assert [o.check_name for o in mixed.outcomes] == suite  # in the suite's order
     assert {o.check_name for o in mixed.outcomes if not o.passed} == {
         "gx.members.column_values_to_be_in_set.status_group",
         "gx.members.column_values_to_match_regex.member_id",

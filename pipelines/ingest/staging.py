@@ -136,7 +136,7 @@ def _fields_with_duckdb(
             f"coalesce(regexp_full_match(c{i}, '{PY_SPACE}*'), true)" for i in range(width)
         )
         differs = con.execute(f"select count(*) from incoming_csv where {all_blank}").fetchone()[0]
-    elif count == records:
+    elif count == records and _ends_a_line(raw, parsed.delimiter):
         differs = _records_with_a_field_too_many(con, path, parsed.delimiter, width)
     if (
         count != records
@@ -149,11 +149,21 @@ def _fields_with_duckdb(
     return True
 
 
+def _ends_a_line(raw: bytes, delimiter: str) -> bool:
+    """Whether some line of the file ends in the delimiter (only such a record can have a field too many that
+    DuckDB's strict reader lets through)."""
+    mark = delimiter.encode("utf-8")
+    return mark + b"\n" in raw or mark + b"\r\n" in raw or raw.rstrip(b"\r\n").endswith(mark)
+
+
 def _records_with_a_field_too_many(con, path: Path, delimiter: str, width: int) -> int:
     """Records that end in a delimiter and have more than `width` fields (delimiters outside quotes), read as
     lines: the only excess DuckDB's strict reader lets through (the file is known to be strictly readable)."""
     delimiter = delimiter.replace("'", "''")
-    outside = "regexp_replace(line, '\"[^\"]*\"', '', 'g')"
+    # quoted parts removed (only on lines that have any: most have none)
+    outside = (
+        "(case when contains(line, '\"') then regexp_replace(line, '\"[^\"]*\"', '', 'g') else line end)"
+    )
     try:
         return con.execute(
             "select count(*) from read_csv(?, columns = {'line': 'VARCHAR'}, header = true, delim = '\x1f', "

@@ -21,6 +21,7 @@ from pipelines.ingest.reading import (
     FileRejected,
     decode,
     detect_delimiter,
+    header_positions,
     normalise_header,
     sql_literal,
     sql_strip,
@@ -555,10 +556,13 @@ def read_tool_file(tool: str, path: Path, raw: bytes) -> ToolFile:
 def derived_sql(kind: ToolKind, language: str, path: Path, header: list[str]) -> dict[str, str]:
     """The columns a kind derives from other fields of its export, as SQL over the staged fields c0, c1, ...
     (one home for both ways of reading a file, staging.py)."""
-    positions = {normalise_header(h): i for i, h in reversed(list(enumerate(header)))}
+
+    def field_at(en: str, de: str = "") -> int | None:
+        name = de if language == "de" and de else en
+        return header_positions(header, [name])[name]
 
     def value(en: str, de: str = "") -> str:
-        at = positions.get(normalise_header(de if language == "de" and de else en))
+        at = field_at(en, de)
         return "''" if at is None else f"coalesce(c{at}, '')"
 
     def stripped(en: str, de: str = "") -> str:
@@ -587,8 +591,8 @@ def derived_sql(kind: ToolKind, language: str, path: Path, header: list[str]) ->
         derived["scanned_at"] = joined(stripped("Date", "Datum"), stripped("Time", "Zeit"))
     if kind is MAUTIC_EMAIL_STATS:
         # whether the report has the column at all: without it, "not bounced" means "not reported"
-        derived["reports_bounces"] = "'1'" if "bounced" in positions else "'0'"
-        derived["reports_unsubscribes"] = "'1'" if "unsubscribed" in positions else "'0'"
+        derived["reports_bounces"] = "'1'" if field_at("Bounced") is not None else "'0'"
+        derived["reports_unsubscribes"] = "'1'" if field_at("Unsubscribed") is not None else "'0'"
     return derived
 
 

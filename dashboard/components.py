@@ -42,13 +42,17 @@ def segment_filters(key: str) -> dict[str, list[str]]:
 
 
 def download(frame: pd.DataFrame, name: str, suppressed: list[str] | None = None) -> None:
-    shown = formatting.csv_frame(frame, lang(), suppressed or [])
+    """The CSV is made only when the button is clicked, on a thread of its own without the page's context
+    (so the language is taken now): not on every run of the page, nor sent to the browser with it."""
+    rows, reader_lang, hidden = frame.copy(), lang(), list(suppressed or [])
     st.download_button(
         t("download"),
-        safe_csv(shown),  # no cell a spreadsheet would run as a formula
+        # no cell a spreadsheet would run as a formula
+        data=lambda: safe_csv(formatting.csv_frame(rows, reader_lang, hidden)),
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"download_{name}",
+        on_click="ignore",
     )
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import access, data
+from dashboard import access, data, heap
 from dashboard.i18n import LANGUAGES, t
 
 # The icon is a file of the app (an emoji icon would be fetched from a CDN by the browser).
@@ -48,3 +48,4 @@ pages = [page for key, page in pages.items() if key in reader.pages]  # hiding o
 navigation = st.navigation(pages)
 st.sidebar.caption(f"{t('data_as_of')}: {data.data_as_of()}")
 navigation.run()
+heap.freeze_after_first_run()

@@ -309,7 +309,12 @@ def _settle(page) -> None:
 def machine() -> str:
     cpus = os.cpu_count()
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{platform.system()} {platform.machine()}, {cpus} cores, {mem:.0f} GiB, Python {platform.python_version()}"
+    # the runs' DuckDB memory limit (pipelines/ingest/__init__.py, profiles.yml): it decides what spills
+    limit = os.environ.get("ALUMNI_DUCKDB_MEMORY_LIMIT", "2GB")
+    return (
+        f"{platform.system()} {platform.machine()}, {cpus} cores, {mem:.0f} GiB, Python {platform.python_version()}"
+        f", DuckDB memory limit {limit}"
+    )
 
 
 def load_average() -> str:

@@ -16,6 +16,13 @@ EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 DAGSTER_YAML = REPO_ROOT / "dagster.yaml"
 
 
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory limit for every connection of a run: ingest, the rewrite after erasure and dbt (whose
+    profiles.yml reads the same variable with the same default). DuckDB's own default is 80 % of the machine;
+    the warehouse is a file, so DuckDB can evict and spill within this limit instead."""
+    return os.environ.get("ALUMNI_DUCKDB_MEMORY_LIMIT", "2GB")
+
+
 @dataclass(frozen=True)
 class DataDir:
     root: Path

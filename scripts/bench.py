@@ -307,10 +307,12 @@ def _settle(page) -> None:
 
 
 def machine() -> str:
+    from pipelines.settings import duckdb_memory_limit
+
     cpus = os.cpu_count()
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    # the runs' DuckDB memory limit (pipelines/ingest/__init__.py, profiles.yml): it decides what spills
-    limit = os.environ.get("ALUMNI_DUCKDB_MEMORY_LIMIT", "2GB")
+    # the runs' DuckDB memory limit: it decides what spills
+    limit = duckdb_memory_limit()
     return (
         f"{platform.system()} {platform.machine()}, {cpus} cores, {mem:.0f} GiB, Python {platform.python_version()}"
         f", DuckDB memory limit {limit}"

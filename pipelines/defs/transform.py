@@ -10,7 +10,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from pipelines.ingest import quality
 from pipelines.resources import AlumniDbtCliResource, WarehouseResource, dbt_executable
-from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.settings import DBT_PROJECT_DIR, duckdb_memory_limit
 
 # The manifest is prepared explicitly (pipelines/dbt_prepare.py) by every entry point before this import:
 # DbtProject.prepare_if_dev() would look for `dbt` on PATH, which an unactivated venv does not have.
@@ -118,7 +118,7 @@ def _incremental_hint(results: dict, manifest: dict) -> str:
         item["unique_id"].split(".")[-1] for item in errors if "Out of Memory" in (item.get("message") or "")
     ]
     if out_of_memory:
-        limit = os.environ.get("ALUMNI_DUCKDB_MEMORY_LIMIT", "2GB")
+        limit = duckdb_memory_limit()
         return (
             f" (DuckDB ran out of memory in {', '.join(out_of_memory)} with a limit of {limit}: set"
             " ALUMNI_DUCKDB_MEMORY_LIMIT higher, e.g. 6GB, and run again)"

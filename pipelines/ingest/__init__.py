@@ -13,7 +13,7 @@ from pipelines.ingest.loader import load_file
 from pipelines.ingest.schema import ensure_schema
 from pipelines.ingest.sources import BY_NAME, Source
 from pipelines.ingest.tools import read_tool_file
-from pipelines.settings import DataDir
+from pipelines.settings import DataDir, duckdb_memory_limit
 
 
 def connect(data_dir: DataDir, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -22,7 +22,7 @@ def connect(data_dir: DataDir, read_only: bool = False) -> duckdb.DuckDBPyConnec
     con = duckdb.connect(str(data_dir.warehouse), read_only=read_only)
     con.execute("set timezone = 'UTC'")
     # DuckDB would use up to 80 % of the machine's memory as cache; the warehouse is a file, so it can evict
-    con.execute(f"set memory_limit = '{os.environ.get('ALUMNI_DUCKDB_MEMORY_LIMIT', '2GB')}'")
+    con.execute(f"set memory_limit = '{duckdb_memory_limit()}'")
     if not read_only:
         ensure_schema(con)
         guards.restrict_permissions(data_dir)

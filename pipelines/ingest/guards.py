@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.ingest.landing import date_in_name, export_date_in_name
+from pipelines.settings import duckdb_memory_limit
 
 # Dates a value or a file name may carry: older ones are typos (0001-01-01), later ones placeholders (9999-12-31).
 EARLIEST_DATE = date(1900, 1, 1)
@@ -184,7 +185,7 @@ def compact_after_erasure(data_dir) -> float | None:
     con = duckdb.connect(str(warehouse))
     try:
         # the same memory limit as every other connection of the run (DuckDB's default is 80 % of the machine)
-        con.execute(f"set memory_limit = '{os.environ.get('ALUMNI_DUCKDB_MEMORY_LIMIT', '2GB')}'")
+        con.execute(f"set memory_limit = '{duckdb_memory_limit()}'")
         con.execute(f"create table if not exists {COMPACTION_TABLE} (compacted_at timestamp, seconds double)")
         pending = con.execute(
             f"""

@@ -319,6 +319,30 @@ def machine() -> str:
     )
 
 
+def reference() -> str:
+    """The same fixed work on every run, best of three: one core of Python and DuckDB on every core. A figure
+    that grew by the same factor as these between two runs grew with the machine (a slower or busier host),
+    not with the code; the shared machines these figures come from differ by up to twice from day to day."""
+    import duckdb
+
+    def best(work) -> float:
+        seconds = []
+        for _ in range(3):
+            started = time.perf_counter()
+            work()
+            seconds.append(time.perf_counter() - started)
+        return min(seconds)
+
+    python = best(lambda: sorted(str(i * 7919 % 1_000_003) for i in range(1_000_000)))
+    con = duckdb.connect()
+    try:
+        sql = "select sum(hash(range)) from range(200_000_000)"
+        in_duckdb = best(lambda: con.execute(sql).fetchall())
+    finally:
+        con.close()
+    return f"reference work {python:.2f} s (Python) / {in_duckdb:.2f} s (DuckDB)"
+
+
 def load_average() -> str:
     return " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -352,7 +376,7 @@ def measure_scale(scale: float, work: Path, parts: set[str]) -> dict:
     label = f"scale {scale:g}"
     data = work / f"scale{scale:g}"
     shutil.rmtree(data, ignore_errors=True)
-    figures: dict = {"load_before": load_average()}
+    figures: dict = {"load_before": load_average(), "reference": reference()}
 
     def note(part: str, seconds: float, peak: float | None, extra: str = "") -> None:
         figures[part] = {"seconds": round(seconds, 2), "mib": round(peak) if peak else None, "note": extra}
@@ -424,7 +448,9 @@ def render_markdown(results: dict) -> str:
     lines = [
         "Measured with `make bench` (`python scripts/bench.py`); each figure is one run in a fresh process, memory",
         "the peak resident set size of that process tree (`wait4`). Shared machines are noisy: the load average",
-        "before and after each scale is given; repeat before drawing conclusions from small differences.",
+        "before and after each scale is given, and the time of a fixed reference work at its start (best of three:",
+        "sorting a million strings in Python, a hash of 200 million numbers in DuckDB), which compares the machine",
+        "of one run with another's; repeat before drawing conclusions from small differences.",
         "One more month: `alumni generate --until` 30 days later describes the same world (one horizon); the",
         "files it adds are copied into landing/ (the running year's exports again, a members snapshot, an",
         "erasure file). Nothing new: the same command once more, with nothing changed (the daily schedule).",
@@ -451,7 +477,9 @@ def render_markdown(results: dict) -> str:
             )
         lines.append(
             f"| {scale:g} | (machine, date, load) | | | | {figures.get('machine', '')}, {figures.get('date', '')}, "
-            f"load {figures.get('load_before', '?')} → {figures.get('load_after', '?')} |"
+            f"load {figures.get('load_before', '?')} → {figures.get('load_after', '?')}"
+            + (f", {figures['reference']}" if "reference" in figures else "")
+            + " |"
         )
         if "pages" in figures:
             pages[f"scale {scale:g}"] = figures["pages"]

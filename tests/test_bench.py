@@ -78,3 +78,14 @@ def test_where_a_run_spends_its_time_is_read_from_dagster_and_listed(tmp_path, m
         "| 10 | one more month | alumni_dbt_models 30.0, analytics 15.0 | int_newsletter_events 9.5 |" in text
     )
     assert "| 10 | full build | " in text
+
+
+def test_the_reference_work_is_timed_and_shown_beside_the_machine():
+    b = bench()
+    line = b.reference()
+    python, in_duckdb = (float(part.split(" s ")[0].split()[-1]) for part in line.split(" / "))
+    assert line.startswith("reference work ") and python > 0 and in_duckdb > 0
+    results = {"scales": {"1": figures(10.0) | {"reference": line}, "10": figures(100.0)}}
+    text = b.render_markdown(results)
+    assert f"| 1 | (machine, date, load) | | | | test, 2026-12-01, load ? → ?, {line} |" in text
+    assert "| 10 | (machine, date, load) | | | | test, 2026-12-01, load ? → ? |" in text

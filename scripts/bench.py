@@ -322,7 +322,7 @@ def machine() -> str:
 def reference() -> str:
     """The same fixed work on every run, best of three: one core of Python and DuckDB on every core. A figure
     that grew by the same factor as these between two runs grew with the machine (a slower or busier host),
-    not with the code; the shared machines these figures come from differ by up to twice from day to day."""
+    not with the code; the shared machines these figures come from differ by up to twice from one run to another."""
     import duckdb
 
     def best(work) -> float:

@@ -102,7 +102,8 @@ def _steps(home: str, out: str) -> None:
     os.environ["DAGSTER_HOME"] = home
     with dg.DagsterInstance.get() as instance:
         run = instance.get_runs(limit=1)[0]
-        steps = {s.step_key: s.end_time - s.start_time for s in instance.get_run_step_stats(run.run_id)}
+        step_stats = instance.get_run_step_stats(run.run_id)
+        steps = {s.step_key: s.end_time - s.start_time for s in step_stats}
         stats = instance.get_run_stats(run.run_id)
         nodes = {}
         for record in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION):
@@ -117,7 +118,8 @@ def _steps(home: str, out: str) -> None:
             seconds for _, seconds in ordered[STEPS_SHOWN:]
         )
     shown["outside the steps"] = (stats.end_time - stats.start_time) - sum(steps.values())
-    # the publish step includes the rewrite of warehouse.duckdb after an erasure (meta.compactions)
+    # the rewrite of warehouse.duckdb after an erasure (meta.compactions), and the step it was part of: the
+    # dbt step's start in a first build, the publish step's end otherwise
     import duckdb
 
     rewrite = None
@@ -126,16 +128,25 @@ def _steps(home: str, out: str) -> None:
         con = duckdb.connect(str(warehouse), read_only=True)
         try:
             rewrite = con.execute(
-                "select seconds from meta.compactions where compacted_at >= to_timestamp(?)::timestamp "
-                "order by compacted_at desc limit 1",
-                [stats.start_time],
+                "select c.seconds, coalesce(s.step, 'a step') from meta.compactions as c "
+                "left join (select unnest(?) as step, to_timestamp(unnest(?))::timestamp as started, "
+                "to_timestamp(unnest(?))::timestamp as ended) as s "
+                "on c.compacted_at between s.started and s.ended "
+                "where c.compacted_at >= to_timestamp(?)::timestamp "
+                "order by c.compacted_at desc limit 1",
+                [
+                    [s.step_key for s in step_stats],
+                    [s.start_time for s in step_stats],
+                    [s.end_time for s in step_stats],
+                    stats.start_time,
+                ],
             ).fetchone()
         except duckdb.CatalogException:  # no rewrite ever: no table
             pass
         finally:
             con.close()
     if rewrite:
-        shown["analytics: of it the rewrite after erasure"] = rewrite[0]
+        shown[f"{rewrite[1]}: of it the rewrite after erasure"] = rewrite[0]
     top_nodes = dict(sorted(nodes.items(), key=lambda item: -item[1])[:4])
     result = {name: round(seconds, 1) for name, seconds in shown.items()}
     result.update({f"dbt: {name}": round(seconds, 1) for name, seconds in top_nodes.items()})

@@ -51,11 +51,20 @@ def test_where_a_run_spends_its_time_is_read_from_dagster_and_listed(tmp_path, m
     def first() -> int:
         return 1
 
+    home = tmp_path / "data" / "dagster_home"
+
     @dg.asset
     def second(first: int) -> int:
+        # as the dbt step of a first build does: a rewrite of the warehouse, recorded in meta.compactions
+        import duckdb
+
+        con = duckdb.connect(str(home.parent / "warehouse.duckdb"))
+        con.execute("create schema meta")
+        con.execute("create table meta.compactions (compacted_at timestamp, seconds double)")
+        con.execute("insert into meta.compactions values (now()::timestamp, 1.5)")
+        con.close()
         return first + 1
 
-    home = tmp_path / "data" / "dagster_home"
     home.mkdir(parents=True)
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     with dg.DagsterInstance.get() as instance:
@@ -64,6 +73,7 @@ def test_where_a_run_spends_its_time_is_read_from_dagster_and_listed(tmp_path, m
     b._steps(str(home), str(tmp_path / "steps.json"))
     steps = json.loads((tmp_path / "steps.json").read_text())
     assert {"first", "second", "outside the steps"} <= set(steps)
+    assert steps["second: of it the rewrite after erasure"] == 1.5  # named by the step it was part of
     assert all(seconds >= 0 for seconds in steps.values())
     results = {"scales": {"10": figures(100.0)}}
     results["scales"]["10"]["pipeline"] = {"seconds": 100.0, "mib": 100, "note": "", "steps": steps}

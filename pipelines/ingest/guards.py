@@ -172,12 +172,21 @@ def start_run_record(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
 COMPACTION_TABLE = "meta.compactions"
 
 
-def compact_after_erasure(data_dir) -> float | None:
+# the schemas the ingest writes (schema.py); every other one is dbt's
+INGEST_SCHEMAS = ("raw", "quarantine", "meta")
+
+
+def compact_after_erasure(data_dir, before_models: bool = False) -> float | None:
     """After a run that erased someone, the deleted values must not stay readable in warehouse.duckdb's bytes
     (DuckDB does not overwrite freed blocks, STACK.md pitfall 18): copy the database into a new file and
     rename it over the old one. Only when an erasure happened since the last compaction; the record of this
     compaction is written into the new file, so a crash before the rename leaves it pending. Returns the
-    seconds it took, or None when there was nothing to do. No other connection may be open."""
+    seconds it took, or None when there was nothing to do. No other connection may be open.
+
+    `before_models`: called between the ingest and dbt, it rewrites only a warehouse in which dbt has built
+    nothing yet (a first build). The copy then holds the ingest's tables alone, not also every model, and dbt
+    builds from the swept tables only, so the rewrite after publishing finds nothing pending. A warehouse with
+    models is left for that rewrite: dbt's incremental models delete erased people's rows themselves."""
     import time
 
     started = time.perf_counter()
@@ -194,6 +203,8 @@ def compact_after_erasure(data_dir) -> float | None:
             """
         ).fetchone()[0]
         if not pending:
+            return None
+        if before_models and _models_built(con):
             return None
         con.execute("checkpoint")
         catalog = con.execute("select current_database()").fetchone()[0]
@@ -216,3 +227,19 @@ def compact_after_erasure(data_dir) -> float | None:
     # the old file's log would be replayed into the new one: after a clean close there is none
     warehouse.with_name(warehouse.name + ".wal").unlink(missing_ok=True)
     return time.perf_counter() - started
+
+
+def _models_built(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether dbt has built anything (a table or a view) in this warehouse."""
+    outside = ", ".join(f"'{schema}'" for schema in INGEST_SCHEMAS)
+    return bool(
+        con.execute(
+            f"""
+            select count(*) from (
+                select schema_name from duckdb_tables() where database_name = current_database()
+                union all
+                select schema_name from duckdb_views() where database_name = current_database() and not internal
+            ) where schema_name not in ({outside})
+            """
+        ).fetchone()[0]
+    )

@@ -446,6 +446,35 @@ def test_a_warehouse_is_rewritten_after_an_erasure_and_only_then(data_dir):
     assert guards.compact_after_erasure(data_dir) is None  # done once per erasure
 
 
+def test_the_rewrite_before_dbt_is_for_a_warehouse_without_models_only(data_dir):
+    """Between the ingest and dbt (pipelines/defs/transform.py) the rewrite happens in a first build only: a
+    warehouse with models waits for the rewrite after publishing, which covers what dbt deleted too."""
+    import duckdb
+
+    from pipelines.ingest import guards
+    from tests.ingest.test_loader import ERASURE
+
+    family_landing(data_dir, ["", "nobody@x.de", "20.12.2021"])
+    ingest_all(data_dir, "run-1")
+    write_export(
+        data_dir.landing / "erasure/erasure_2022-02-01.csv", ERASURE, [["A-000042", "", "01.02.2022"]]
+    )
+    ingest_all(data_dir, "run-2")
+    assert b"erika@x.de" in data_dir.warehouse.read_bytes()  # deleted by the sweep, still in the bytes
+    con = duckdb.connect(str(data_dir.warehouse))
+    con.execute("create schema marts")
+    con.execute("create view marts.a_model as select 1 as x")
+    con.close()
+    assert guards.compact_after_erasure(data_dir, before_models=True) is None  # a model: not now
+    assert b"erika@x.de" in data_dir.warehouse.read_bytes()
+    con = duckdb.connect(str(data_dir.warehouse))
+    con.execute("drop schema marts cascade")
+    con.close()
+    assert guards.compact_after_erasure(data_dir, before_models=True) is not None  # nothing built: now
+    assert b"erika@x.de" not in data_dir.warehouse.read_bytes()
+    assert guards.compact_after_erasure(data_dir) is None  # the rewrite after publishing has nothing left
+
+
 def test_databases_and_secrets_are_readable_by_their_owner_only(data_dir, monkeypatch):
     import os
     import stat

@@ -107,6 +107,27 @@ def _members(path: Path) -> tuple[list[str], list[dict]]:
     return header, rows
 
 
+def test_a_first_build_rewrites_the_warehouse_once_before_dbt_and_keeps_no_erased_bytes(published_demo):
+    """The demo's erasure requests remove rows in the same build that loads them: the warehouse is rewritten
+    between the ingest and dbt (over the ingest's tables alone), and the rewrite after publishing has nothing
+    left to do."""
+    data_dir, truth, _ = published_demo
+    assert truth["erasures"]
+    content = data_dir.warehouse.read_bytes()
+    for erased in truth["erasures"]:
+        for value in [erased["member_id"], *erased["emails"]]:
+            assert value.encode() not in content
+    con = duckdb.connect(str(data_dir.warehouse), read_only=True)
+    try:
+        assert con.execute("select count(*) from meta.erasure_log").fetchone()[0] > 0
+        assert con.execute("select count(*) from meta.compactions").fetchone()[0] == 1
+    finally:
+        con.close()
+    # the step that did it says so in Dagster's event log
+    logged = b"".join(p.read_bytes() for p in data_dir.dagster_home.rglob("*.db"))
+    assert b"rewritten after an erasure, before dbt" in logged
+
+
 def test_erasure_with_a_shared_address_leaves_no_bytes_and_keeps_the_other_member(published_demo, tmp_path):
     data_dir = copy_of(published_demo, tmp_path)
     latest = sorted((data_dir.landing / "members").glob("members_*.csv"))[-1]

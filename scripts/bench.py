@@ -127,6 +127,7 @@ def _steps(home: str, out: str) -> None:
     if warehouse.exists():
         con = duckdb.connect(str(warehouse), read_only=True)
         try:
+            con.execute("set timezone = 'UTC'")  # compacted_at is UTC (guards.compact_after_erasure)
             rewrite = con.execute(
                 "select c.seconds, coalesce(s.step, 'a step') from meta.compactions as c "
                 "left join (select unnest(?) as step, to_timestamp(unnest(?))::timestamp as started, "

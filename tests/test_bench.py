@@ -61,6 +61,7 @@ def test_where_a_run_spends_its_time_is_read_from_dagster_and_listed(tmp_path, m
         con = duckdb.connect(str(home.parent / "warehouse.duckdb"))
         con.execute("create schema meta")
         con.execute("create table meta.compactions (compacted_at timestamp, seconds double)")
+        con.execute("set timezone = 'UTC'")  # as guards.compact_after_erasure writes it
         con.execute("insert into meta.compactions values (now()::timestamp, 1.5)")
         con.close()
         return first + 1

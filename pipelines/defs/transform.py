@@ -55,8 +55,8 @@ def alumni_dbt_models(
     # every load, as dbt's documentation recommends for production builds.
     args = ["build", "--exclude-resource-type", "unit_test"]
     # A first build rewrites the warehouse after the ingest's erasures now, while it holds the ingest's tables
-    # alone: the rewrite after publishing would copy every model too (scale 10: about 91 s instead of 42 s,
-    # docs/benchmarks.md, fourth pass)
+    # alone: the rewrite after publishing would copy every model too (scale 10, the copy alone: about 91 s
+    # instead of 42 s; docs/benchmarks.md, fourth pass)
     seconds = guards.compact_after_erasure(warehouse.data, before_models=True)
     if seconds is not None:
         context.log.info(f"warehouse.duckdb rewritten after an erasure, before dbt ({seconds:.1f} s)")

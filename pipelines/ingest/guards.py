@@ -195,6 +195,9 @@ def compact_after_erasure(data_dir, before_models: bool = False) -> float | None
     try:
         # the same memory limit as every other connection of the run (DuckDB's default is 80 % of the machine)
         con.execute(f"set memory_limit = '{duckdb_memory_limit()}'")
+        # compacted_at is compared with the sweep's swept_at, written in UTC (pipelines.ingest.connect): in the
+        # host's zone, east of UTC, an erasure swept within hours after a rewrite would look rewritten already
+        con.execute("set timezone = 'UTC'")
         con.execute(f"create table if not exists {COMPACTION_TABLE} (compacted_at timestamp, seconds double)")
         pending = con.execute(
             f"""
@@ -212,6 +215,7 @@ def compact_after_erasure(data_dir, before_models: bool = False) -> float | None
         for leftover in (target, target.with_name(target.name + ".wal")):
             leftover.unlink(missing_ok=True)
         con.execute(f"attach '{target}' as compacted")
+        os.chmod(target, 0o600)  # a copy of raw: its owner's only from the start, should the copy fail
         try:
             con.execute(f"copy from database {catalog} to compacted")
             con.execute(

@@ -446,6 +446,48 @@ def test_a_warehouse_is_rewritten_after_an_erasure_and_only_then(data_dir):
     assert guards.compact_after_erasure(data_dir) is None  # done once per erasure
 
 
+ERASE_TWICE = """
+import sys
+from pathlib import Path
+
+from pipelines.ingest import guards
+from pipelines.settings import DataDir
+from tests.helpers import ingest_all, write_export
+from tests.ingest.test_loader import ERASURE
+from tests.ingest.test_robustness import family_landing
+
+data_dir = DataDir(Path(sys.argv[1]))
+family_landing(data_dir, ["", "nobody@x.de", "20.12.2021"])
+ingest_all(data_dir, "run-1")
+write_export(data_dir.landing / "erasure/erasure_2022-02-01.csv", ERASURE, [["A-000042", "", "01.02.2022"]])
+ingest_all(data_dir, "run-2")
+assert guards.compact_after_erasure(data_dir) is not None
+write_export(data_dir.landing / "erasure/erasure_2022-03-01.csv", ERASURE, [["A-000043", "", "01.03.2022"]])
+ingest_all(data_dir, "run-3")
+assert b"A-000043" in data_dir.warehouse.read_bytes()
+print("second rewrite:", guards.compact_after_erasure(data_dir) is not None)
+assert b"A-000043" not in data_dir.warehouse.read_bytes()
+"""
+
+
+def test_an_erasure_right_after_a_rewrite_is_rewritten_too_on_a_host_east_of_utc(data_dir):
+    """The sweep records when it erased in UTC; the rewrite records when it rewrote in UTC too. In the host's
+    zone (here UTC+14) the rewrite would be hours "later" than an erasure a minute after it, which would then
+    look rewritten already and stay in the file's bytes."""
+    import os
+
+    result = subprocess.run(
+        [sys.executable, "-c", ERASE_TWICE, str(data_dir.root)],
+        cwd=Path(__file__).resolve().parents[2],
+        env=dict(os.environ, TZ="Pacific/Kiritimati"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    assert "second rewrite: True" in result.stdout
+
+
 def test_the_rewrite_before_dbt_is_for_a_warehouse_without_models_only(data_dir):
     """Between the ingest and dbt (pipelines/defs/transform.py) the rewrite happens in a first build only: a
     warehouse with models waits for the rewrite after publishing, which covers what dbt deleted too."""

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.ingest.landing import date_in_name, export_date_in_name
+from pipelines.ingest.schema import INGEST_SCHEMAS
 from pipelines.settings import duckdb_memory_limit
 
 # Dates a value or a file name may carry: older ones are typos (0001-01-01), later ones placeholders (9999-12-31).
@@ -170,10 +171,6 @@ def start_run_record(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
 # --------------------------------------------------------------------------------------------- compaction
 
 COMPACTION_TABLE = "meta.compactions"
-
-
-# the schemas the ingest writes (schema.py); every other one is dbt's
-INGEST_SCHEMAS = ("raw", "quarantine", "meta")
 
 
 def compact_after_erasure(data_dir, before_models: bool = False) -> float | None:

@@ -21,10 +21,13 @@ SQL_TYPES = {
 }
 
 
+# the schemas the ingest writes; every other schema of the warehouse is dbt's
+INGEST_SCHEMAS = ("raw", "quarantine", "meta")
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("create schema if not exists raw")
-    con.execute("create schema if not exists quarantine")
-    con.execute("create schema if not exists meta")
+    for schema in INGEST_SCHEMAS:
+        con.execute(f"create schema if not exists {schema}")
     con.execute(
         """
         create table if not exists meta.ingested_files (

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from dashboard.privacy import MARK, display, format_count, suppress
+from dashboard.privacy import MARK, display, format_count, is_small, suppress
 
 
 def test_counts_below_five_are_hidden_and_zero_is_shown():
@@ -33,6 +34,46 @@ def test_a_single_hidden_part_takes_the_next_smallest_with_it():
     assert pd.isna(m1[0]) and pd.isna(m1[1]) and m1[2] == 77
     m2 = out[out["month"] == "m2"]["members"].tolist()
     assert pd.isna(m2[0]) and pd.isna(m2[1]) and m2[2] == 90  # two hidden already: nothing more to hide
+
+
+def _one_group_at_a_time(frame, counts, groups):
+    """The rule as first written, a group at a time: the reference for the whole-column version."""
+    hidden = {}
+    for column in counts:
+        mask = is_small(frame[column])
+        for _, rows in frame.groupby(groups, dropna=False):
+            index = rows.index
+            part = mask.loc[index]
+            if int(part.sum()) == 1 and len(index) > 1:
+                values = pd.to_numeric(frame.loc[index, column], errors="coerce").where(~part)
+                values = values[values > 0]
+                if not values.empty:
+                    mask.loc[values.idxmin()] = True
+        hidden[column] = mask
+    return hidden
+
+
+def test_secondary_suppression_hides_what_the_group_at_a_time_rule_hides():
+    rng = np.random.default_rng(13)
+    for _ in range(200):
+        rows = int(rng.integers(1, 40))
+        frame = pd.DataFrame(
+            {
+                "month": rng.choice(["m1", "m2", "m3", None], rows),  # a missing key is a group too
+                "segment": rng.choice(list("ab"), rows),
+                # small, equal and zero counts, and missing ones
+                "members": rng.choice([0, 1, 2, 4, 5, 5, 6, 9, 30, np.nan], rows),
+                "new_members": rng.choice([0, 3, 7, 7, 12], rows),
+            },
+            index=rng.permutation(rows) + 100,  # labels, not positions
+        )
+        for groups in (["month"], ["month", "segment"]):
+            out = suppress(frame, ["members", "new_members"], groups=groups)
+            expected = _one_group_at_a_time(frame, ["members", "new_members"], groups)
+            for column, mask in expected.items():
+                shown = frame[column].astype("float64").where(~mask)
+                pd.testing.assert_series_equal(out[column], shown, check_names=False)
+            assert out["members"].isna().sum() >= frame["members"].isna().sum()
 
 
 def test_format_count():

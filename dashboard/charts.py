@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import copy
+import functools
+import hashlib
 import json
+import threading
+from collections import OrderedDict
 from functools import cache
 from pathlib import Path
 
@@ -39,6 +44,50 @@ def country_ids() -> tuple[str, ...]:
     return tuple(feature["id"] for feature in shapes["features"])
 
 
+# A page's every rerun (a click, a filter, a visit) draws the same figures from the same frames, and plotly
+# express takes 40-80 ms to build one: most of a page's time on the server once its queries are cached. The
+# builders are pure, so a figure is kept by what it is built from (the frame's content, the arguments) and each
+# caller gets its own copy, cheaply (2-3 ms, without plotly's validation: the kept figure was validated when built).
+# Shared by the server's sessions like the query cache (dashboard/data.py); the figures hold what the frames
+# hold, already suppressed.
+KEPT_FIGURES = 128
+_kept: OrderedDict[tuple, dict] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def _fingerprint(frame: pd.DataFrame) -> str:
+    digest = hashlib.sha256(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode("utf-8"))
+    digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def kept(build):
+    """`build(frame, ...)` once per frame content and arguments; a fresh `go.Figure` to each caller."""
+
+    @functools.wraps(build)
+    def built(frame: pd.DataFrame, *args, **kwargs) -> go.Figure:
+        try:
+            key = (build.__name__, _fingerprint(frame), repr(args), repr(sorted(kwargs.items())))
+        except TypeError:  # cells pandas cannot hash (lists): built every time
+            return build(frame, *args, **kwargs)
+        with _kept_lock:
+            spec = _kept.get(key)
+            if spec is not None:
+                _kept.move_to_end(key)
+        if spec is None:
+            fig = build(frame, *args, **kwargs)
+            # the figure's own properties, arrays as they are (`to_dict` would encode them for the browser,
+            # and a copy's `trace.x` would then be that encoding); tests/dashboard/test_charts.py compares
+            spec = {"data": fig._data, "layout": fig._layout}
+            with _kept_lock:
+                _kept[key] = spec
+                while len(_kept) > KEPT_FIGURES:
+                    _kept.popitem(last=False)
+        return go.Figure(copy.deepcopy(spec), _validate=False)
+
+    return built
+
+
 def _layout(fig: go.Figure, title: str = "", height: int = 360) -> go.Figure:
     fig.update_layout(
         title=title or None,
@@ -51,6 +100,7 @@ def _layout(fig: go.Figure, title: str = "", height: int = 360) -> go.Figure:
     return fig
 
 
+@kept
 def line(
     frame: pd.DataFrame,
     x: str,
@@ -74,6 +124,7 @@ def line(
     return _layout(fig, title)
 
 
+@kept
 def bars(
     frame: pd.DataFrame,
     x: str,
@@ -100,6 +151,7 @@ def bars(
     return _layout(fig, title)
 
 
+@kept
 def area(
     frame: pd.DataFrame,
     x: str,
@@ -121,6 +173,7 @@ def area(
     return _layout(fig, title)
 
 
+@kept
 def sparkline(frame: pd.DataFrame, x: str, y: str, colour: str = "#005f50") -> go.Figure:
     fig = go.Figure(
         go.Scatter(
@@ -155,6 +208,7 @@ def _base_map(fig: go.Figure, locations: list[str] | None = None, colour: str = 
     )
 
 
+@kept
 def world_map(
     frame: pd.DataFrame,
     location: str,
@@ -202,6 +256,7 @@ def world_map(
 EUROPE = {"lataxis_range": [35.0, 65.0], "lonaxis_range": [-12.0, 35.0]}
 
 
+@kept
 def club_map(
     frame: pd.DataFrame,
     colours: dict[str, str],
@@ -251,6 +306,7 @@ def club_map(
     return fig
 
 
+@kept
 def heatmap(
     frame: pd.DataFrame, x: str, y: str, z: str, order: list[str], title: str = "", labels: dict | None = None
 ) -> go.Figure:

@@ -1,8 +1,11 @@
-"""The maps: offline (shipped shapes, no base layer), club markers, members map with "< 5" countries."""
+"""The charts: maps offline (shipped shapes, no base layer), club markers, "< 5" countries; figures kept per frame."""
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
+import plotly.io as pio
 
 from dashboard import charts
 
@@ -38,3 +41,56 @@ def test_members_map_says_less_than_five_for_hidden_countries():
     assert list(hidden.locations) == ["FR", "IT"]
     assert list(hidden.text) == ["Frankreich: < 5", "IT: < 5"]
     assert "FR" not in list(values.locations) and list(values.z) == [500.0, 40.0, 30.0, 12.0]
+
+
+def test_a_figure_is_built_once_per_frame_and_each_caller_gets_its_own_copy(monkeypatch):
+    frame = pd.DataFrame({"year": [2024, 2024, 2025, 2025], "kind": list("abab"), "people": [10, 20, 30, 40]})
+    built = []
+    original = charts.px.bar
+    monkeypatch.setattr(charts.px, "bar", lambda *a, **k: built.append(1) or original(*a, **k))
+    charts._kept.clear()
+
+    first = charts.bars(frame, "year", "people", color="kind", labels={"people": "Personen"})
+    again = charts.bars(frame.copy(), "year", "people", color="kind", labels={"people": "Personen"})
+    assert len(built) == 1  # the same content: kept
+    assert json.loads(pio.to_json(first)) == json.loads(pio.to_json(again))
+    assert [list(t.y) for t in again.data] == [
+        [10, 30],
+        [20, 40],
+    ]  # values, not their encoding for the browser
+
+    # a caller's changes stay its own
+    first.update_layout(separators=",.")
+    first.update_traces(marker={"color": "#000000"})
+    third = charts.bars(frame, "year", "people", color="kind", labels={"people": "Personen"})
+    assert third.layout.separators is None and third.data[0].marker.color != "#000000"
+
+    # other content, other arguments: built anew
+    changed = frame.assign(people=[10, 20, 30, 41])
+    assert list(
+        charts.bars(changed, "year", "people", color="kind", labels={"people": "Personen"}).data[1].y
+    ) == [
+        20,
+        41,
+    ]
+    charts.bars(frame, "year", "people", color="kind", labels={"people": "People"})
+    charts.bars(
+        frame.set_index(pd.Index([4, 5, 6, 7])), "year", "people", color="kind", labels={"people": "Personen"}
+    )
+    assert len(built) == 4
+
+    # bounded: the oldest figures go
+    for n in range(charts.KEPT_FIGURES + 5):
+        charts.sparkline(pd.DataFrame({"year": [2025], "value": [float(n)]}), "year", "value")
+    assert len(charts._kept) == charts.KEPT_FIGURES
+
+
+def test_a_kept_figure_draws_as_a_fresh_one():
+    shown = pd.DataFrame({"country_code": ["DE", "AT"], "members": [500.0, 40.0]})
+    charts._kept.clear()
+    kept = charts.world_map(shown, "country_code", "members", hidden=["FR"], names={"FR": "Frankreich"})
+    again = charts.world_map(shown, "country_code", "members", hidden=["FR"], names={"FR": "Frankreich"})
+    fresh = charts.world_map.__wrapped__(
+        shown, "country_code", "members", hidden=["FR"], names={"FR": "Frankreich"}
+    )
+    assert json.loads(pio.to_json(again)) == json.loads(pio.to_json(fresh)) == json.loads(pio.to_json(kept))

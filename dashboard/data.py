@@ -1,7 +1,8 @@
-"""Named, cached queries on the published analytics.duckdb (read-only, short-lived connections).
+"""Named, cached queries on the published analytics.duckdb (read-only).
 
-A connection is opened per query and closed at once, so the pipeline can always swap the file in; the cache
-key includes the file's path and modification time, so a new file means new figures.
+The cache key includes the file's path and modification time, so a new file means new figures. The queries of
+one version of the file share one reader (`_reader`): the pipeline can always swap the file in, and the reader
+of the old version is closed as soon as no query uses it.
 
 Every query is cut to the reader's scope here (dashboard/scope.py), not only by hiding pages: member figures to
 the scope's faculties, club figures to its clubs; a figure the scope has no right to comes back empty.
@@ -9,6 +10,9 @@ the scope's faculties, club figures to its clubs; a figure the scope has no righ
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -27,14 +31,90 @@ def version(path: Path) -> int:
     return path.stat().st_mtime_ns if path.exists() else 0
 
 
+# Opening the file took 20-35 ms a query (two thirds of a page's first visit's query time), so the queries of a
+# version share one reader, each with a cursor of its own, and the reader is closed when unused: at once once the
+# file has been replaced, else after a short idle time (nothing of the file is held open for long).
+#
+# A reader is an in-memory database with the file attached, not `duckdb.connect(path)`: DuckDB hands a second
+# connection to a path the database it already has open for it, and after the pipeline's rename that is the
+# replaced file (its new figures would have been cached as the new version's).
+IDLE_SECONDS = 30.0
+
+
+@dataclass
+class _Reader:
+    con: duckdb.DuckDBPyConnection
+    users: int = 0
+    idle: threading.Timer | None = None
+
+
+_readers: dict[tuple[str, int], _Reader] = {}
+_readers_lock = threading.Lock()
+
+
+def _open_reader(path: str) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("attach ? as published (read_only)", [path])
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _close_reader(key: tuple[str, int], reader: _Reader) -> None:
+    """Under the lock: the reader closed if no query uses it (and it is still the one kept for its version)."""
+    if reader.users == 0 and _readers.get(key) is reader:
+        del _readers[key]
+        if reader.idle is not None:
+            reader.idle.cancel()
+        reader.con.close()
+
+
+def _idle(key: tuple[str, int], reader: _Reader) -> None:
+    with _readers_lock:
+        _close_reader(key, reader)
+
+
+@contextmanager
+def _cursor(path: str, file_version: int):
+    """A cursor on the reader of this version of the file (opened if need be); the reader's older versions
+    closed once unused."""
+    key = (path, file_version)
+    with _readers_lock:
+        reader = _readers.get(key)
+        if reader is None:
+            reader = _readers[key] = _Reader(_open_reader(path))
+        reader.users += 1
+        if reader.idle is not None:
+            reader.idle.cancel()
+            reader.idle = None
+        for other_key, other in list(_readers.items()):
+            if other_key[0] == path and other_key[1] != file_version:
+                _close_reader(other_key, other)
+    try:
+        cursor = reader.con.cursor()
+        try:
+            cursor.execute("use published")
+            yield cursor
+        finally:
+            cursor.close()
+    finally:
+        with _readers_lock:
+            reader.users -= 1
+            newer = any(k[0] == path and k[1] > file_version for k in _readers)
+            if newer:
+                _close_reader(key, reader)
+            elif reader.users == 0 and _readers.get(key) is reader:
+                reader.idle = threading.Timer(IDLE_SECONDS, _idle, (key, reader))
+                reader.idle.daemon = True
+                reader.idle.start()
+
+
 @st.cache_data(ttl=300, show_spinner=False)
 def _query(sql: str, params: tuple, path: str, file_version: int) -> pd.DataFrame:
-    del file_version  # part of the cache key only
-    con = duckdb.connect(path, read_only=True)
-    try:
-        return con.execute(sql, list(params)).df()
-    finally:
-        con.close()
+    with _cursor(path, file_version) as cursor:
+        return cursor.execute(sql, list(params)).df()
 
 
 def query(sql: str, params: tuple = (), allowed: bool = True) -> pd.DataFrame:

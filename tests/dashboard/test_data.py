@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import duckdb
+import pytest
 
 
 def test_recent_quarantine_is_newest_first_by_load_time(data_dir, monkeypatch):
@@ -28,3 +29,77 @@ def test_recent_quarantine_is_newest_first_by_load_time(data_dir, monkeypatch):
     monkeypatch.setenv("ALUMNI_DATA_DIR", str(data_dir.root))
     monkeypatch.setattr(scope, "current", lambda: scope.EVERYTHING)
     assert list(data.recent_quarantine()["message"]) == ["new", "old"]
+
+
+def _analytics(path, value: int) -> None:
+    con = duckdb.connect(str(path))
+    con.execute("create table t as select ? as v", [value])
+    con.close()
+
+
+def test_the_queries_of_a_version_share_a_reader_that_a_new_file_replaces(tmp_path, monkeypatch):
+    import os
+    import threading
+
+    from dashboard import data
+
+    monkeypatch.setattr(data, "_readers", {})
+    path = tmp_path / "analytics.duckdb"
+    _analytics(path, 1)
+    first = data.version(path)
+
+    with data._cursor(str(path), first) as cursor:
+        assert cursor.execute("select v from t").fetchall() == [(1,)]
+        reader = data._readers[(str(path), first)]
+        # the pipeline publishes while a query on the old version still runs
+        _analytics(tmp_path / "new.duckdb", 2)
+        os.replace(tmp_path / "new.duckdb", path)
+        os.utime(path, ns=(first + 10**9, first + 10**9))
+        second = data.version(path)
+        with data._cursor(str(path), second) as newer:
+            # the new file, not the database DuckDB still has open for this path
+            assert newer.execute("select v from t").fetchall() == [(2,)]
+        assert cursor.execute("select v from t").fetchall() == [(1,)]  # the running query is not cut off
+        assert reader.users == 1 and (str(path), first) in data._readers
+    # the old version's reader closed as soon as its last query ended; the new one kept for the next
+    assert list(data._readers) == [(str(path), second)]
+    with pytest.raises(duckdb.ConnectionException):
+        reader.con.execute("select 1")
+
+    # queries from several sessions at once, each with its own cursor on the one reader
+    results, errors = [], []
+
+    def query():
+        try:
+            for _ in range(20):
+                with data._cursor(str(path), second) as cursor:
+                    results.append(cursor.execute("select v from t").fetchone()[0])
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=query) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and results == [2] * 80 and len(data._readers) == 1
+
+
+def test_an_unused_reader_is_closed_after_a_while(tmp_path, monkeypatch):
+    import time
+
+    from dashboard import data
+
+    monkeypatch.setattr(data, "_readers", {})
+    monkeypatch.setattr(data, "IDLE_SECONDS", 0.05)
+    path = tmp_path / "analytics.duckdb"
+    _analytics(path, 1)
+    with data._cursor(str(path), data.version(path)) as cursor:
+        cursor.execute("select v from t").fetchall()
+    reader = data._readers[(str(path), data.version(path))]
+    deadline = time.monotonic() + 10
+    while data._readers and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not data._readers  # nothing of the file held open once no one reads it
+    with pytest.raises(duckdb.ConnectionException):
+        reader.con.execute("select 1")

@@ -10,6 +10,7 @@ the scope's faculties, club figures to its clubs; a figure the scope has no righ
 
 from __future__ import annotations
 
+import itertools
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,8 +28,12 @@ def analytics_path() -> Path:
     return DataDir.resolve().analytics
 
 
-def version(path: Path) -> int:
-    return path.stat().st_mtime_ns if path.exists() else 0
+def version(path: Path) -> tuple[int, int, int]:
+    """Which file is at the path: the pipeline's rename brings a new inode, even where the time is the same."""
+    if not path.exists():
+        return (0, 0, 0)
+    stat = path.stat()
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
 # Opening the file took 20-35 ms a query (two thirds of a page's first visit's query time), so the queries of a
@@ -44,12 +49,15 @@ IDLE_SECONDS = 30.0
 @dataclass
 class _Reader:
     con: duckdb.DuckDBPyConnection
+    opened: int  # the order in which readers were opened: a later one is of a newer file
     users: int = 0
     idle: threading.Timer | None = None
 
 
-_readers: dict[tuple[str, int], _Reader] = {}
+Version = tuple[int, int, int]
+_readers: dict[tuple[str, Version], _Reader] = {}
 _readers_lock = threading.Lock()
+_opened = itertools.count()
 
 
 def _open_reader(path: str) -> duckdb.DuckDBPyConnection:
@@ -62,7 +70,7 @@ def _open_reader(path: str) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _close_reader(key: tuple[str, int], reader: _Reader) -> None:
+def _close_reader(key: tuple[str, Version], reader: _Reader) -> None:
     """Under the lock: the reader closed if no query uses it (and it is still the one kept for its version)."""
     if reader.users == 0 and _readers.get(key) is reader:
         del _readers[key]
@@ -71,20 +79,20 @@ def _close_reader(key: tuple[str, int], reader: _Reader) -> None:
         reader.con.close()
 
 
-def _idle(key: tuple[str, int], reader: _Reader) -> None:
+def _idle(key: tuple[str, Version], reader: _Reader) -> None:
     with _readers_lock:
         _close_reader(key, reader)
 
 
 @contextmanager
-def _cursor(path: str, file_version: int):
+def _cursor(path: str, file_version: Version):
     """A cursor on the reader of this version of the file (opened if need be); the reader's older versions
     closed once unused."""
     key = (path, file_version)
     with _readers_lock:
         reader = _readers.get(key)
         if reader is None:
-            reader = _readers[key] = _Reader(_open_reader(path))
+            reader = _readers[key] = _Reader(_open_reader(path), next(_opened))
         reader.users += 1
         if reader.idle is not None:
             reader.idle.cancel()
@@ -102,7 +110,7 @@ def _cursor(path: str, file_version: int):
     finally:
         with _readers_lock:
             reader.users -= 1
-            newer = any(k[0] == path and k[1] > file_version for k in _readers)
+            newer = any(k[0] == path and r.opened > reader.opened for k, r in _readers.items())
             if newer:
                 _close_reader(key, reader)
             elif reader.users == 0 and _readers.get(key) is reader:
@@ -112,7 +120,7 @@ def _cursor(path: str, file_version: int):
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def _query(sql: str, params: tuple, path: str, file_version: int) -> pd.DataFrame:
+def _query(sql: str, params: tuple, path: str, file_version: Version) -> pd.DataFrame:
     with _cursor(path, file_version) as cursor:
         return cursor.execute(sql, list(params)).df()
 

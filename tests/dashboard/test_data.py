@@ -54,8 +54,9 @@ def test_the_queries_of_a_version_share_a_reader_that_a_new_file_replaces(tmp_pa
         # the pipeline publishes while a query on the old version still runs
         _analytics(tmp_path / "new.duckdb", 2)
         os.replace(tmp_path / "new.duckdb", path)
-        os.utime(path, ns=(first + 10**9, first + 10**9))
+        os.utime(path, ns=(first[1], first[1]))  # even with the old file's time (a copy that kept it)
         second = data.version(path)
+        assert second != first
         with data._cursor(str(path), second) as newer:
             # the new file, not the database DuckDB still has open for this path
             assert newer.execute("select v from t").fetchall() == [(2,)]
@@ -83,6 +84,9 @@ def test_the_queries_of_a_version_share_a_reader_that_a_new_file_replaces(tmp_pa
     for thread in threads:
         thread.join()
     assert not errors and results == [2] * 80 and len(data._readers) == 1
+    with data._readers_lock:
+        for key, kept in list(data._readers.items()):
+            data._close_reader(key, kept)
 
 
 def test_an_unused_reader_is_closed_after_a_while(tmp_path, monkeypatch):

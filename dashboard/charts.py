@@ -49,9 +49,10 @@ def country_ids() -> tuple[str, ...]:
 # builders are pure, so a figure is kept by what it is built from (the frame's content, the arguments) and each
 # caller gets its own copy, cheaply (2-3 ms, without plotly's validation: the kept figure was validated when built).
 # Shared by the server's sessions like the query cache (dashboard/data.py); the figures hold what the frames
-# hold, already suppressed.
+# hold, already suppressed. The key's hash only finds the entry: a figure is given out only for a frame equal
+# to the one it was built from (values, types, columns, index), never for one that merely hashes alike.
 KEPT_FIGURES = 128
-_kept: OrderedDict[tuple, dict] = OrderedDict()
+_kept: OrderedDict[tuple, tuple[pd.DataFrame, dict]] = OrderedDict()
 _kept_lock = threading.Lock()
 
 
@@ -59,6 +60,15 @@ def _fingerprint(frame: pd.DataFrame) -> str:
     digest = hashlib.sha256(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode("utf-8"))
     digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
     return digest.hexdigest()
+
+
+def _same(kept: pd.DataFrame, frame: pd.DataFrame) -> bool:
+    return (
+        list(kept.columns) == list(frame.columns)
+        and kept.dtypes.equals(frame.dtypes)
+        and kept.index.equals(frame.index)
+        and kept.equals(frame)
+    )
 
 
 def kept(build):
@@ -71,16 +81,17 @@ def kept(build):
         except TypeError:  # cells pandas cannot hash (lists): built every time
             return build(frame, *args, **kwargs)
         with _kept_lock:
-            spec = _kept.get(key)
-            if spec is not None:
+            entry = _kept.get(key)
+            if entry is not None:
                 _kept.move_to_end(key)
+        spec = entry[1] if entry is not None and _same(entry[0], frame) else None
         if spec is None:
             fig = build(frame, *args, **kwargs)
             # the figure's own properties, arrays as they are (`to_dict` would encode them for the browser,
             # and a copy's `trace.x` would then be that encoding); tests/dashboard/test_charts.py compares
             spec = {"data": fig._data, "layout": fig._layout}
             with _kept_lock:
-                _kept[key] = spec
+                _kept[key] = (frame.copy(), spec)
                 while len(_kept) > KEPT_FIGURES:
                     _kept.popitem(last=False)
         return go.Figure(copy.deepcopy(spec), _validate=False)

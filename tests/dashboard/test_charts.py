@@ -94,3 +94,30 @@ def test_a_kept_figure_draws_as_a_fresh_one():
         shown, "country_code", "members", hidden=["FR"], names={"FR": "Frankreich"}
     )
     assert json.loads(pio.to_json(again)) == json.loads(pio.to_json(fresh)) == json.loads(pio.to_json(kept))
+
+
+def test_a_kept_figure_is_given_only_for_an_equal_frame(monkeypatch):
+    charts._kept.clear()
+    # every frame hashing alike: the hash finds the entry, equality decides
+    monkeypatch.setattr(charts, "_fingerprint", lambda frame: "same")
+    numbers = pd.DataFrame({"year": [2024, 2025], "people": [10, 20]})
+    texts = pd.DataFrame({"year": [2024, 2025], "people": [10, 20]}).astype({"year": object})
+    texts["year"] = ["2024", "2025"]
+    floats = numbers.astype({"people": "float64"})
+    for frame in (
+        numbers,
+        texts,
+        floats,
+        numbers.set_axis([3, 4]),
+        numbers.rename(columns={"people": "Personen"}),
+    ):
+        y = "Personen" if "Personen" in frame.columns else "people"
+        fig = charts.bars(frame, "year", y)
+        fresh = charts.bars.__wrapped__(frame, "year", y)
+        assert json.loads(pio.to_json(fig)) == json.loads(pio.to_json(fresh))
+    # the positional arguments are part of the key
+    charts._kept.clear()
+    monkeypatch.undo()
+    both = pd.DataFrame({"year": [2024, 2025], "people": [10, 20], "clubs": [1, 2]})
+    assert list(charts.bars(both, "year", "people").data[0].y) == [10, 20]
+    assert list(charts.bars(both, "year", "clubs").data[0].y) == [1, 2]

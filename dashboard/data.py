@@ -1,8 +1,8 @@
 """Named, cached queries on the published analytics.duckdb (read-only).
 
-The cache key includes the file's path and modification time, so a new file means new figures. The queries of
-one version of the file share one reader (`_reader`): the pipeline can always swap the file in, and the reader
-of the old version is closed as soon as no query uses it.
+The cache key includes the file's path and version (its inode, modification time and size), so a new file means
+new figures. The queries of one version share one reader (`_cursor`): the pipeline can always swap the file in,
+and the reader of the old version is closed as soon as no query uses it.
 
 Every query is cut to the reader's scope here (dashboard/scope.py), not only by hiding pages: member figures to
 the scope's faculties, club figures to its clubs; a figure the scope has no right to comes back empty.
@@ -37,7 +37,7 @@ def version(path: Path) -> tuple[int, int, int]:
 
 
 # Opening the file took 20-35 ms a query (two thirds of a page's first visit's query time), so the queries of a
-# version share one reader, each with a cursor of its own, and the reader is closed when unused: at once once the
+# version share one reader, each with a cursor of its own. A reader is closed as soon as no query uses it once the
 # file has been replaced, else after a short idle time (nothing of the file is held open for long).
 #
 # A reader is an in-memory database with the file attached, not `duckdb.connect(path)`: DuckDB hands a second

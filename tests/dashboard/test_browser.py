@@ -222,3 +222,25 @@ def test_the_report_opens_offline_and_shows_the_scorecard(published_demo, browse
         (ARTIFACTS / f"report_{lang}.pdf").write_bytes(pdf)
         assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") >= 2
         context.close()
+
+
+def test_the_bench_counts_a_page_drawn_only_once_its_charts_are_there(published_demo, browser):
+    """`make bench` stops its clock at `TITLED_JS`. In a new tab Streamlit loads the code of charts and tables
+    after the script has run and shows placeholders meanwhile: the page must not count as drawn then."""
+    from tests.test_bench import bench
+
+    titled = bench().TITLED_JS
+    data_dir, _, _ = published_demo
+    process, port = start(data_dir)
+    try:
+        for path in ("engagement", "clubs"):
+            page = browser.new_page(viewport={"width": 1400, "height": 1600})  # a new tab: nothing loaded
+            page.goto(f"http://127.0.0.1:{port}/{path}")
+            page.wait_for_function(titled, arg=PAGES[path], timeout=120_000)
+            assert page.locator("[data-testid='stSkeleton']").count() == 0
+            charts = page.locator("[data-testid='stPlotlyChart']")
+            assert charts.count() > 0
+            assert all(charts.nth(i).locator(".main-svg").count() > 0 for i in range(charts.count()))
+            page.close()
+    finally:
+        stop(process)

@@ -21,6 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import scope as scopes
+from dashboard.published import open_published
 from pipelines.settings import DataDir
 
 
@@ -38,11 +39,9 @@ def version(path: Path) -> tuple[int, int, int]:
 
 # Opening the file took 20-35 ms a query (two thirds of a page's first visit's query time), so the queries of a
 # version share one reader, each with a cursor of its own. A reader is closed as soon as no query uses it once the
-# file has been replaced, else after a short idle time (nothing of the file is held open for long).
-#
-# A reader is an in-memory database with the file attached, not `duckdb.connect(path)`: DuckDB hands a second
-# connection to a path the database it already has open for it, and after the pipeline's rename that is the
-# replaced file (its new figures would have been cached as the new version's).
+# file has been replaced, else after a short idle time (nothing of the file is held open for long). A reader is
+# the file attached to an in-memory database (dashboard/published.py): opened with `duckdb.connect(path)`, it
+# could be the replaced file, whose figures would have been cached as the new version's.
 IDLE_SECONDS = 30.0
 
 
@@ -58,16 +57,6 @@ Version = tuple[int, int, int]
 _readers: dict[tuple[str, Version], _Reader] = {}
 _readers_lock = threading.Lock()
 _opened = itertools.count()
-
-
-def _open_reader(path: str) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(":memory:")
-    try:
-        con.execute("attach ? as published (read_only)", [path])
-    except BaseException:
-        con.close()
-        raise
-    return con
 
 
 def _close_reader(key: tuple[str, Version], reader: _Reader) -> None:
@@ -92,7 +81,7 @@ def _cursor(path: str, file_version: Version):
     with _readers_lock:
         reader = _readers.get(key)
         if reader is None:
-            reader = _readers[key] = _Reader(_open_reader(path), next(_opened))
+            reader = _readers[key] = _Reader(open_published(path), next(_opened))
         reader.users += 1
         if reader.idle is not None:
             reader.idle.cancel()

@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 
 from dashboard import charts, formatting, scorecard
 from dashboard.privacy import MARK, suppress
+from dashboard.published import open_published
 from pipelines.settings import DataDir
 
 LANGS = ("de", "en")
@@ -162,17 +163,26 @@ def _e(text) -> str:
 
 
 class Figures:
-    """The report's queries on analytics.duckdb (read-only, one short connection)."""
+    """The report's queries on analytics.duckdb, all on one read-only connection (`with Figures(path) as f`):
+    a report built while the pipeline publishes a new file is made of the figures of one file, not of both."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    def __enter__(self) -> Figures:
+        self._con = open_published(str(self.path))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
 
     def _q(self, sql: str, params: tuple = ()) -> pd.DataFrame:
-        con = duckdb.connect(str(self.path), read_only=True)
-        try:
-            return con.execute(sql, list(params)).df()
-        finally:
-            con.close()
+        if self._con is None:
+            raise RuntimeError("Figures is read inside `with Figures(path) as figures:`")
+        return self._con.execute(sql, list(params)).df()
 
     def years(self) -> pd.DataFrame:
         return self._q("select year, bool_or(is_partial) as is_partial from fct_strategy_kpis group by year order by year")  # fmt: skip
@@ -364,7 +374,11 @@ def build(analytics: Path, year: int | None = None, lang: str = "de") -> tuple[s
     """The report as one HTML text, and the year it is for."""
     if lang not in LANGS:
         raise ValueError(f"language must be one of {', '.join(LANGS)}")
-    figures = Figures(analytics)
+    with Figures(analytics) as figures:
+        return _build(figures, year, lang)
+
+
+def _build(figures: Figures, year: int | None, lang: str) -> tuple[str, int]:
     years = figures.years()
     if years.empty:
         raise ValueError("the analytics file has no strategy figures yet")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 
 import duckdb
 import pandas as pd
@@ -81,7 +83,8 @@ def test_report_follows_the_small_count_rule(published_demo):
         con.close()
     if small:
         assert "&lt; 5" in text
-    clubs = report.Figures(data_dir.analytics).clubs(2022)
+    with report.Figures(data_dir.analytics) as figures:
+        clubs = figures.clubs(2022)
     section = text[text.index("Clubs und ihr Zustand") : text.index("Stand der Daten")]
     rows = re.findall(r"<tr>(.*?)</tr>", section)[1:]
     assert len(rows) == len(clubs)
@@ -90,6 +93,53 @@ def test_report_follows_the_small_count_rule(published_demo):
         assert cell not in {"1", "2", "3", "4"}, members
     small_clubs = clubs["members"].between(1, 4).sum()
     assert shown.count("&lt; 5") == small_clubs
+
+
+def test_a_report_is_made_of_one_file_while_the_pipeline_publishes_another(
+    published_demo, tmp_path, monkeypatch
+):
+    data_dir, _, _ = published_demo
+    path = tmp_path / "analytics.duckdb"
+    shutil.copyfile(data_dir.analytics, path)
+    newer = tmp_path / "analytics.duckdb.new"
+    shutil.copyfile(data_dir.analytics, newer)
+    con = duckdb.connect(str(newer))
+    try:  # the next version: other KPI values and club names
+        con.execute("update fct_strategy_kpis set value = value + 1000 where value is not null")
+        con.execute("update dim_clubs set club_name = club_name || ' (neu)'")
+    finally:
+        con.close()
+    year = last_complete_year(path)
+    before, _ = report.build(path, year, "de")
+
+    published = []
+    query = report.Figures._q
+
+    def publish_after_the_first_query(self, sql, params=()):
+        result = query(self, sql, params)
+        if not published:
+            os.replace(newer, path)  # as the pipeline publishes: a rename over the file
+            published.append(path)
+        return result
+
+    monkeypatch.setattr(report.Figures, "_q", publish_after_the_first_query)
+    during, _ = report.build(path, year, "de")
+    monkeypatch.undo()
+    after, _ = report.build(path, year, "de")
+
+    def content(text: str) -> str:
+        """The report without plotly.js itself (the figures' own scripts kept), its random element ids and the
+        moment it was made."""
+        parts = re.split(r"(<script[^>]*>.*?</script>)", text, flags=re.S)
+        text = "".join(part for part in parts if len(part) < 100_000)
+        text = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "id", text)
+        return re.sub(r"erstellt am [^<]*? UTC", "", text)
+
+    assert published
+    assert content(during) == content(before)  # every figure from the file the report began with
+    assert content(after) != content(before) and " (neu)" in after  # the next report reads the new one
+    con = duckdb.connect(str(path))  # read-write: the report left no connection open on the file
+    con.close()
 
 
 def test_report_refuses_unknown_year_and_missing_file(published_demo, tmp_path):

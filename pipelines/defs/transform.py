@@ -116,7 +116,7 @@ def _prune_targets(current: Path) -> None:
 
 def _incremental_hint(results: dict, manifest: dict) -> str:
     """What to do about a failed build, where it is clear: DuckDB out of memory (a large installation needs a
-    higher limit), or an incremental model that failed otherwise (usually built by an earlier version of its
+    higher limit), the disk full (DuckDB's spill), or an incremental model that failed otherwise (usually built by an earlier version of its
     definition). dbt's own message is not repeated: it can quote values from the data."""
     nodes = manifest.get("nodes", {})
     errors = [item for item in results.get("results", []) if item.get("status") == "error"]
@@ -128,6 +128,19 @@ def _incremental_hint(results: dict, manifest: dict) -> str:
         return (
             f" (DuckDB ran out of memory in {', '.join(out_of_memory)} with a limit of {limit}: set"
             " ALUMNI_DUCKDB_MEMORY_LIMIT higher, e.g. 6GB, and run again)"
+        )
+    # what does not fit in memory goes to warehouse.duckdb.tmp/ beside the warehouse (about 20 GB at scale 50):
+    # a full refresh would need more of it, not less
+    disk_full = [
+        item["unique_id"].split(".")[-1]
+        for item in errors
+        if "No space left on device" in (item.get("message") or "")
+    ]
+    if disk_full:
+        return (
+            f" (the disk ran full in {', '.join(disk_full)}: DuckDB writes what does not fit in memory beside"
+            " warehouse.duckdb, in warehouse.duckdb.tmp/; free disk space there, or set ALUMNI_DUCKDB_MEMORY_LIMIT"
+            f" higher than {duckdb_memory_limit()}, and run again)"
         )
     failed = [
         item["unique_id"].split(".")[-1]

@@ -186,8 +186,8 @@ def test_loading_the_code_location_changes_no_environment(defs, data_dir):
 
 
 def test_a_failed_build_says_what_to_do_without_quoting_dbt():
-    """Out of memory asks for a higher limit (not a full refresh); an incremental model failing otherwise asks for
-    --full-refresh; dbt's message, which can quote the data, is never repeated."""
+    """Out of memory asks for a higher limit, a full disk for space or a higher limit (neither for a full refresh); an
+    incremental model failing otherwise asks for --full-refresh; dbt's message, which can quote the data, is never repeated."""
     from pipelines.defs.transform import _incremental_hint
 
     manifest = {"nodes": {"model.alumni.scores": {"config": {"materialized": "incremental"}}}}
@@ -201,6 +201,14 @@ def test_a_failed_build_says_what_to_do_without_quoting_dbt():
     )
     assert "ran out of memory in scores" in oom and "ALUMNI_DUCKDB_MEMORY_LIMIT" in oom
     assert "--full-refresh" not in oom and "256.0 KiB" not in oom
+    full = _incremental_hint(
+        results(
+            'IO Error: Could not write file "/d/warehouse.duckdb.tmp/duckdb_temp_1.tmp": No space left on device'
+        ),
+        manifest,
+    )
+    assert "disk ran full in scores" in full and "warehouse.duckdb.tmp/" in full
+    assert "--full-refresh" not in full and "duckdb_temp_1" not in full
     other = _incremental_hint(results("Binder Error: column 'x@example.org' not found"), manifest)
     assert "--full-refresh" in other and "example.org" not in other
     assert _incremental_hint({"results": []}, manifest) == ""

@@ -116,8 +116,8 @@ def _prune_targets(current: Path) -> None:
 
 def _incremental_hint(results: dict, manifest: dict) -> str:
     """What to do about a failed build, where it is clear: DuckDB out of memory (a large installation needs a
-    higher limit), the disk full (DuckDB's spill), or an incremental model that failed otherwise (usually built by an earlier version of its
-    definition). dbt's own message is not repeated: it can quote values from the data."""
+    higher limit), the disk full (DuckDB's spill), or an incremental model that failed otherwise (usually built by
+    an earlier version of its definition). dbt's own message is not repeated: it can quote values from the data."""
     nodes = manifest.get("nodes", {})
     errors = [item for item in results.get("results", []) if item.get("status") == "error"]
     out_of_memory = [

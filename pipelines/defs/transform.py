@@ -120,9 +120,7 @@ def _incremental_hint(results: dict, manifest: dict) -> str:
     an earlier version of its definition). dbt's own message is not repeated: it can quote values from the data."""
     nodes = manifest.get("nodes", {})
     errors = [item for item in results.get("results", []) if item.get("status") == "error"]
-    out_of_memory = [
-        item["unique_id"].split(".")[-1] for item in errors if "Out of Memory" in (item.get("message") or "")
-    ]
+    out_of_memory = _failed_with(errors, "Out of Memory")
     if out_of_memory:
         limit = duckdb_memory_limit()
         return (
@@ -131,11 +129,7 @@ def _incremental_hint(results: dict, manifest: dict) -> str:
         )
     # what does not fit in memory goes to warehouse.duckdb.tmp/ beside the warehouse (about 20 GB at scale 50):
     # a full refresh would need more of it, not less
-    disk_full = [
-        item["unique_id"].split(".")[-1]
-        for item in errors
-        if "No space left on device" in (item.get("message") or "")
-    ]
+    disk_full = _failed_with(errors, "No space left on device")
     if disk_full:
         return (
             f" (the disk ran full in {', '.join(disk_full)}: DuckDB writes what does not fit in memory beside"
@@ -153,6 +147,11 @@ def _incremental_hint(results: dict, manifest: dict) -> str:
         f" (incremental model {', '.join(failed)} failed: if its definition changed since the warehouse was"
         " built, run `alumni pipeline --full-refresh` once)"
     )
+
+
+def _failed_with(errors: list[dict], text: str) -> list[str]:
+    """The names of the nodes whose error message contains `text` (the names only: the message can quote data)."""
+    return [item["unique_id"].split(".")[-1] for item in errors if text in (item.get("message") or "")]
 
 
 defs = dg.Definitions(

@@ -1,10 +1,12 @@
-"""Pure functions: DataFrame in, Plotly figure out. No Streamlit, no queries, no metric arithmetic."""
+"""Pure functions: DataFrame in, Plotly figure (or an SVG trend line) out. No Streamlit, no queries, no metric
+arithmetic."""
 
 from __future__ import annotations
 
 import copy
 import functools
 import hashlib
+import html
 import json
 import threading
 from collections import OrderedDict
@@ -18,6 +20,13 @@ import plotly.graph_objects as go
 from dashboard import seeds
 
 STATIC = Path(__file__).resolve().parent / "static"
+# Streamlit's light theme as plotly.js receives it, read from the real frontend (scripts/plotly_template.py):
+# every figure carries it, and the pages draw with `st.plotly_chart(..., theme=None)`. With Streamlit's theme the
+# browser re-applied it to each chart on each draw (re-parsed, recoloured, handed to plotly.js as a new figure):
+# a quarter of a later visit to a page of seven charts (docs/benchmarks.md, issue 13, eighth pass). Given to
+# plotly.js as it is, unvalidated: the Python classes would drop the keys they do not know ("transparent" outlines).
+TEMPLATE_FILE = Path(__file__).resolve().parent / "assets" / "plotly_template.json"
+TEMPLATE = json.loads(TEMPLATE_FILE.read_text(encoding="utf-8"))
 # Natural Earth country outlines, served by the app itself (Streamlit's static folder): a map's figure names the
 # file instead of carrying 600 kB of shapes, so it is built, sent and drawn in a fraction of the time, and the
 # browser fetches the shapes once - from this server, never from a CDN (offline, intranet). Relative, like
@@ -71,25 +80,29 @@ def _same(kept: pd.DataFrame, frame: pd.DataFrame) -> bool:
     )
 
 
+def _spec(fig: go.Figure) -> dict:
+    """The figure's own properties, arrays as they are (`to_dict` would encode them for the browser, and a copy's
+    `trace.x` would then be that encoding; tests/dashboard/test_charts.py compares), with the app's look."""
+    return {"data": fig._data, "layout": {**fig._layout, "template": TEMPLATE}}
+
+
 def kept(build):
-    """`build(frame, ...)` once per frame content and arguments; a fresh `go.Figure` to each caller."""
+    """`build(frame, ...)` once per frame content and arguments; a fresh `go.Figure` to each caller, with the app's
+    look (`TEMPLATE`)."""
 
     @functools.wraps(build)
     def built(frame: pd.DataFrame, *args, **kwargs) -> go.Figure:
         try:
             key = (build.__name__, _fingerprint(frame), repr(args), repr(sorted(kwargs.items())))
         except TypeError:  # cells pandas cannot hash (lists): built every time
-            return build(frame, *args, **kwargs)
+            return go.Figure(copy.deepcopy(_spec(build(frame, *args, **kwargs))), _validate=False)
         with _kept_lock:
             entry = _kept.get(key)
             if entry is not None:
                 _kept.move_to_end(key)
         spec = entry[1] if entry is not None and _same(entry[0], frame) else None
         if spec is None:
-            fig = build(frame, *args, **kwargs)
-            # the figure's own properties, arrays as they are (`to_dict` would encode them for the browser,
-            # and a copy's `trace.x` would then be that encoding); tests/dashboard/test_charts.py compares
-            spec = {"data": fig._data, "layout": fig._layout}
+            spec = _spec(build(frame, *args, **kwargs))
             with _kept_lock:
                 _kept[key] = (frame.copy(), spec)
                 while len(_kept) > KEPT_FIGURES:
@@ -184,21 +197,48 @@ def area(
     return _layout(fig, title)
 
 
-@kept
-def sparkline(frame: pd.DataFrame, x: str, y: str, colour: str = "#005f50") -> go.Figure:
-    fig = go.Figure(
-        go.Scatter(
-            x=frame[x],
-            y=frame[y],
-            mode="lines+markers",
-            line={"color": colour},
-            hovertemplate="%{x}: %{y}<extra></extra>",
+def sparkline(
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    colour: str,
+    width: int = 120,
+    height: int = 28,
+    tips: str | None = None,
+) -> str:
+    """A trend as inline SVG, without script: a scorecard's KPI in the dashboard, or in the printed report.
+
+    `tips`: a column of `frame` with a text per point (year and value, formatted for the reader), shown on
+    hovering the point; without it only the last point is marked. The dashboard drew these as Plotly charts, sixteen plotly.js
+    instances on its first page; as SVG they cost the browser next to nothing (docs/benchmarks.md, eighth pass).
+    """
+    points = frame.dropna(subset=[y])
+    if len(points) < 2:
+        return ""
+    xs, ys = points[x].astype(float).tolist(), points[y].astype(float).tolist()
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    pad = 4 if tips else 3
+
+    def at(px: float, py: float) -> tuple[str, str]:
+        sx = pad + (width - 2 * pad) * ((px - x0) / (x1 - x0) if x1 > x0 else 0.5)
+        sy = height - pad - (height - 2 * pad) * ((py - y0) / (y1 - y0) if y1 > y0 else 0.5)
+        return f"{sx:.1f}", f"{sy:.1f}"
+
+    spots = [at(px, py) for px, py in zip(xs, ys, strict=True)]
+    line = " ".join(f"{sx},{sy}" for sx, sy in spots)
+    if tips:
+        marks = "".join(
+            f"<circle cx='{sx}' cy='{sy}' r='2.5' fill='{colour}'><title>{html.escape(str(text))}</title></circle>"
+            for (sx, sy), text in zip(spots, points[tips], strict=True)
         )
+        size = f"width='100%' style='max-width:{width}px'"
+    else:
+        marks = f"<circle cx='{spots[-1][0]}' cy='{spots[-1][1]}' r='2.5' fill='{colour}'/>"
+        size = f"width='{width}' height='{height}'"
+    return (
+        f"<svg {size} viewBox='0 0 {width} {height}' role='img' aria-label='trend'>"
+        f"<polyline fill='none' stroke='{colour}' stroke-width='1.5' points='{line}'/>{marks}</svg>"
     )
-    fig.update_layout(height=90, margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return fig
 
 
 def _base_map(fig: go.Figure, locations: list[str] | None = None, colour: str = "#e8e8e8") -> None:

@@ -72,7 +72,8 @@ def chart(
         st.info(t("no_rows"))
         return
     fig.update_layout(separators=formatting.plotly_separators(lang()))
-    st.plotly_chart(fig, width="stretch", key=f"chart_{name}", config=PLOTLY_CONFIG)
+    # theme=None: the figure carries the theme's look already (charts.TEMPLATE)
+    st.plotly_chart(fig, width="stretch", key=f"chart_{name}", config=PLOTLY_CONFIG, theme=None)
     cols = st.columns([1, 3])
     with cols[0]:
         download(frame, name, suppressed)

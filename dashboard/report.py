@@ -273,28 +273,6 @@ def default_year(years: pd.DataFrame) -> int:
 # ------------------------------------------------------------------------------------------------ pieces
 
 
-def _sparkline(history: pd.DataFrame, colour: str, width: int = 120, height: int = 28) -> str:
-    """A trend as inline SVG (no script, prints as drawn)."""
-    points = history.dropna(subset=["value"])
-    if len(points) < 2:
-        return ""
-    xs, ys = points["year"].astype(float).tolist(), points["value"].astype(float).tolist()
-    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-
-    def px(x: float, y: float) -> str:
-        sx = 3 + (width - 6) * ((x - x0) / (x1 - x0) if x1 > x0 else 0.5)
-        sy = height - 3 - (height - 6) * ((y - y0) / (y1 - y0) if y1 > y0 else 0.5)
-        return f"{sx:.1f},{sy:.1f}"
-
-    line = " ".join(px(x, y) for x, y in zip(xs, ys, strict=True))
-    last = px(xs[-1], ys[-1]).split(",")
-    return (
-        f"<svg width='{width}' height='{height}' viewBox='0 0 {width} {height}' role='img' aria-label='trend'>"
-        f"<polyline fill='none' stroke='{colour}' stroke-width='1.5' points='{line}'/>"
-        f"<circle cx='{last[0]}' cy='{last[1]}' r='2.5' fill='{colour}'/></svg>"
-    )
-
-
 def goal_paragraph(goal_kpis: pd.DataFrame, previous: pd.DataFrame, year: int, lang: str) -> str:
     """A few plain sentences from the figures of one goal."""
     name = "kpi_name_de" if lang == "de" else "kpi_name_en"
@@ -440,7 +418,7 @@ def _build(figures: Figures, year: int | None, lang: str) -> tuple[str, int]:
                     _e(scorecard.value_text(kpi["value"], kpi["unit"], kpi["suppressed"], lang)),
                     _e(scorecard.value_text(kpi["target"], kpi["unit"], False, lang)),
                     scorecard.badge(kpi["state"], lang) + partial_mark,
-                    _sparkline(history, colour),
+                    charts.sparkline(history, "year", "value", colour),
                 ]
             )
         parts.append(

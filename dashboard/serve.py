@@ -19,13 +19,15 @@ APP = Path(__file__).resolve().parent / "streamlit_app.py"
 EXIT_REFUSED = 2
 
 
-def command(port: int, host: str = "127.0.0.1", secrets_file: Path | None = None) -> list[str]:
+def command(
+    port: int, host: str = "127.0.0.1", secrets_file: Path | None = None, app: Path = APP
+) -> list[str]:
     cmd = [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(APP),
+        str(app),
         "--server.port",
         str(port),
         "--server.headless",
@@ -39,6 +41,10 @@ def command(port: int, host: str = "127.0.0.1", secrets_file: Path | None = None
         # readers see a product: no "Deploy", no developer menu
         "--client.toolbarMode",
         "viewer",
+        # Light, whatever the reader's system prefers: the charts carry the light theme's look themselves
+        # (dashboard/charts.py, TEMPLATE), which the browser would otherwise apply to every chart on every draw.
+        "--theme.base",
+        "light",
     ]
     if secrets_file is not None:
         cmd += ["--secrets.files", str(secrets_file)]

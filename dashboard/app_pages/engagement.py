@@ -179,6 +179,7 @@ else:
         ),
         width="stretch",
         key="chart_tier_movement",
+        theme=None,  # the figure carries the theme's look already (charts.TEMPLATE)
     )
     table(moves, ["members"])
     university_wide_note()

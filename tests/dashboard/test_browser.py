@@ -13,6 +13,7 @@ from tests.dashboard.headless import PAGES, start, stop
 pytestmark = pytest.mark.slow
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+REPO = Path(__file__).resolve().parents[2]
 
 
 def open_page(page, port: int, path: str, title: str, external: list[str]) -> None:
@@ -242,5 +243,37 @@ def test_the_bench_counts_a_page_drawn_only_once_its_charts_are_there(published_
             assert charts.count() > 0
             assert all(charts.nth(i).locator(".main-svg").count() > 0 for i in range(charts.count()))
             page.close()
+    finally:
+        stop(process)
+
+
+def test_the_charts_look_is_what_streamlit_theme_gives_a_chart(browser):
+    """The figures carry Streamlit's theme as a template and are drawn with `theme=None` (dashboard/charts.py):
+    the template must be what the installed Streamlit's frontend makes of a chart, served with the dashboard's
+    own options. After an upgrade that changes the theme: `.venv/bin/python scripts/plotly_template.py`."""
+    import importlib.util
+    import json
+
+    from dashboard import charts
+
+    spec = importlib.util.spec_from_file_location("plotly_template", REPO / "scripts" / "plotly_template.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert json.loads(json.dumps(module.capture(browser))) == charts.TEMPLATE
+
+
+def test_the_scorecard_trends_are_svg_with_their_values_on_hover(published_demo, browser):
+    data_dir, _, _ = published_demo
+    process, port = start(data_dir)
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 1600})
+        open_page(page, port, "", PAGES[""], [])
+        trends = page.locator("svg[aria-label='trend']")
+        assert trends.count() >= 8  # a trend for every KPI with more than one year
+        for i in range(trends.count()):
+            tips = trends.nth(i).locator("circle > title").all_text_contents()
+            assert len(tips) >= 2 and all(re.fullmatch(r"20\d\d: .+", tip) for tip in tips), tips
+        assert page.locator(".js-plotly-plot").count() == 1  # the CASE AEM chart only
+        page.close()
     finally:
         stop(process)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
+import plotly.graph_objects as go
 import plotly.io as pio
 
 from dashboard import charts
@@ -80,9 +82,10 @@ def test_a_figure_is_built_once_per_frame_and_each_caller_gets_its_own_copy(monk
     assert len(built) == 4
 
     # bounded: the oldest figures go
-    for n in range(charts.KEPT_FIGURES + 5):
-        charts.sparkline(pd.DataFrame({"year": [2025], "value": [float(n)]}), "year", "value")
-    assert len(charts._kept) == charts.KEPT_FIGURES
+    monkeypatch.setattr(charts, "KEPT_FIGURES", 3)
+    for n in range(5):
+        charts.bars(pd.DataFrame({"year": [2025], "people": [n]}), "year", "people")
+    assert len(charts._kept) == 3
 
 
 def test_a_kept_figure_draws_as_a_fresh_one():
@@ -90,8 +93,13 @@ def test_a_kept_figure_draws_as_a_fresh_one():
     charts._kept.clear()
     kept = charts.world_map(shown, "country_code", "members", hidden=["FR"], names={"FR": "Frankreich"})
     again = charts.world_map(shown, "country_code", "members", hidden=["FR"], names={"FR": "Frankreich"})
-    fresh = charts.world_map.__wrapped__(
-        shown, "country_code", "members", hidden=["FR"], names={"FR": "Frankreich"}
+    fresh = go.Figure(
+        charts._spec(
+            charts.world_map.__wrapped__(
+                shown, "country_code", "members", hidden=["FR"], names={"FR": "Frankreich"}
+            )
+        ),
+        _validate=False,
     )
     assert json.loads(pio.to_json(again)) == json.loads(pio.to_json(fresh)) == json.loads(pio.to_json(kept))
 
@@ -113,7 +121,7 @@ def test_a_kept_figure_is_given_only_for_an_equal_frame(monkeypatch):
     ):
         y = "Personen" if "Personen" in frame.columns else "people"
         fig = charts.bars(frame, "year", y)
-        fresh = charts.bars.__wrapped__(frame, "year", y)
+        fresh = go.Figure(charts._spec(charts.bars.__wrapped__(frame, "year", y)), _validate=False)
         assert json.loads(pio.to_json(fig)) == json.loads(pio.to_json(fresh))
     # the positional arguments are part of the key
     charts._kept.clear()
@@ -121,3 +129,37 @@ def test_a_kept_figure_is_given_only_for_an_equal_frame(monkeypatch):
     both = pd.DataFrame({"year": [2024, 2025], "people": [10, 20], "clubs": [1, 2]})
     assert list(charts.bars(both, "year", "people").data[0].y) == [10, 20]
     assert list(charts.bars(both, "year", "clubs").data[0].y) == [1, 2]
+
+
+def test_every_figure_carries_the_app_look_as_plotly_js_gets_it():
+    """The pages draw with `theme=None`: the look is the figure's template, given to plotly.js as the real
+    frontend made it (tests/dashboard/test_browser.py compares with the installed Streamlit), keys the Python
+    classes do not know included (a colour bar's "transparent" outline would else be drawn dark)."""
+    charts._kept.clear()
+    frame = pd.DataFrame({"year": [2024, 2025], "people": [10, 20]})
+    shown = pd.DataFrame({"country_code": ["DE", "AT"], "members": [500.0, 40.0]})
+    moves = pd.DataFrame({"from_tier": ["a", "b"], "to_tier": ["b", "a"], "members": [3, 4]})
+    figures = [
+        charts.bars(frame, "year", "people"),
+        charts.line(frame, "year", "people"),
+        charts.area(frame.assign(kind="k"), "year", "people", color="kind"),
+        charts.world_map(shown, "country_code", "members"),
+        charts.heatmap(moves, "to_tier", "from_tier", "members", ["a", "b"]),
+        charts.bars(frame.assign(cells=[[1], [2]]), "year", "people"),  # unhashable cells: built every time
+    ]
+    for fig in figures:
+        sent = json.loads(pio.to_json(fig, validate=False))
+        assert sent["layout"]["template"] == charts.TEMPLATE
+    assert charts.TEMPLATE["layout"]["coloraxis"]["colorbar"]["outlinecolor"] == "transparent"
+
+
+def test_a_sparkline_is_svg_with_a_tip_per_point_and_nothing_of_script():
+    history = pd.DataFrame({"year": [2023, 2024, 2025, 2026], "value": [0.1, None, 0.3, 0.2]})
+    tips = history.assign(tip=["2023: 10 %", "-", "2025: <30 %>", "2026: 20 %"])
+    svg = charts.sparkline(tips, "year", "value", "#0072B2", width=200, height=80, tips="tip")
+    assert svg.startswith("<svg") and "<script" not in svg and not re.search(r"\son\w+=", svg)
+    assert svg.count("<circle") == 3  # the year without a value has no point
+    assert "<title>2025: &lt;30 %&gt;</title>" in svg  # escaped
+    plain = charts.sparkline(history, "year", "value", "#0072B2")
+    assert plain.count("<circle") == 1 and "<title>" not in plain  # the report's: the last point marked
+    assert charts.sparkline(history.head(1), "year", "value", "#0072B2") == ""

@@ -1,0 +1,101 @@
+"""Write dashboard/assets/plotly_template.json: the look Streamlit's theme gives a Plotly chart, as a template.
+
+With `st.plotly_chart(..., theme="streamlit")` (Streamlit's default) the browser re-applies the theme to every
+chart on every draw: the figure's JSON re-parsed, its colours replaced, fonts set, and plotly.js handed a new
+figure to diff and draw. On a page of seven charts that was about a quarter of a later visit (docs/benchmarks.md,
+issue 13, eighth pass). The dashboard's charts therefore carry the theme's result themselves (`charts.TEMPLATE`)
+and are drawn with `theme=None`. This script asks the real frontend what that result is: it serves a one-chart
+app with the dashboard's own server options (`dashboard.serve.command`, light theme), reads the template
+plotly.js was given, and writes it. `tests/dashboard/test_browser.py` checks the file against the installed
+Streamlit, so an upgrade that changes the theme says so.
+
+    .venv/bin/python scripts/plotly_template.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from dashboard.charts import TEMPLATE_FILE  # noqa: E402
+from dashboard.serve import command  # noqa: E402
+
+PROBE = """
+import plotly.express as px
+import streamlit as st
+
+st.plotly_chart(px.line(x=[1, 2, 3], y=[3, 1, 2]), key="probe")  # theme="streamlit": Streamlit's default
+"""
+TEMPLATE_JS = (
+    "() => { const g = document.querySelector('.js-plotly-plot'); return g && g.layout && g.layout.template }"
+)
+
+
+def capture(browser) -> dict:
+    """The template Streamlit's theme gives a chart, read from plotly.js in `browser` (a Playwright browser)."""
+    from tests.dashboard.headless import free_port
+
+    with tempfile.TemporaryDirectory() as folder:
+        app = Path(folder) / "probe.py"
+        app.write_text(PROBE, encoding="utf-8")
+        port = free_port()
+        process = subprocess.Popen(
+            command(port, app=app),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            cwd=folder,
+        )
+        try:
+            deadline = time.time() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                        break
+                except OSError:
+                    if time.time() > deadline:
+                        raise RuntimeError("the probe app did not answer within 60 s") from None
+                    time.sleep(0.3)
+            page = browser.new_page()
+            try:
+                page.goto(f"http://127.0.0.1:{port}/")
+                page.wait_for_function(TEMPLATE_JS, timeout=60_000)
+                return page.evaluate(TEMPLATE_JS)
+            finally:
+                page.close()
+        finally:
+            os.killpg(process.pid, 15)
+            process.wait(timeout=30)
+
+
+def normal(template: dict) -> str:
+    return json.dumps(template, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def main() -> int:
+    from playwright.sync_api import sync_playwright
+
+    from tests.dashboard.headless import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            template = capture(browser)
+        finally:
+            browser.close()
+    TEMPLATE_FILE.write_text(normal(template), encoding="utf-8")
+    print(f"wrote {TEMPLATE_FILE.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -82,6 +82,7 @@ TEXT = {
     "no_show_rate": {"de": "No-Show-Quote", "en": "No-show rate"},
     "first_time_attendees": {"de": "Erstbesucher/innen", "en": "First-time attendees"},
     "speakers": {"de": "Referent/innen", "en": "Speakers"},
+    "measure": {"de": "Kennzahl", "en": "Measure"},
     "tiers_over_time": {"de": "Engagement-Stufen im Zeitverlauf", "en": "Engagement tiers over time"},
     "tier_movement": {
         "de": "Wechsel zwischen Stufen (Vorjahr → Jahr)",

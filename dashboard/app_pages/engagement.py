@@ -78,70 +78,40 @@ events = suppress(
     rates={"no_show_rate": ["registrations", "attendees"]},
 )
 events_plot = events.assign(event_type=events["event_type"].map(label))
-left, right = st.columns(2)
-with left:
-    chart(
-        charts.bars(
-            events_plot,
-            "year",
-            "attendees",
-            color="event_type",
-            labels={"attendees": t("attendees"), "year": t("year"), "event_type": ""},
-        ),
-        events,
-        "event_attendance",
-        suppressed=[
-            "registrations",
-            "cancellations",
-            "attendees",
-            "first_time_attendees",
-            "speakers",
-            "no_show_rate",
-        ],
-    )
-with right:
-    chart(
-        charts.line(
-            events_plot,
-            "year",
-            "no_show_rate",
-            color="event_type",
-            percent=True,
-            labels={"no_show_rate": t("no_show_rate"), "year": t("year"), "event_type": ""},
-        ),
-        events,
-        "event_no_shows",
-        suppressed=["no_show_rate"],
-        help_text=definition("no_show_rate"),
-    )
-left, right = st.columns(2)
-with left:
-    chart(
-        charts.bars(
-            events_plot,
-            "year",
-            "first_time_attendees",
-            color="event_type",
-            labels={"first_time_attendees": t("first_time_attendees"), "year": t("year"), "event_type": ""},
-        ),
-        events,
-        "event_first_timers",
-        suppressed=["first_time_attendees"],
-        help_text=definition("first_time_attendees"),
-    )
-with right:
-    chart(
-        charts.bars(
-            events_plot,
-            "year",
-            "speakers",
-            color="event_type",
-            labels={"speakers": t("speakers"), "year": t("year"), "event_type": ""},
-        ),
-        events,
-        "event_speakers",
-        suppressed=["speakers"],
-    )
+# One measure at a time, chosen as the Netzwerk page's split: each Plotly chart costs a visit about 0.13 s of
+# drawing in the browser, and these four, side by side before, made a later visit take about 1 s at scale 10
+# (docs/benchmarks.md, issue 13, eighth pass). measure -> chart and download name, definition
+EVENT_MEASURES = {
+    "attendees": ("event_attendance", None),
+    "no_show_rate": ("event_no_shows", "no_show_rate"),
+    "first_time_attendees": ("event_first_timers", "first_time_attendees"),
+    "speakers": ("event_speakers", None),
+}
+measure = st.radio(t("measure"), list(EVENT_MEASURES), horizontal=True, format_func=t, key="event_measure")
+name, defined = EVENT_MEASURES[measure]
+draw = charts.line if measure == "no_show_rate" else charts.bars
+options = {"percent": True} if measure == "no_show_rate" else {}
+chart(
+    draw(
+        events_plot,
+        "year",
+        measure,
+        color="event_type",
+        labels={measure: t(measure), "year": t("year"), "event_type": ""},
+        **options,
+    ),
+    events,
+    name,
+    suppressed=[
+        "registrations",
+        "cancellations",
+        "attendees",
+        "first_time_attendees",
+        "speakers",
+        "no_show_rate",
+    ],
+    help_text=definition(defined) if defined else "",
+)
 
 st.subheader(t("tiers_over_time"))
 tiers = suppress(data.tiers(filters, first, last), ["members"], groups=["month"])

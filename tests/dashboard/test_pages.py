@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -93,6 +94,30 @@ def test_engagement_filters_and_tier_year(app):
     }
     options = at.selectbox(key="transition_year").options
     assert changed_by(at, at.selectbox(key="transition_year").set_value(options[-1])) == {"tier_movement"}
+
+
+def test_engagement_events_one_measure_at_a_time(app):
+    """The four event measures share one chart (one Plotly chart drawn, not four); each keeps its own name, so
+    its download and its university-wide note stay as they were."""
+    at = open_page(app, "engagement")
+    before = figures(at)
+    others = {name: spec for name, spec in before.items() if not name.startswith("event_")}
+    assert {name for name in before if name.startswith("event_")} == {"event_attendance"}
+    titles = {
+        "attendees": ("event_attendance", "Teilnehmende", "bar"),
+        "no_show_rate": ("event_no_shows", "No-Show-Quote", "scatter"),
+        "first_time_attendees": ("event_first_timers", "Erstbesucher/innen", "bar"),
+        "speakers": ("event_speakers", "Referent/innen", "bar"),
+    }
+    for measure, (name, title, kind) in titles.items():
+        at.radio(key="event_measure").set_value(measure).run()
+        assert_clean(at)
+        after = figures(at)
+        assert {n for n in after if n.startswith("event_")} == {name}
+        assert {n: spec for n, spec in after.items() if not n.startswith("event_")} == others
+        fig = json.loads(after[name])
+        assert fig["layout"]["yaxis"]["title"]["text"] == title
+        assert {trace["type"] for trace in fig["data"]} == {kind}
 
 
 def test_no_analytics_file_explains_how_to_create_it(tmp_path, monkeypatch):

@@ -24,7 +24,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 # every figure carries it, and the pages draw with `st.plotly_chart(..., theme=None)`. With Streamlit's theme the
 # browser re-applied it to each chart on each draw (re-parsed, recoloured, handed to plotly.js as a new figure):
 # a quarter of a later visit to a page of seven charts (docs/benchmarks.md, issue 13, eighth pass). Given to
-# plotly.js as it is, unvalidated: the Python classes would drop the keys they do not know ("transparent" outlines).
+# plotly.js as it is, unvalidated: the Python classes reject keys and values plotly.js takes ("transparent" outlines).
 TEMPLATE_FILE = Path(__file__).resolve().parent / "assets" / "plotly_template.json"
 TEMPLATE = json.loads(TEMPLATE_FILE.read_text(encoding="utf-8"))
 # Natural Earth country outlines, served by the app itself (Streamlit's static folder): a map's figure names the
@@ -205,19 +205,23 @@ def sparkline(
     width: int = 120,
     height: int = 28,
     tips: str | None = None,
+    label: str = "",
 ) -> str:
     """A trend as inline SVG, without script: a scorecard's KPI in the dashboard, or in the printed report.
 
-    `tips`: a column of `frame` with a text per point (year and value, formatted for the reader), shown on
-    hovering the point; without it only the last point is marked. The dashboard drew these as Plotly charts, sixteen plotly.js
-    instances on its first page; as SVG they cost the browser next to nothing (docs/benchmarks.md, eighth pass).
+    Without `tips` (the report): a line of `width` x `height` pixels, its last point marked. With `tips`, a column
+    of `frame` with a text per point (year and value, formatted for the reader): every point marked, its text shown
+    on hovering it (a wider, invisible target around the point), and the line as wide as its column up to `width`.
+    The dashboard drew these as Plotly charts, sixteen plotly.js instances on its first page; as SVG they cost the
+    browser next to nothing (docs/benchmarks.md, issue 13, eighth pass). `label`: what the trend is of, for
+    screen readers.
     """
-    points = frame.dropna(subset=[y])
+    points = frame.dropna(subset=[y]).sort_values(x)
     if len(points) < 2:
         return ""
     xs, ys = points[x].astype(float).tolist(), points[y].astype(float).tolist()
     x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-    pad = 4 if tips else 3
+    pad = 4 if tips else 3  # room for the marked points
 
     def at(px: float, py: float) -> tuple[str, str]:
         sx = pad + (width - 2 * pad) * ((px - x0) / (x1 - x0) if x1 > x0 else 0.5)
@@ -228,7 +232,8 @@ def sparkline(
     line = " ".join(f"{sx},{sy}" for sx, sy in spots)
     if tips:
         marks = "".join(
-            f"<circle cx='{sx}' cy='{sy}' r='2.5' fill='{colour}'><title>{html.escape(str(text))}</title></circle>"
+            f"<circle cx='{sx}' cy='{sy}' r='2.5' fill='{colour}'/>"
+            f"<circle cx='{sx}' cy='{sy}' r='8' fill='transparent'><title>{html.escape(str(text))}</title></circle>"
             for (sx, sy), text in zip(spots, points[tips], strict=True)
         )
         size = f"width='100%' style='max-width:{width}px'"
@@ -236,7 +241,7 @@ def sparkline(
         marks = f"<circle cx='{spots[-1][0]}' cy='{spots[-1][1]}' r='2.5' fill='{colour}'/>"
         size = f"width='{width}' height='{height}'"
     return (
-        f"<svg {size} viewBox='0 0 {width} {height}' role='img' aria-label='trend'>"
+        f"<svg {size} viewBox='0 0 {width} {height}' role='img' aria-label='{html.escape(label or 'trend')}'>"
         f"<polyline fill='none' stroke='{colour}' stroke-width='1.5' points='{line}'/>{marks}</svg>"
     )
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from dashboard import charts, formatting, scorecard
 from dashboard.privacy import MARK, suppress
@@ -318,6 +319,11 @@ def goal_paragraph(goal_kpis: pd.DataFrame, previous: pd.DataFrame, year: int, l
 
 
 def _figure_html(fig: go.Figure, lang: str) -> str:
+    # plotly's own template, whatever the figure came with: the dashboard's charts carry the web app's theme
+    # (charts.TEMPLATE: light grey axis text, its web font), and in the dashboard's process plotly's default
+    # template is Streamlit's, whose colours only its frontend fills in. A Template object, not its name: the
+    # dashboard's figures are unvalidated, and a name would reach plotly.js as it is.
+    fig.update_layout(template=pio.templates["plotly"])
     fig.update_layout(
         width=680, height=300, separators=formatting.plotly_separators(lang), paper_bgcolor="white",
         margin={"l": 60, "r": 60, "t": 20, "b": 20},

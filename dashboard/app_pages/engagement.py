@@ -1,5 +1,7 @@
 """Engagement: newsletters (human rates, machine opens, medians by topic), events, tiers and movement."""
 
+import functools
+
 import streamlit as st
 
 from dashboard import charts, data, seeds
@@ -80,17 +82,15 @@ events = suppress(
 events_plot = events.assign(event_type=events["event_type"].map(label))
 # One measure at a time, chosen as the Netzwerk page's split: each Plotly chart costs a visit about 0.13 s of
 # drawing in the browser, and these four, side by side before, made a later visit take about 1 s at scale 10
-# (docs/benchmarks.md, issue 13, eighth pass). measure -> chart and download name, definition
-EVENT_MEASURES = {
-    "attendees": ("event_attendance", None),
-    "no_show_rate": ("event_no_shows", "no_show_rate"),
-    "first_time_attendees": ("event_first_timers", "first_time_attendees"),
-    "speakers": ("event_speakers", None),
+# (docs/benchmarks.md, issue 13, eighth pass). Each measure keeps its chart's name (its download's file name).
+EVENT_MEASURES = {  # measure -> chart name, how it is drawn
+    "attendees": ("event_attendance", charts.bars),
+    "no_show_rate": ("event_no_shows", functools.partial(charts.line, percent=True)),
+    "first_time_attendees": ("event_first_timers", charts.bars),
+    "speakers": ("event_speakers", charts.bars),
 }
 measure = st.radio(t("measure"), list(EVENT_MEASURES), horizontal=True, format_func=t, key="event_measure")
-name, defined = EVENT_MEASURES[measure]
-draw = charts.line if measure == "no_show_rate" else charts.bars
-options = {"percent": True} if measure == "no_show_rate" else {}
+name, draw = EVENT_MEASURES[measure]
 chart(
     draw(
         events_plot,
@@ -98,10 +98,10 @@ chart(
         measure,
         color="event_type",
         labels={measure: t(measure), "year": t("year"), "event_type": ""},
-        **options,
     ),
     events,
     name,
+    # the same frame under each measure: every suppressed count and rate marked "< 5" in its CSV
     suppressed=[
         "registrations",
         "cancellations",
@@ -110,7 +110,7 @@ chart(
         "speakers",
         "no_show_rate",
     ],
-    help_text=definition(defined) if defined else "",
+    help_text=definition(measure),  # "" for a measure without a definition
 )
 
 st.subheader(t("tiers_over_time"))

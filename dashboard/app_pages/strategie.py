@@ -89,6 +89,7 @@ for goal in (1, 2, 3, 4):
                             width=200,
                             height=80,
                             tips="tip",
+                            label=kpi[name_column],
                         ),
                         unsafe_allow_html=True,
                     )

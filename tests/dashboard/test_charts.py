@@ -154,12 +154,24 @@ def test_every_figure_carries_the_app_look_as_plotly_js_gets_it():
 
 
 def test_a_sparkline_is_svg_with_a_tip_per_point_and_nothing_of_script():
-    history = pd.DataFrame({"year": [2023, 2024, 2025, 2026], "value": [0.1, None, 0.3, 0.2]})
-    tips = history.assign(tip=["2023: 10 %", "-", "2025: <30 %>", "2026: 20 %"])
-    svg = charts.sparkline(tips, "year", "value", "#0072B2", width=200, height=80, tips="tip")
+    # rows out of order and a year without a value (suppressed): the points follow the years, each with its tip
+    history = pd.DataFrame({"year": [2025, 2023, 2024, 2026], "value": [0.3, 0.1, None, 0.2]})
+    tips = history.assign(tip=["2025: <30 %>", "2023: 10 %", "-", "2026: 20 %"])
+    svg = charts.sparkline(
+        tips, "year", "value", "#0072B2", width=200, height=80, tips="tip", label="Quote <a>"
+    )
     assert svg.startswith("<svg") and "<script" not in svg and not re.search(r"\son\w+=", svg)
-    assert svg.count("<circle") == 3  # the year without a value has no point
-    assert "<title>2025: &lt;30 %&gt;</title>" in svg  # escaped
+    assert "aria-label='Quote &lt;a&gt;'" in svg
+    titled = re.findall(
+        r"<circle cx='([\d.]+)' cy='([\d.]+)' r='8' fill='transparent'><title>([^<]*)</title>", svg
+    )
+    assert [tip for _, _, tip in titled] == ["2023: 10 %", "2025: &lt;30 %&gt;", "2026: 20 %"]  # escaped
+    xs = [float(x) for x, _, _ in titled]
+    assert xs == sorted(xs) and xs[0] == 4.0 and xs[-1] == 196.0  # the years' places, first to last
+    ys = {tip: float(y) for _, y, tip in titled}
+    assert ys["2025: &lt;30 %&gt;"] < ys["2026: 20 %"] < ys["2023: 10 %"]  # higher value, higher up
+    assert svg.count("r='2.5'") == 3  # a drawn point per year with a value
     plain = charts.sparkline(history, "year", "value", "#0072B2")
     assert plain.count("<circle") == 1 and "<title>" not in plain  # the report's: the last point marked
+    assert "aria-label='trend'" in plain and "width='120' height='28'" in plain
     assert charts.sparkline(history.head(1), "year", "value", "#0072B2") == ""

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard import charts
+
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "streamlit_app.py")
 PAGES = ["strategie", "netzwerk", "engagement", "clubs", "datenqualitaet"]
 
@@ -39,6 +41,11 @@ def figures(at: AppTest) -> dict[str, str]:
     return {chart.proto.id.rsplit("-chart_", 1)[-1]: chart.proto.spec for chart in at.get("plotly_chart")}
 
 
+def downloads(at: AppTest) -> set[str]:
+    """The names of the page's CSV downloads (the key `download_<name>` of components.download)."""
+    return {button.proto.id.rsplit("-download_", 1)[-1] for button in at.get("download_button")}
+
+
 def changed_by(at: AppTest, change) -> set[str]:
     """The charts whose figures `change` (a widget set_value) changes, after a clean rerun."""
     before = figures(at)
@@ -53,6 +60,9 @@ def changed_by(at: AppTest, change) -> set[str]:
 def test_every_page_renders_in_german_and_english(app, page):
     at = open_page(app, page)
     assert_clean(at)
+    for chart in at.get("plotly_chart"):  # drawn as the figure says: its template is the app's theme
+        assert chart.proto.theme == "", chart.proto.id
+        assert json.loads(chart.proto.spec)["layout"]["template"] == charts.TEMPLATE, chart.proto.id
     assert any(c.value.startswith("Datenstand") for c in at.sidebar.caption)
     at.sidebar.radio[0].set_value("en").run()
     assert_clean(at)
@@ -98,7 +108,7 @@ def test_engagement_filters_and_tier_year(app):
 
 def test_engagement_events_one_measure_at_a_time(app):
     """The four event measures share one chart (one Plotly chart drawn, not four); each keeps its own name, so
-    its download and its university-wide note stay as they were."""
+    its download's file name and its university-wide note stay as they were."""
     at = open_page(app, "engagement")
     before = figures(at)
     others = {name: spec for name, spec in before.items() if not name.startswith("event_")}
@@ -114,6 +124,7 @@ def test_engagement_events_one_measure_at_a_time(app):
         assert_clean(at)
         after = figures(at)
         assert {n for n in after if n.startswith("event_")} == {name}
+        assert {n for n in downloads(at) if n.startswith("event_")} == {name}  # its CSV under its own name
         assert {n: spec for n, spec in after.items() if not n.startswith("event_")} == others
         fig = json.loads(after[name])
         assert fig["layout"]["yaxis"]["title"]["text"] == title

@@ -178,3 +178,23 @@ def test_goal_paragraph_from_plain_templates():
     assert "Länder stieg gegenüber 2024 von 68 auf 71." in de
     en = report.goal_paragraph(now, before, 2025, "en")
     assert "Furthest from its target: Growth at 178 (target 1,000)." in en
+
+
+def test_the_reports_charts_have_plotlys_look_not_the_web_apps():
+    """The dashboard's figures carry the web app's theme (charts.TEMPLATE: its web font, light grey axis text);
+    the printed report draws every chart with plotly's own template, the same in the CLI and the dashboard."""
+    import json
+
+    import plotly.io as pio
+    from plotly.utils import PlotlyJSONEncoder
+
+    from dashboard import charts
+
+    frame = pd.DataFrame({"year": [2024, 2025], "share": [0.1, 0.2], "mode": ["any", "any"]})
+    html = report._figure_html(charts.line(frame, "year", "share", color="mode"), "de")
+    spec = json.loads(
+        re.search(r"Plotly\.newPlot\(\s*\"[^\"]+\",\s*(\[.*?\]),\s*(\{.*?\}),\s*\{", html, re.S)[2]
+    )
+    plotly_own = pio.templates["plotly"].to_plotly_json()
+    assert spec["template"] == json.loads(json.dumps(plotly_own, cls=PlotlyJSONEncoder))
+    assert "Source Sans" not in html

@@ -22,9 +22,10 @@ from dashboard import seeds
 STATIC = Path(__file__).resolve().parent / "static"
 # Streamlit's light theme as plotly.js receives it, read from the real frontend (scripts/plotly_template.py):
 # every figure carries it, and the pages draw with `st.plotly_chart(..., theme=None)`. With Streamlit's theme the
-# browser re-applied it to each chart on each draw (re-parsed, recoloured, handed to plotly.js as a new figure):
-# a quarter of a later visit to a page of seven charts (docs/benchmarks.md, issue 13, eighth pass). Given to
-# plotly.js as it is, unvalidated: the Python classes reject keys and values plotly.js takes ("transparent" outlines).
+# browser merged the theme into every figure each time it prepared one (twice per chart drawn), and plotly.js
+# took about 40 % longer: a quarter of a later visit to a page of seven charts (docs/benchmarks.md, issue 13,
+# eighth pass). Given to plotly.js as it is, unvalidated: the Python classes reject keys and values that
+# plotly.js takes ("transparent" outlines).
 TEMPLATE_FILE = Path(__file__).resolve().parent / "assets" / "plotly_template.json"
 TEMPLATE = json.loads(TEMPLATE_FILE.read_text(encoding="utf-8"))
 # Natural Earth country outlines, served by the app itself (Streamlit's static folder): a map's figure names the

@@ -1,9 +1,8 @@
 """Write dashboard/assets/plotly_template.json: the look Streamlit's theme gives a Plotly chart, as a template.
 
-With `st.plotly_chart(..., theme="streamlit")` (Streamlit's default) the browser re-applies the theme to every
-chart on every draw: the figure's JSON re-parsed, its colours replaced, fonts set, and plotly.js handed a new
-figure to diff and draw. On a page of seven charts that was about a quarter of a later visit (docs/benchmarks.md,
-issue 13, eighth pass). The dashboard's charts therefore carry the theme's result themselves (`charts.TEMPLATE`)
+With `st.plotly_chart(..., theme="streamlit")` (Streamlit's default) the browser merges the theme into every
+figure each time it prepares one (twice per chart drawn), and plotly.js took about 40 % longer: on a page of
+seven charts about a quarter of a later visit (docs/benchmarks.md, issue 13, eighth pass). The dashboard's charts therefore carry the theme's result themselves (`charts.TEMPLATE`)
 and are drawn with `theme=None`. This script asks the real frontend what that result is: it serves a one-chart
 app with the dashboard's own server options (`dashboard.serve.command`, light theme), reads the template
 plotly.js was given, and writes it. `tests/dashboard/test_browser.py` checks the file against the installed

@@ -14,12 +14,8 @@ Streamlit, so an upgrade that changes the theme says so.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -41,29 +37,14 @@ TEMPLATE_JS = (
 
 def capture(browser) -> dict:
     """The template Streamlit's theme gives a chart, read from plotly.js in `browser` (a Playwright browser)."""
-    from tests.dashboard.headless import free_port
+    from tests.dashboard.headless import free_port, serve, stop
 
     with tempfile.TemporaryDirectory() as folder:
         app = Path(folder) / "probe.py"
         app.write_text(PROBE, encoding="utf-8")
         port = free_port()
-        process = subprocess.Popen(
-            command(port, app=app),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-            cwd=folder,
-        )
+        process = serve(command(port, app=app), port, cwd=folder)
         try:
-            deadline = time.time() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                        break
-                except OSError:
-                    if time.time() > deadline:
-                        raise RuntimeError("the probe app did not answer within 60 s") from None
-                    time.sleep(0.3)
             page = browser.new_page()
             try:
                 page.goto(f"http://127.0.0.1:{port}/")
@@ -72,8 +53,7 @@ def capture(browser) -> dict:
             finally:
                 page.close()
         finally:
-            os.killpg(process.pid, 15)
-            process.wait(timeout=30)
+            stop(process)
 
 
 def normal(template: dict) -> str:

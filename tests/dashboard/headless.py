@@ -42,21 +42,29 @@ def start(
     """
     port = port or free_port()
     exe = Path(sys.executable).parent / "alumni"
+    cmd = [str(exe), "dashboard", "--data-dir", str(data_dir.root), "--port", str(port)]
+    return serve(cmd, port, timeout, env), port
+
+
+def serve(
+    cmd: list[str], port: int, timeout: float = 60, env: dict | None = None, cwd: str | None = None
+) -> subprocess.Popen:
+    """A Streamlit server started by `cmd` on `port`, in its own process group; returned once it answers its
+    health check (stopped, and an error raised, if it does not within `timeout` seconds)."""
     process = subprocess.Popen(
-        [str(exe), "dashboard", "--data-dir", str(data_dir.root), "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        env=dict(os.environ, **(env or {})),
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        env=dict(os.environ, **(env or {})), cwd=cwd,
     )  # fmt: skip
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
                 if response.status == 200:
-                    return process, port
+                    return process
         except OSError:
             time.sleep(0.3)
     stop(process)
-    raise RuntimeError(f"the dashboard did not answer within {timeout:.0f} s")
+    raise RuntimeError(f"{cmd[0]} on port {port} did not answer within {timeout:.0f} s")
 
 
 def stop(process: subprocess.Popen) -> None:

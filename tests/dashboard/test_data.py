@@ -107,3 +107,50 @@ def test_an_unused_reader_is_closed_after_a_while(tmp_path, monkeypatch):
     assert not data._readers  # nothing of the file held open once no one reads it
     with pytest.raises(duckdb.ConnectionException):
         reader.con.execute("select 1")
+
+
+def test_a_query_is_kept_while_its_file_is_published_and_dropped_with_it(tmp_path, monkeypatch):
+    """No time limit on the query cache: a page asked again a week later is answered without the database while
+    the file is the same; a new file is asked anew, and the old one's results are dropped."""
+    import os
+
+    import streamlit as st
+    from streamlit.runtime.caching import cache_utils
+
+    from dashboard import data
+
+    clock = [0.0]
+    monkeypatch.setattr(cache_utils, "TTLCACHE_TIMER", lambda: clock[0])
+    st.cache_data.clear()  # the caches made anew, on the clock above
+    monkeypatch.setattr(data, "_readers", {})
+    monkeypatch.setattr(data, "_published", {})
+    monkeypatch.setenv("ALUMNI_DATA_DIR", str(tmp_path))
+    path = data.analytics_path()
+    _analytics(path, 1)
+    asked = []
+    cursor = data._cursor
+
+    def counted(path: str, file_version):
+        asked.append(file_version)
+        return cursor(path, file_version)
+
+    monkeypatch.setattr(data, "_cursor", counted)
+    first = data.version(path)
+    assert data.query("select v from t")["v"].tolist() == [1]
+    clock[0] += 7 * 24 * 3600.0
+    assert data.query("select v from t")["v"].tolist() == [1]
+    assert asked == [first]  # the second answer came from the cache
+
+    _analytics(tmp_path / "new.duckdb", 2)
+    os.replace(tmp_path / "new.duckdb", path)
+    second = data.version(path)
+    assert data.query("select v from t")["v"].tolist() == [2]
+    assert data.query("select v from t")["v"].tolist() == [2]
+    assert asked == [first, second]
+    # the first version's result is gone from the cache: asked for by its key, it is computed again
+    data._query("select v from t", (), str(path), first)
+    assert asked == [first, second, first]
+    st.cache_data.clear()  # no cache of this test's clock left to the next ones
+    with data._readers_lock:
+        for key, kept in list(data._readers.items()):
+            data._close_reader(key, kept)

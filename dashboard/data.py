@@ -110,10 +110,10 @@ def _cursor(path: str, file_version: Version):
 
 # A query's result is kept as long as its file is the published one, not for a time: the key holds the file's
 # version, so a new file is asked anew and nothing stale is shown. With the five minutes it had before, a page
-# opened in a meeting after a pause had lost its queries and asked the database again (scale 10, after a pause of
-# 5 min 20 s: 200-290 ms of the page's script on the server instead of 90-190 ms; docs/benchmarks.md, ninth
-# pass). The old version's results are dropped when the first query sees a new one (`_forget_older`); the size
-# bounds what many scopes and filters asked of one version can hold.
+# opened in a meeting after a pause had lost its queries and asked the database again (scale 10, one run each,
+# after a pause of 5 min 20 s: 200-290 ms of the page's script on the server instead of 90-190 ms;
+# docs/benchmarks.md, ninth pass). The cache is emptied when the first query sees a new file (`_forget_older`); its size (256 MiB of pickled
+# results, the least recently used dropped first) bounds what many scopes and filters of one version can hold.
 QUERY_CACHE_SIZE = "256MB"
 
 
@@ -128,12 +128,19 @@ _published_lock = threading.Lock()
 
 
 def _forget_older(path: str, file_version: Version) -> None:
-    """The cached results of the file's earlier versions dropped once a query is asked of a new one: the
-    pipeline only ever replaces the file with a newer one, so they will not be asked for again."""
+    """The cache emptied once a query is asked of a new version of the file: the pipeline only ever replaces the
+    file with a newer one, so the earlier versions' results would only hold memory. A version read just before
+    the file was replaced is not taken for a new one (the file is looked at again), so the cache is not emptied
+    twice. A query of the old version still running may store its result after the clearing; it stays until the
+    next file or until the size limit drops it."""
     with _published_lock:
         seen = _published.get(path)
+        if seen == file_version:
+            return
+        if seen is not None and version(Path(path)) != file_version:
+            return  # the file has moved on since this version was read
         _published[path] = file_version
-    if seen is not None and seen != file_version:
+    if seen is not None:
         _query.clear()
 
 

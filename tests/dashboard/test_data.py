@@ -120,8 +120,10 @@ def test_a_query_is_kept_while_its_file_is_published_and_dropped_with_it(tmp_pat
     from dashboard import data
 
     clock = [0.0]
+    # Streamlit's cache clock (private, read when a cache is made): `st.cache_data.clear()` drops the caches, so
+    # that `_query`'s is made anew on this clock (`_query.clear()` would keep the one made on the real clock)
     monkeypatch.setattr(cache_utils, "TTLCACHE_TIMER", lambda: clock[0])
-    st.cache_data.clear()  # the caches made anew, on the clock above
+    st.cache_data.clear()
     monkeypatch.setattr(data, "_readers", {})
     monkeypatch.setattr(data, "_published", {})
     monkeypatch.setenv("ALUMNI_DATA_DIR", str(tmp_path))
@@ -135,22 +137,28 @@ def test_a_query_is_kept_while_its_file_is_published_and_dropped_with_it(tmp_pat
         return cursor(path, file_version)
 
     monkeypatch.setattr(data, "_cursor", counted)
-    first = data.version(path)
-    assert data.query("select v from t")["v"].tolist() == [1]
-    clock[0] += 7 * 24 * 3600.0
-    assert data.query("select v from t")["v"].tolist() == [1]
-    assert asked == [first]  # the second answer came from the cache
+    try:
+        first = data.version(path)
+        assert data.query("select v from t")["v"].tolist() == [1]
+        clock[0] += 7 * 24 * 3600.0
+        assert data.query("select v from t")["v"].tolist() == [1]
+        assert asked == [first]  # the second answer came from the cache
 
-    _analytics(tmp_path / "new.duckdb", 2)
-    os.replace(tmp_path / "new.duckdb", path)
-    second = data.version(path)
-    assert data.query("select v from t")["v"].tolist() == [2]
-    assert data.query("select v from t")["v"].tolist() == [2]
-    assert asked == [first, second]
-    # the first version's result is gone from the cache: asked for by its key, it is computed again
-    data._query("select v from t", (), str(path), first)
-    assert asked == [first, second, first]
-    st.cache_data.clear()  # no cache of this test's clock left to the next ones
-    with data._readers_lock:
-        for key, kept in list(data._readers.items()):
-            data._close_reader(key, kept)
+        _analytics(tmp_path / "new.duckdb", 2)
+        os.replace(tmp_path / "new.duckdb", path)
+        second = data.version(path)
+        assert data.query("select v from t")["v"].tolist() == [2]
+        # a session that read the version just before the file was replaced neither takes the old version back
+        # nor empties the cache again
+        data._forget_older(str(path), first)
+        assert data._published[str(path)] == second
+        assert data.query("select v from t")["v"].tolist() == [2]
+        assert asked == [first, second]
+        # the first version's result is gone from the cache: asked for by its key, it is computed again
+        data._query("select v from t", (), str(path), first)
+        assert asked == [first, second, first]
+    finally:
+        st.cache_data.clear()  # no cache on this test's clock left to the next tests
+        with data._readers_lock:
+            for key, kept in list(data._readers.items()):
+                data._close_reader(key, kept)

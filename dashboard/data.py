@@ -112,8 +112,9 @@ def _cursor(path: str, file_version: Version):
 # version, so a new file is asked anew and nothing stale is shown. With the five minutes it had before, a page
 # opened in a meeting after a pause had lost its queries and asked the database again (scale 10, one run each,
 # after a pause of 5 min 20 s: 200-290 ms of the page's script on the server instead of 90-190 ms;
-# docs/benchmarks.md, ninth pass). The cache is emptied when the first query sees a new file (`_forget_older`); its size (256 MiB of pickled
-# results, the least recently used dropped first) bounds what many scopes and filters of one version can hold.
+# docs/benchmarks.md, ninth pass). The cache is emptied when the first query sees a new file (`_forget_older`);
+# its size (256 MiB of pickled results, the least recently used dropped first) bounds what many scopes and
+# filters of one version can hold.
 QUERY_CACHE_SIZE = "256MB"
 
 

@@ -154,6 +154,48 @@ def _steps(home: str, out: str) -> None:
     Path(out).write_text(json.dumps(result), encoding="utf-8")
 
 
+def event_log(data_dir: Path) -> dict:
+    """The last run's events stored again by Dagster's own SQLite event log and by the data directory's
+    (pipelines/dagster_storage.py), each into a fresh directory, alternately three times: the best of each."""
+    out = data_dir / "events.json"
+    env = {"DAGSTER_HOME": str(data_dir / "dagster_home")}
+    _, _, code = measure(
+        [sys.executable, __file__, "_event_log", str(data_dir / "dagster_home"), str(out)], env=env
+    )
+    assert code == 0, "storing the run's events again failed"
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def _event_log(home: str, out: str) -> None:
+    import uuid
+
+    import dagster as dg
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+    sys.path.insert(0, str(REPO))
+    from pipelines.dagster_storage import KeptSqliteEventLogStorage
+
+    os.environ["DAGSTER_HOME"] = home
+    with dg.DagsterInstance.get() as instance:
+        entries = instance.all_logs(instance.get_runs(limit=1)[0].run_id)
+    best = {"stock": float("inf"), "kept": float("inf")}
+    with tempfile.TemporaryDirectory(dir=Path(home).parent) as scratch:
+        for n in range(3):
+            for name, storage_class in (
+                ("stock", SqliteEventLogStorage),
+                ("kept", KeptSqliteEventLogStorage),
+            ):
+                storage = storage_class(str(Path(scratch) / f"{name}{n}"))
+                run_id = str(uuid.uuid4())
+                started = time.perf_counter()
+                for entry in entries:
+                    storage.store_event(entry._replace(run_id=run_id))
+                best[name] = min(best[name], time.perf_counter() - started)
+                storage.dispose()
+    result = {"events": len(entries), **{name: round(seconds, 2) for name, seconds in best.items()}}
+    Path(out).write_text(json.dumps(result), encoding="utf-8")
+
+
 def _ingest(data_dir: str) -> None:
     sys.path.insert(0, str(REPO))
     from pipelines.ingest import connect, ingest_source, ingest_tool
@@ -442,6 +484,13 @@ def measure_scale(scale: float, work: Path, parts: set[str]) -> dict:
         seconds, peak = pipeline(data)
         note("month", seconds, peak, f"{added} new files, {added_bytes / 2**20:,.0f} MiB")
         figures["month"]["steps"] = run_steps(data)
+        stored = event_log(data)
+        figures["events"] = {
+            "seconds": stored["kept"],
+            "mib": None,
+            "note": f"the month's {stored['events']} run events stored again (best of three); Dagster's own "
+            f"class {stored['stock']:.1f} s",
+        }
         shutil.rmtree(later, ignore_errors=True)
     if "nothing_new" in parts:
         seconds, peak = pipeline(data)
@@ -478,14 +527,17 @@ def render_markdown(results: dict) -> str:
         scale = float(key)
         full = figures.get("pipeline", {}).get("seconds")
         target = aims(scale, full)
-        for part in ("generate", "ingest", "read_csv", "tools", "pipeline", "month", "nothing_new"):
+        for part in ("generate", "ingest", "read_csv", "tools", "pipeline", "month", "events", "nothing_new"):
             if part not in figures:
                 continue
             f = figures[part]
             mib = f"{f['mib']:,} MiB" if f.get("mib") else "–"
-            name = {**DRAWN, "read_csv": "DuckDB read_csv (lower bound)", "tools": "ingest of tool exports"}[
-                part
-            ]
+            name = {
+                **DRAWN,
+                "read_csv": "DuckDB read_csv (lower bound)",
+                "tools": "ingest of tool exports",
+                "events": "Dagster's event log",
+            }[part]
             lines.append(
                 f"| {scale:g} | {name} | {f['seconds']:,.1f} s | {mib} | {target.get(part, '–')} | {f['note']} |"
             )
@@ -603,6 +655,9 @@ def main() -> int:
         return 0
     if len(sys.argv) > 3 and sys.argv[1] == "_steps":
         _steps(sys.argv[2], sys.argv[3])
+        return 0
+    if len(sys.argv) > 3 and sys.argv[1] == "_event_log":
+        _event_log(sys.argv[2], sys.argv[3])
         return 0
     if len(sys.argv) > 2 and sys.argv[1] == "_read_csv":
         _read_csv(sys.argv[2])

@@ -100,3 +100,31 @@ def test_the_reference_work_is_timed_and_shown_beside_the_machine():
     text = b.render_markdown(results)
     assert f"| 1 | (machine, date, load) | | | | test, 2026-12-01, load ? → ?, {line} |" in text
     assert "| 10 | (machine, date, load) | | | | test, 2026-12-01, load ? → ? |" in text
+
+
+def test_a_runs_events_are_stored_again_by_both_event_logs_and_listed(tmp_path, monkeypatch):
+    import json
+
+    import dagster as dg
+
+    @dg.asset
+    def only() -> int:
+        return 1
+
+    home = tmp_path / "data" / "dagster_home"
+    home.mkdir(parents=True)
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    with dg.DagsterInstance.get() as instance:
+        run_id = dg.materialize([only], instance=instance).run_id
+        stored = len(instance.all_logs(run_id))
+    b = bench()
+    b._event_log(str(home), str(tmp_path / "events.json"))
+    measured = json.loads((tmp_path / "events.json").read_text())
+    assert measured["events"] == stored > 0
+    assert measured["stock"] > 0 and measured["kept"] > 0
+    assert list((home.parent).glob("tmp*")) == []  # the scratch directories are gone
+    results = {"scales": {"1": figures(10.0)}}
+    results["scales"]["1"]["events"] = {"seconds": 1.5, "mib": None, "note": "Dagster's own class 7.3 s"}
+    assert "| 1 | Dagster's event log | 1.5 s | – | – | Dagster's own class 7.3 s |" in b.render_markdown(
+        results
+    )

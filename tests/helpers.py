@@ -40,3 +40,23 @@ def query(data_dir: DataDir, sql: str, params: list | None = None) -> list[tuple
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+def in_threads(work, count: int = 4) -> list[Exception]:
+    """Run `work` in `count` threads at once; the exceptions they raised (none, if all went well)."""
+    import threading
+
+    errors: list[Exception] = []
+
+    def guarded():
+        try:
+            work()
+        except Exception as error:  # noqa: BLE001 - returned to the test
+            errors.append(error)
+
+    threads = [threading.Thread(target=guarded) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors

@@ -39,9 +39,9 @@ def _analytics(path, value: int) -> None:
 
 def test_the_queries_of_a_version_share_a_reader_that_a_new_file_replaces(tmp_path, monkeypatch):
     import os
-    import threading
 
     from dashboard import data
+    from tests.helpers import in_threads
 
     monkeypatch.setattr(data, "_readers", {})
     path = tmp_path / "analytics.duckdb"
@@ -68,21 +68,14 @@ def test_the_queries_of_a_version_share_a_reader_that_a_new_file_replaces(tmp_pa
         reader.con.execute("select 1")
 
     # queries from several sessions at once, each with its own cursor on the one reader
-    results, errors = [], []
+    results = []
 
     def query():
-        try:
-            for _ in range(20):
-                with data._cursor(str(path), second) as cursor:
-                    results.append(cursor.execute("select v from t").fetchone()[0])
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
+        for _ in range(20):
+            with data._cursor(str(path), second) as cursor:
+                results.append(cursor.execute("select v from t").fetchone()[0])
 
-    threads = [threading.Thread(target=query) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = in_threads(query)
     assert not errors and results == [2] * 80 and len(data._readers) == 1
     with data._readers_lock:
         for key, kept in list(data._readers.items()):

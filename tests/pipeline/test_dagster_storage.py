@@ -3,8 +3,6 @@ stores what Dagster's own class stores, in the same files, and reads runs that c
 
 from __future__ import annotations
 
-import threading
-
 import dagster as dg
 import pytest
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
@@ -12,6 +10,7 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventL
 from pipelines import dagster_storage
 from pipelines.dagster_storage import KEPT_SHARDS, KeptSqliteEventLogStorage
 from pipelines.settings import prepare_dagster_home
+from tests.helpers import in_threads
 
 
 @dg.asset
@@ -149,18 +148,9 @@ def test_threads_share_the_kept_connections_one_at_a_time(home):
         run_id = _materialize(instance)
         events = instance.event_log_storage
         expected = _summary(events, run_id)
-        failures = []
 
         def read():
-            try:
-                for _ in range(20):
-                    assert _summary(events, run_id) == expected
-            except Exception as exc:  # noqa: BLE001 - reported below
-                failures.append(exc)
+            for _ in range(20):
+                assert _summary(events, run_id) == expected
 
-        threads = [threading.Thread(target=read) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert failures == []
+        assert in_threads(read) == []

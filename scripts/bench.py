@@ -87,12 +87,16 @@ STEPS_SHOWN = 8
 def run_steps(data_dir: Path) -> dict[str, float]:
     """Where the last run spent its time: seconds per step from Dagster's run storage (the longest ones, the
     rest summed), and the dbt build's longest nodes from their materialisations. In a process of its own."""
-    out = data_dir / "steps.json"
-    env = {"DAGSTER_HOME": str(data_dir / "dagster_home")}
-    _, _, code = measure(
-        [sys.executable, __file__, "_steps", str(data_dir / "dagster_home"), str(out)], env=env
-    )
-    assert code == 0, "reading the run's steps failed"
+    return _from_dagster_home(data_dir, "_steps", "reading the run's steps")
+
+
+def _from_dagster_home(data_dir: Path, command: str, what: str) -> dict:
+    """`bench.py <command> <dagster home> <out>` in a process of its own, on the data directory's Dagster
+    storage; what it wrote to <out>."""
+    out = data_dir / f"{command.strip('_')}.json"
+    home = str(data_dir / "dagster_home")
+    _, _, code = measure([sys.executable, __file__, command, home, str(out)], env={"DAGSTER_HOME": home})
+    assert code == 0, f"{what} failed"
     return json.loads(out.read_text(encoding="utf-8"))
 
 
@@ -157,13 +161,7 @@ def _steps(home: str, out: str) -> None:
 def event_log(data_dir: Path) -> dict:
     """The last run's events stored again by Dagster's own SQLite event log and by the data directory's
     (pipelines/dagster_storage.py), each into a fresh directory, alternately three times: the best of each."""
-    out = data_dir / "events.json"
-    env = {"DAGSTER_HOME": str(data_dir / "dagster_home")}
-    _, _, code = measure(
-        [sys.executable, __file__, "_event_log", str(data_dir / "dagster_home"), str(out)], env=env
-    )
-    assert code == 0, "storing the run's events again failed"
-    return json.loads(out.read_text(encoding="utf-8"))
+    return _from_dagster_home(data_dir, "_event_log", "storing the run's events again")
 
 
 def _event_log(home: str, out: str) -> None:
@@ -653,11 +651,8 @@ def main() -> int:
     if len(sys.argv) > 2 and sys.argv[1] == "_ingest":
         _ingest(sys.argv[2])
         return 0
-    if len(sys.argv) > 3 and sys.argv[1] == "_steps":
-        _steps(sys.argv[2], sys.argv[3])
-        return 0
-    if len(sys.argv) > 3 and sys.argv[1] == "_event_log":
-        _event_log(sys.argv[2], sys.argv[3])
+    if len(sys.argv) > 3 and sys.argv[1] in ("_steps", "_event_log"):
+        {"_steps": _steps, "_event_log": _event_log}[sys.argv[1]](sys.argv[2], sys.argv[3])
         return 0
     if len(sys.argv) > 2 and sys.argv[1] == "_read_csv":
         _read_csv(sys.argv[2])

@@ -103,7 +103,6 @@ def test_the_reference_work_is_timed_and_shown_beside_the_machine():
 
 
 def test_a_runs_events_are_stored_again_by_both_event_logs_and_listed(tmp_path, monkeypatch):
-    import json
 
     import dagster as dg
 
@@ -118,8 +117,7 @@ def test_a_runs_events_are_stored_again_by_both_event_logs_and_listed(tmp_path, 
         run_id = dg.materialize([only], instance=instance).run_id
         stored = len(instance.all_logs(run_id))
     b = bench()
-    b._event_log(str(home), str(tmp_path / "events.json"))
-    measured = json.loads((tmp_path / "events.json").read_text())
+    measured = b.event_log(home.parent)  # in a process of its own, as make bench runs it
     assert measured["events"] == stored > 0
     assert measured["stock"] > 0 and measured["kept"] > 0
     assert list((home.parent).glob("tmp*")) == []  # the scratch directories are gone

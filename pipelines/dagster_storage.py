@@ -1,27 +1,28 @@
 """Dagster's SQLite storage for the data directory, with the event log's connections kept open.
 
 Dagster's SQLite event log makes a new SQLAlchemy engine, and with it a new SQLite connection, for every
-statement group: each event a run stores (820 in a month's run at scale 1: the steps, dbt's models and tests,
-their checks) costs an engine, one to three connections and the compilation of its statements anew
-(SQLAlchemy caches compiled statements per engine), and each asset event asks SQLite whether a table exists.
-Storing the 820 events of a month's run again took 6.3-9.8 s with Dagster's class and 1.5-2.8 s with this one
-(docs/benchmarks.md, tenth pass). The files, tables and rows are Dagster's own: the layout of a data
+statement group: each event a run stores (about 820 in a month's run: the steps, dbt's models and tests, their
+checks) costs an engine, one to three connections and the compilation of its statements anew (SQLAlchemy
+caches compiled statements per engine), and each asset event asks SQLite whether a table exists. Storing a
+month's events again took 6.5 s (scale 1) and 8.7 s (scale 10) with Dagster's class, 1.5 s and 2.0 s with this
+one (docs/benchmarks.md, tenth pass). The files, tables and rows are Dagster's own: the layout of a data
 directory's `dagster_home` does not change, and runs stored by either class are read by the other.
 
 What stays as in Dagster's class: every statement group is one transaction under the storage's lock, the
 index shard and one SQLite file per run. What is kept: one engine per shard (a small pool, since Dagster's
-schema check holds two connections at once), for the few most recently used shards (the Dagster
-UI reads many runs; an evicted shard's engine is closed); engines are not shared with a forked process.
+schema check holds two connections at once), for the few most recently used shards (the Dagster UI reads many
+runs; an evicted shard's engine is closed); engines are not shared with a forked process.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator
+from os import getpid, utime
 
-from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME, SqliteEventLogStorage
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._core.storage.sqlite_storage import DagsterSqliteStorage, _event_logs_directory
 from sqlalchemy import create_engine
@@ -38,22 +39,28 @@ class KeptSqliteEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, base_dir: str, inst_data=None):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
-        self._engines_pid = os.getpid()
-        self._tables: set[str] = set()
+        self._engines_pid = getpid()
+        self._index_tables_seen: set[str] = set()
         super().__init__(base_dir, inst_data=inst_data)
+        # reentrant, so that a wipe can hold it from closing the engines to deleting the files (Dagster's wipe
+        # then empties the index through _connect, which takes it again)
+        self._db_lock = threading.RLock()
 
     @classmethod
     def from_config_value(cls, inst_data, config_value) -> KeptSqliteEventLogStorage:
         return cls(inst_data=inst_data, **config_value)
 
-    def _engine(self, shard: str) -> Engine:
-        """The shard's engine, made on first use; called with the storage's lock held."""
-        if self._engines_pid != os.getpid():
-            # a forked child must not use its parent's connections: forget them without closing them
+    def _forget_if_forked(self) -> None:
+        """A forked child must not use its parent's connections, nor close them: forget them."""
+        if self._engines_pid != getpid():
             for engine in self._engines.values():
                 engine.dispose(close=False)
             self._engines.clear()
-            self._engines_pid = os.getpid()
+            self._engines_pid = getpid()
+
+    def _shard_engine(self, shard: str) -> Engine:
+        """The shard's engine, made on first use; called with the storage's lock held."""
+        self._forget_if_forked()
         engine = self._engines.pop(shard, None)
         if engine is None:
             engine = create_engine(
@@ -73,41 +80,56 @@ class KeptSqliteEventLogStorage(SqliteEventLogStorage):
     @contextlib.contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
         with self._db_lock:
-            engine = self._engine(shard)
+            engine = self._shard_engine(shard)
             if shard not in self._initialized_dbs:
                 self._initdb(engine)
                 self._initialized_dbs.add(shard)
             with engine.connect() as conn, conn.begin():
                 yield conn
 
+    def store_event(self, event) -> None:
+        super().store_event(event)
+        # Dagster's watcher of a running run (the UI's live log, in another process too) waits for the run's
+        # file to change. A kept connection leaves the rows in SQLite's write-ahead log, which reaches the file
+        # only at a checkpoint (Dagster's class checkpoints when it closes its connection after each event):
+        # the file's time is what tells the watcher. Only here, where rows are written: the watcher's own
+        # reads must not wake it again.
+        if event.run_id and event.run_id != INDEX_SHARD_NAME:
+            with contextlib.suppress(FileNotFoundError):
+                utime(self.path_for_shard(event.run_id))
+
     def has_table(self, table_name: str) -> bool:
         # asked for every asset event and check result; Dagster's class opens a new engine each time. A table
         # once there stays (Dagster's migrations add tables); one not there yet is asked again.
-        if table_name in self._tables:
+        if table_name in self._index_tables_seen:
             return True
         exists = super().has_table(table_name)
         if exists:
-            self._tables.add(table_name)
+            self._index_tables_seen.add(table_name)
         return exists
 
     def _close_engines(self) -> None:
         with self._db_lock:
+            self._forget_if_forked()
             for engine in self._engines.values():
                 engine.dispose()
             self._engines.clear()
 
     def wipe(self) -> None:
-        self._close_engines()  # before the run files are deleted: no connection may write to a deleted file
-        super().wipe()
+        # no connection may stay open on, or be opened to, a run file being deleted
+        with self._db_lock:
+            self._close_engines()
+            super().wipe()
 
     def upgrade(self) -> None:
-        self._close_engines()
-        self._tables.clear()
+        with self._db_lock:
+            self._close_engines()
+            self._index_tables_seen.clear()
         super().upgrade()
 
     def dispose(self) -> None:
+        super().dispose()  # first the UI's watcher, which could open an engine again
         self._close_engines()
-        super().dispose()
 
 
 class AlumniSqliteStorage(DagsterSqliteStorage):

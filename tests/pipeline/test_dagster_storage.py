@@ -115,14 +115,21 @@ def test_engines_are_kept_for_a_few_shards_and_closed_when_evicted(tmp_path, mon
     assert storage._engines == {}
 
 
-def test_a_wipe_closes_the_connections_before_deleting_the_run_files(home):
+def test_a_wipe_closes_the_connections_before_deleting_the_run_files(home, monkeypatch):
     with dg.DagsterInstance.get() as instance:
         run_id = _materialize(instance)
         events = instance.event_log_storage
-        assert run_id in events._engines
+        run_file = home / "history" / "runs" / f"{run_id}.db"
+        engine = events._engines[run_id]
+        file_when_closed = []
+        close = engine.dispose
+        monkeypatch.setattr(
+            engine, "dispose", lambda *a, **k: (file_when_closed.append(run_file.exists()), close(*a, **k))
+        )
         instance.wipe()
+        assert file_when_closed == [True]  # closed while its file was still there
+        assert not run_file.exists()
         assert set(events._engines) <= {"index"}  # the index is emptied (and so opened) after the files went
-        assert not (home / "history" / "runs" / f"{run_id}.db").exists()
         again = _materialize(instance)  # a new run after the wipe stores as before
         assert "ASSET_MATERIALIZATION" in dict(_summary(events, again))
 
@@ -135,14 +142,50 @@ def test_a_forked_process_does_not_use_its_parents_connections(home, monkeypatch
         closed = []
         for engine in parents.values():
             monkeypatch.setattr(engine, "dispose", lambda close=True, _c=closed: _c.append(close))
-        monkeypatch.setattr(dagster_storage.os, "getpid", lambda: -1)  # as in a forked child
+        monkeypatch.setattr(dagster_storage, "getpid", lambda: -1)  # as in a forked child
         run_id = _materialize(instance)
         assert closed and not any(closed)  # the parent's connections forgotten, not closed
         assert all(engine is not parents.get(shard) for shard, engine in events._engines.items())
         assert "ASSET_MATERIALIZATION" in dict(_summary(events, run_id))
+        # nor closed when the child ends
+        kept_in_child = dict(events._engines)
+        monkeypatch.setattr(dagster_storage, "getpid", lambda: -2)
+        events.dispose()
+        assert not any(closed) and events._engines == {}
+        for engine in kept_in_child.values():
+            engine.dispose()
 
 
-def test_threads_share_the_kept_connections_one_at_a_time(home):
+@pytest.mark.parametrize("reader_class", [KeptSqliteEventLogStorage, SqliteEventLogStorage])
+def test_a_running_runs_events_reach_the_uis_watcher(home, reader_class):
+    # the Dagster UI shows a running run's log as its events come: its storage watches the run's file, in its own
+    # process, while the run's process stores the events through a kept connection
+    import time
+
+    base = str(home / "history" / "runs")
+    writer, reader = KeptSqliteEventLogStorage(base), reader_class(base)
+    try:
+        with dg.DagsterInstance.get() as instance:
+            run_id = _materialize(instance)  # a run with a file already there, as a started run has
+        seen = []
+        reader.watch(run_id, None, lambda entry, cursor: seen.append(entry.user_message))
+        time.sleep(0.5)  # the watcher's thread started
+        entries = [
+            record.event_log_entry._replace(user_message=f"live {n}")
+            for n, record in enumerate(writer.get_records_for_run(run_id).records[:3])
+        ]
+        for entry in entries:
+            writer.store_event(entry)
+        deadline = time.monotonic() + 20
+        while [m for m in seen if m.startswith("live")] != ["live 0", "live 1", "live 2"]:
+            assert time.monotonic() < deadline, f"the watcher saw {seen}"
+            time.sleep(0.1)
+    finally:
+        reader.dispose()
+        writer.dispose()
+
+
+def test_threads_read_through_the_kept_connections(home):
     # the Dagster UI reads and watches runs from several threads
     with dg.DagsterInstance.get() as instance:
         run_id = _materialize(instance)

@@ -5,8 +5,8 @@ statement group: each event a run stores (about 820 in a month's run: the steps,
 checks) costs an engine, one to three connections and the compilation of its statements anew (SQLAlchemy
 caches compiled statements per engine), and each asset event asks SQLite whether a table exists. Storing a
 month's events again took 6.7 s (scale 1) and 4.9 s (scale 10) with Dagster's class, 1.6 s and 1.1 s with this
-one (`make bench`, docs/benchmarks.md, tenth pass). The files, tables and rows are Dagster's own: the layout of a data
-directory's `dagster_home` does not change, and runs stored by either class are read by the other.
+one (`make bench`, docs/benchmarks.md, tenth pass). The files, tables and rows are Dagster's own: the layout
+of a data directory's `dagster_home` does not change, and runs stored by either class are read by the other.
 
 What stays as in Dagster's class: every statement group is one transaction under the storage's lock, the
 index shard and one SQLite file per run. What is kept: one engine per shard (a small pool, since Dagster's

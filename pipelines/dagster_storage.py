@@ -89,11 +89,11 @@ class KeptSqliteEventLogStorage(SqliteEventLogStorage):
 
     def store_event(self, event) -> None:
         super().store_event(event)
-        # Dagster's watcher of a running run (the UI's live log, in another process too) waits for the run's
-        # file to change. A kept connection leaves the rows in SQLite's write-ahead log, which reaches the file
-        # only at a checkpoint (Dagster's class checkpoints when it closes its connection after each event):
-        # the file's time is what tells the watcher. Only here, where rows are written: the watcher's own
-        # reads must not wake it again.
+        # Dagster's watcher of a running run (the UI's live log, in another process too) waits for the
+        # run's file to change. A kept connection leaves the rows in SQLite's write-ahead log, which reaches
+        # the file only at a checkpoint (Dagster's class checkpoints when it closes its connection after each
+        # event): the file's time is what tells the watcher. Only here, where rows are written: the
+        # watcher's own reads must not wake it again.
         if event.run_id and event.run_id != INDEX_SHARD_NAME:
             with contextlib.suppress(FileNotFoundError):
                 utime(self.path_for_shard(event.run_id))

@@ -158,8 +158,8 @@ def test_a_forked_process_does_not_use_its_parents_connections(home, monkeypatch
 
 @pytest.mark.parametrize("reader_class", [KeptSqliteEventLogStorage, SqliteEventLogStorage])
 def test_a_running_runs_events_reach_the_uis_watcher(home, reader_class):
-    # the Dagster UI shows a running run's log as its events come: its storage watches the run's file, in its own
-    # process, while the run's process stores the events through a kept connection
+    # the Dagster UI shows a running run's log as its events come: its storage watches the run's file, in its
+    # own process, while the run's process stores the events through a kept connection
     import time
 
     base = str(home / "history" / "runs")

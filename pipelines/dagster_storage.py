@@ -22,7 +22,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from os import getpid, utime
 
-from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME, SqliteEventLogStorage
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._core.storage.sqlite_storage import DagsterSqliteStorage, _event_logs_directory
 from sqlalchemy import create_engine
@@ -94,7 +94,7 @@ class KeptSqliteEventLogStorage(SqliteEventLogStorage):
         # the file only at a checkpoint (Dagster's class checkpoints when it closes its connection after each
         # event): the file's time is what tells the watcher. Only here, where rows are written: the
         # watcher's own reads must not wake it again.
-        if event.run_id and event.run_id != INDEX_SHARD_NAME:
+        if event.run_id:  # not a runless event (run id ""), which no run's watcher waits for
             with contextlib.suppress(FileNotFoundError):
                 utime(self.path_for_shard(event.run_id))
 

@@ -3,10 +3,11 @@
 With `st.plotly_chart(..., theme="streamlit")` (Streamlit's default) the browser merges the theme into every
 figure each time it prepares one (twice per chart drawn), and plotly.js took about 40 % longer: on a page of
 seven charts about a quarter of a later visit (docs/benchmarks.md, issue 13, eighth pass). The dashboard's
-charts therefore carry the theme's result themselves (`charts.TEMPLATE`) and are drawn with `theme=None`. This script asks the real frontend what that result is: it serves a one-chart
-app with the dashboard's own server options (`dashboard.serve.command`, light theme), reads the template
-plotly.js was given, and writes it. `tests/dashboard/test_browser.py` checks the file against the installed
-Streamlit, so an upgrade that changes the theme says so.
+charts therefore carry the theme's result themselves (`charts.TEMPLATE`) and are drawn with `theme=None`.
+This script asks the real frontend what that result is: it serves a one-chart app with the dashboard's own
+server options (`dashboard.serve.command`, light theme), reads the template plotly.js was given, and writes it.
+`tests/dashboard/test_browser.py` checks the file against the installed Streamlit, so an upgrade that changes
+the theme says so.
 
     .venv/bin/python scripts/plotly_template.py
 """

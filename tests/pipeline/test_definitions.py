@@ -212,3 +212,20 @@ def test_a_failed_build_says_what_to_do_without_quoting_dbt():
     other = _incremental_hint(results("Binder Error: column 'x@example.org' not found"), manifest)
     assert "--full-refresh" in other and "example.org" not in other
     assert _incremental_hint({"results": []}, manifest) == ""
+
+
+def test_no_dbt_adapter_is_made_in_the_pipeline_process(defs, data_dir, monkeypatch):
+    """dagster-dbt would load dbt's project and macros in this process before every build (about 3 s), for
+    metadata this project does not fetch: the build itself, in dbt's process, must not need it."""
+    import dbt.adapters.factory
+
+    registered = []
+    monkeypatch.setattr(
+        dbt.adapters.factory, "register_adapter", lambda *args, **kwargs: registered.append(args)
+    )
+    invocation = defs.resources["dbt"].cli(["ls", "--select", "dim_alumni", "--output", "name", "--quiet"])
+    listed = [event.raw_event["info"]["msg"] for event in invocation.stream_raw_events()]
+    assert invocation.is_successful()
+    assert "dim_alumni" in listed
+    assert invocation.adapter is None
+    assert registered == []

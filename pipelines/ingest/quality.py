@@ -188,11 +188,18 @@ def _unbroken(
 
 
 def record(con: duckdb.DuckDBPyConnection, run_id: str, source: str, outcomes: list[CheckOutcome]) -> None:
-    for o in outcomes:
-        con.execute(
-            "insert into meta.data_quality values (?, ?, ?, ?, ?, ?, ?, now())",
-            [run_id, o.check_name, source, o.severity, o.passed, o.observed_value, o.details],
-        )
+    """The outcomes in one statement: a statement of its own per outcome was a commit each (the dbt build's
+    135 tests: 0.16 s instead of 0.01 s at scale 1)."""
+    if not outcomes:
+        return
+    con.execute(
+        "insert into meta.data_quality values " + ", ".join(["(?, ?, ?, ?, ?, ?, ?, now())"] * len(outcomes)),
+        [
+            value
+            for o in outcomes
+            for value in (run_id, o.check_name, source, o.severity, o.passed, o.observed_value, o.details)
+        ],
+    )
 
 
 # Error-severity suites, built once per process: a run validates every file it loads with them.

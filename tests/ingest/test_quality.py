@@ -162,3 +162,28 @@ def test_only_the_broken_expectations_go_to_great_expectations_with_the_same_out
         "gx.members.column_values_to_be_in_set.status_group",
         "gx.members.column_values_to_match_regex.member_id",
     }
+
+
+def test_outcomes_are_recorded_each_as_it_was_and_nothing_for_none(data_dir):
+    outcomes = [
+        quality.CheckOutcome("gx.members.a", "error", True, 0.0, "the first"),
+        quality.CheckOutcome("gx.members.b", "warning", False, 3.0, "the second"),
+        quality.CheckOutcome("gx.members.c", "warning", False, None, ""),
+    ]
+    con = connect(data_dir)
+    try:
+        before = con.execute("select count(*) from meta.data_quality").fetchone()[0]
+        quality.record(con, "run-r", "members", [])
+        assert con.execute("select count(*) from meta.data_quality").fetchone()[0] == before
+        quality.record(con, "run-r", "members", outcomes)
+        rows = con.execute(
+            "select run_id, check_name, source, severity, passed, observed_value, details, checked_at is not null "
+            "from meta.data_quality where run_id = 'run-r' order by check_name"
+        ).fetchall()
+    finally:
+        con.close()
+    assert rows == [
+        ("run-r", "gx.members.a", "members", "error", True, 0.0, "the first", True),
+        ("run-r", "gx.members.b", "members", "warning", False, 3.0, "the second", True),
+        ("run-r", "gx.members.c", "members", "warning", False, None, "", True),
+    ]

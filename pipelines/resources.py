@@ -71,10 +71,11 @@ class AlumniDbtCliResource(DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args):
         """No dbt adapter in this process. dagster-dbt makes one before every build, loading dbt's project, the
-        profile and every macro (about 3 s of every run with dbt; docs/benchmarks.md, eleventh pass), only to
-        fetch row counts and column metadata for the materialisations (`fetch_row_counts()`,
-        `fetch_column_metadata()`), which this project does not ask for. dagster-dbt passes None on to the
-        invocation whenever the adapter cannot be made; the build runs in dbt's own process either way."""
+        profile and every macro (2.9 s of py-spy's samples; about 1-1.5 s of a month's run at scale 1 measured,
+        docs/benchmarks.md, eleventh pass), only to fetch row counts and column metadata for the
+        materialisations (`fetch_row_counts()`, `fetch_column_metadata()`), which this project does not ask
+        for. dagster-dbt passes None on to the invocation whenever the adapter cannot be made; the build runs in
+        dbt's own process either way."""
         return None
 
 

@@ -193,7 +193,8 @@ def record(con: duckdb.DuckDBPyConnection, run_id: str, source: str, outcomes: l
     if not outcomes:
         return
     con.execute(
-        "insert into meta.data_quality values " + ", ".join(["(?, ?, ?, ?, ?, ?, ?, now())"] * len(outcomes)),
+        "insert into meta.data_quality (run_id, check_name, source, severity, passed, observed_value, details, "
+        "checked_at) values " + ", ".join(["(?, ?, ?, ?, ?, ?, ?, now())"] * len(outcomes)),
         [
             value
             for o in outcomes

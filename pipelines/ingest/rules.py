@@ -47,8 +47,18 @@ def staged(c: Column, value: str = "") -> str:
 
 
 def typed_expr(c: Column) -> str:
-    """The column's value in its kind's type (null where it cannot be read)."""
+    """The column's value in its kind's type (null where it cannot be read, or is empty)."""
     s = staged(c)
+    parsed = _parsed_expr(c, s)
+    if c.kind in (DATE, DATETIME, INT, YEAR, DECIMAL):
+        # An empty value is null without being parsed: DuckDB's try_strptime and try_cast take the slow way of a
+        # failed conversion for it (200,000 empty values: 0.94 s as DATETIME, 0.25 s as DATE; 0.02-0.04 s
+        # guarded), and optional dates are mostly empty: a member's `Abgemeldet am`, Mautic's `Date read`.
+        return f"case when {s} <> '' then {parsed} end"
+    return parsed
+
+
+def _parsed_expr(c: Column, s: str) -> str:
     if c.kind == DATE:
         formats = ", ".join(f"'{f}'" for f in (c.formats or ("%d.%m.%Y", "%Y-%m-%d")))
         return f"try_strptime({s}, [{formats}])::date"
@@ -89,6 +99,14 @@ def email_norm(c: Column, value: str = "") -> str:
 
 def email_valid(c: Column, value: str = "") -> str:
     return f"regexp_full_match({email_norm(c, value)}, '[^@\\s]+@[^@\\s]+\\.[^@\\s.]+')"
+
+
+def valid_in_checked(c: Column) -> str:
+    """Whether a row's address in `checked` is valid. A hashed address has its key `k_<column>` there, which
+    is null exactly where the address is not valid (an empty value normalises to '', not to null): reading the
+    key spares normalising and matching every address again (about 0.3 s per million rows each time; the
+    count of kept rows and raw's `<column>_valid` did it once more each)."""
+    return f"k_{c.name} is not null" if c.hashed else email_valid(c)
 
 
 def hash_key(c: Column, value: str = "") -> str:
@@ -185,7 +203,7 @@ def raw_insert(source: Source) -> str:
         values.append(f"t_{c.name}" if c.kind != EMAIL else f"nullif({staged(c)}, '')")
         if c.kind == EMAIL:
             columns.append(f"{c.name}_valid")
-            values.append(email_valid(c))
+            values.append(valid_in_checked(c))
     for c in source.hashed_columns:
         columns.append(f"{c.name}_hash")
         values.append(f"hash_{c.name}")
@@ -254,7 +272,7 @@ def kept_with_issue_select(source: Source) -> str | None:
             )
         elif c.kind == EMAIL:
             parts.append(
-                f"count(*) filter (where {staged(c)} <> '' and not {email_valid(c)}) as \"{c.header}\""
+                f"count(*) filter (where {staged(c)} <> '' and not ({valid_in_checked(c)})) as \"{c.header}\""
             )
     if not parts:
         return None

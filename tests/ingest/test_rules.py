@@ -67,9 +67,14 @@ def _no_database(monkeypatch):
 
 def test_values_are_typed_from_the_trimmed_text():
     column = SAMPLE.column
-    assert rules.typed_expr(column("day")) == "try_strptime(trim(v_day), ['%d.%m.%Y', '%Y-%m-%d'])::date"
+    assert rules.typed_expr(column("day")) == (
+        "case when trim(v_day) <> '' then try_strptime(trim(v_day), ['%d.%m.%Y', '%Y-%m-%d'])::date end"
+    )
     own = Column("Tag", "day", DATE, formats=("%m/%d/%Y",))
-    assert rules.typed_expr(own) == "try_strptime(trim(v_day), ['%m/%d/%Y'])::date"
+    assert (
+        rules.typed_expr(own)
+        == "case when trim(v_day) <> '' then try_strptime(trim(v_day), ['%m/%d/%Y'])::date end"
+    )
     assert rules.typed_expr(column("sample_id")) == "nullif(trim(v_sample_id), '')"
     assert rules.typed_expr(Column("Nr", "member_id", MEMBER_ID)) == "nullif(upper(trim(v_member_id)), '')"
     assert "between 1836 and year(current_date) + 1" in rules.typed_expr(column("year"))
@@ -135,6 +140,7 @@ def test_good_rows_go_to_raw_typed_with_hashes_and_meta_columns():
         "email_hash", "_source_file", "_file_sha256", "_line", "_run_id", "_loaded_at", "_exported_at",
     ]  # fmt: skip
     assert "nullif(trim(v_email), '')" in insert  # the address as written; its hash and validity beside it
+    assert "k_email is not null" in insert  # the validity from the key, not checked once more
     assert insert.endswith("$file, $sha, _line, $run, now(), $exported from ready where _failure is null")
     # an erasure request keeps only the keyed hashes
     assert rules.raw_insert(REQUESTS).startswith(

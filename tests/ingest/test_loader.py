@@ -283,6 +283,9 @@ def test_kept_rows_with_unusable_values(broken_landing):
     assert rows["A-000006"] is None and rows["A-000001"] == 2019
     email = dict(query(broken_landing, "select member_id, email_hash from raw.members"))
     assert email["A-000008"] is None
+    # the address is kept as written, flagged by whether it is valid
+    valid = dict(query(broken_landing, "select member_id, email_valid from raw.members"))
+    assert valid["A-000008"] is False and valid["A-000001"] is True
 
 
 def test_messages_name_file_line_column_value_and_expectation(broken_landing):

@@ -9,6 +9,7 @@ import pytest
 
 from pipelines.ingest import rules
 from pipelines.ingest.sources import ADDRESS, DATE, DATETIME, DECIMAL, EMAIL, INT, YEAR, Column, hashed
+from pipelines.ingest.tools import MAUTIC_TIMES, PRETIX_LIST_TIMES, ZOOM_TIMES
 
 VALUES = {
     DATE: ["", "   ", "31.12.2024", "2024-12-31", "31.02.2019", "gestern", "12/31/2024"],
@@ -40,12 +41,34 @@ def test_an_empty_value_is_null_and_every_other_value_typed_as_before(kind):
     ).fetchall()
     assert len(rows) == len(VALUES[kind])
     for value, guarded, parsed in rows:
-        if value.strip() == "":
-            assert guarded is None, f"{kind} {value!r}"
-        else:
-            assert guarded == parsed, f"{kind} {value!r}"
+        assert guarded == parsed, f"{kind} {value!r}"
+        if value.strip() == "":  # null, as the conversion itself gives it
+            assert guarded is None and parsed is None, f"{kind} {value!r}"
     # the guard is not a filter that hides values: some of them are read
     assert any(guarded is not None for _, guarded, _ in rows)
+
+
+TOOL_TIMES = {
+    ZOOM_TIMES: ["", " ", "03/14/2025 06:30:00 PM", "03/14/2025 06:30 PM", "Mar 14, 2025 18:30:00", "spät"],
+    MAUTIC_TIMES: ["", " ", "December 15, 2025 10:15 am", "2025-12-15 10:15:00", "2025-12-15 10:15", "nie"],
+    PRETIX_LIST_TIMES: ["", " ", "2025-03-14 18:30", "14.03.2025 18:30", "14.03.2025 18:30:05", "—"],
+}
+
+
+@pytest.mark.parametrize("formats", list(TOOL_TIMES), ids=["zoom", "mautic", "pretix"])
+def test_the_tools_own_time_formats_give_the_same_values_guarded(formats):
+    con = duckdb.connect()
+    con.execute("set timezone = 'UTC'")
+    column = Column("Zeit", "value", DATETIME, formats=formats)
+    con.execute("create table incoming (v_value varchar)")
+    con.executemany("insert into incoming values (?)", [[v] for v in TOOL_TIMES[formats]])
+    rows = con.execute(
+        f"select v_value, {rules.typed_expr(column)}, {rules._parsed_expr(column, rules.staged(column))} "
+        "from incoming"
+    ).fetchall()
+    for value, guarded, parsed in rows:
+        assert guarded == parsed, value
+    assert sum(guarded is not None for _, guarded, _ in rows) == 3  # each of the three readable values read
 
 
 def test_only_the_kinds_that_parse_are_guarded():

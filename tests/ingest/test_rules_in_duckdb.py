@@ -28,18 +28,23 @@ VALUES = {
 }
 
 
-@pytest.mark.parametrize("kind", sorted(VALUES))
-def test_an_empty_value_is_null_and_every_other_value_typed_as_before(kind):
+def typed_both_ways(column: Column, values: list[str]) -> list[tuple]:
+    """(value, typed with the guard, typed by the conversion alone) for each value, in DuckDB."""
     con = duckdb.connect()
     con.execute("set timezone = 'UTC'")
-    column = Column("Wert", "value", kind)
-    con.execute("create table incoming (v_value varchar)")
-    con.executemany("insert into incoming values (?)", [[v] for v in VALUES[kind]])
+    con.execute(f"create table incoming (v_{column.name} varchar)")
+    con.executemany("insert into incoming values (?)", [[v] for v in values])
     rows = con.execute(
-        f"select v_value, {rules.typed_expr(column)}, {rules._parsed_expr(column, rules.staged(column))} "
-        "from incoming"
+        f"select v_{column.name}, {rules.typed_expr(column)}, "
+        f"{rules._parsed_expr(column, rules.staged(column))} from incoming"
     ).fetchall()
-    assert len(rows) == len(VALUES[kind])
+    assert len(rows) == len(values)
+    return rows
+
+
+@pytest.mark.parametrize("kind", sorted(VALUES))
+def test_an_empty_value_is_null_and_every_other_value_typed_as_before(kind):
+    rows = typed_both_ways(Column("Wert", "value", kind), VALUES[kind])
     for value, guarded, parsed in rows:
         assert guarded == parsed, f"{kind} {value!r}"
         if value.strip() == "":  # null, as the conversion itself gives it
@@ -57,15 +62,7 @@ TOOL_TIMES = {
 
 @pytest.mark.parametrize("formats", list(TOOL_TIMES), ids=["zoom", "mautic", "pretix"])
 def test_the_tools_own_time_formats_give_the_same_values_guarded(formats):
-    con = duckdb.connect()
-    con.execute("set timezone = 'UTC'")
-    column = Column("Zeit", "value", DATETIME, formats=formats)
-    con.execute("create table incoming (v_value varchar)")
-    con.executemany("insert into incoming values (?)", [[v] for v in TOOL_TIMES[formats]])
-    rows = con.execute(
-        f"select v_value, {rules.typed_expr(column)}, {rules._parsed_expr(column, rules.staged(column))} "
-        "from incoming"
-    ).fetchall()
+    rows = typed_both_ways(Column("Zeit", "value", DATETIME, formats=formats), TOOL_TIMES[formats])
     for value, guarded, parsed in rows:
         assert guarded == parsed, value
     assert sum(guarded is not None for _, guarded, _ in rows) == 3  # each of the three readable values read

@@ -65,11 +65,16 @@ format: install
 	$(BIN)/ruff format pipelines dashboard tests scripts
 	$(BIN)/ruff check --fix pipelines dashboard tests scripts
 
+# Two test processes (pytest-xdist), whatever the machine: CI has two cores, and each pipeline run of a test
+# may use up to ALUMNI_DUCKDB_MEMORY_LIMIT. `make test TEST_PROCESSES=0` runs them in one process.
+TEST_PROCESSES ?= 2
+PYTEST = $(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist worksteal
+
 test: install browser lint
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 test-fast: install
-	$(BIN)/python -m pytest -m "not slow"
+	$(PYTEST) -m "not slow"
 
 bench: install
 	$(BIN)/python scripts/bench.py --out docs/benchmarks.md $(BENCH_ARGS)

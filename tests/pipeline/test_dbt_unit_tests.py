@@ -8,15 +8,18 @@ import json
 import pytest
 
 from pipelines.dbt_prepare import run_dbt
+from tests.conftest import copy_data_dir
 
 pytestmark = pytest.mark.slow
 
 
 def test_every_dbt_unit_test_passes(published_demo, tmp_path):
-    data_dir, _, _ = published_demo
-    result = run_dbt(["test", "--select", "test_type:unit", "--target-path", str(tmp_path)], data_dir)
+    # dbt opens the warehouse for writing: a copy, so that other tests may read the published one meanwhile
+    data_dir = copy_data_dir(published_demo[0], tmp_path / "data")
+    target = tmp_path / "target"
+    result = run_dbt(["test", "--select", "test_type:unit", "--target-path", str(target)], data_dir)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    outcomes = json.loads((tmp_path / "run_results.json").read_text())["results"]
+    outcomes = json.loads((target / "run_results.json").read_text())["results"]
     unit = [r for r in outcomes if r["unique_id"].startswith("unit_test.")]
     assert len(unit) >= 13
     assert all(r["status"] == "pass" for r in unit), [r["unique_id"] for r in unit if r["status"] != "pass"]

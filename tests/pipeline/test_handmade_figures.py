@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pytest
 
 from pipelines.settings import DataDir
-from tests.conftest import run_cli
+from tests.conftest import made_once, run_cli
 from tests.helpers import write_export
 from tests.ingest.test_loader import (
     ACTIVITY,
@@ -46,7 +48,14 @@ def person(mid, email, city, country, status, faculty, registered, *, tracking="
 
 @pytest.fixture(scope="module")
 def handmade(tmp_path_factory) -> duckdb.DuckDBPyConnection:
-    data_dir = DataDir(tmp_path_factory.mktemp("handmade") / "data")
+    folder, _ = made_once(tmp_path_factory, "handmade", _build_handmade)
+    con = duckdb.connect(str(DataDir(folder / "data").analytics), read_only=True)
+    yield con
+    con.close()
+
+
+def _build_handmade(folder: Path) -> None:
+    data_dir = DataDir(folder / "data")
     land = data_dir.landing
     write_export(
         land / "members/members_2024-01-15.csv",
@@ -193,9 +202,6 @@ def handmade(tmp_path_factory) -> duckdb.DuckDBPyConnection:
     write_export(land / "erasure/erasure_2024-12-20.csv", ERASURE, [["A-000006", "", "20.12.2024"]])
     result = run_cli("pipeline", "--data-dir", str(data_dir.root), env={"ALUMNI_PSEUDONYM_KEY": "k"})
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    con = duckdb.connect(str(data_dir.analytics), read_only=True)
-    yield con
-    con.close()
 
 
 def one(con, sql):

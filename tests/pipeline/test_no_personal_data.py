@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import random
 import re
 import shutil
@@ -54,7 +55,27 @@ def landing_people(landing: Path) -> tuple[set[bytes], set[bytes]]:
 
 
 def files_under(*roots: Path) -> list[Path]:
-    return [p for root in roots if root.exists() for p in root.rglob("*") if p.is_file()]
+    # os.walk, not rglob: dbt's target/ and logs/ are shared with runs of other tests (pytest -n), whose
+    # folders may go while they are listed
+    return [Path(folder) / name for root in roots for folder, _, names in os.walk(root) for name in names]
+
+
+def contents(paths: list[Path]) -> list[tuple[Path, bytes]]:
+    """Each file's bytes; a file removed since it was listed (another run's, pruned) has none to search."""
+    found = []
+    for path in paths:
+        try:
+            found.append((path, path.read_bytes()))
+        except FileNotFoundError:
+            continue
+    return found
+
+
+def modified_since(path: Path, since: float) -> bool:
+    try:
+        return path.stat().st_mtime >= since
+    except FileNotFoundError:
+        return False
 
 
 def test_no_name_or_address_outside_the_warehouse(demo_small, tmp_path):
@@ -79,11 +100,11 @@ def test_no_name_or_address_outside_the_warehouse(demo_small, tmp_path):
 
     # what the run left outside the warehouse: Dagster's home, dbt's target/ and logs, logs anywhere in the repo
     searched = files_under(data_dir.dagster_home, DBT_PROJECT_DIR / "target", DBT_PROJECT_DIR / "logs")
-    searched += [p for p in files_under(REPO_ROOT / "logs") if p.stat().st_mtime >= started - 1]
+    searched += [p for p in files_under(REPO_ROOT / "logs") if modified_since(p, started - 1)]
     searched = [p for p in searched if p.suffix not in (".duckdb", ".msgpack") or "dagster" in str(p)]
     assert any("compute_logs" in str(p) or p.suffix == ".db" for p in searched), "Dagster storage not found"
     leaks = []
-    haystacks = [(p, p.read_bytes()) for p in searched]
+    haystacks = contents(searched)
     haystacks.append((Path("run summary (stdout+stderr)"), (result.stdout + result.stderr).encode()))
     for path, raw in haystacks:
         found = {m.lower() for m in EMAIL.findall(raw)} & emails

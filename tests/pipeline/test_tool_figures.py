@@ -3,13 +3,14 @@ pipeline (Dagster, dbt, publish). Overlapping downloads are loaded in the wrong 
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import duckdb
 import pytest
 
 from pipelines.settings import DataDir
-from tests.conftest import run_cli
+from tests.conftest import made_once, run_cli
 from tests.helpers import write_export
 from tests.ingest.test_tools import CAMPAIGNS, EVENTS, TOOL_EVENTS
 
@@ -39,7 +40,22 @@ def _position(order, pos, status, email, product, name, attendee_email, addon=""
 
 @pytest.fixture(scope="module")
 def tools(tmp_path_factory) -> SimpleNamespace:
-    data_dir = DataDir(tmp_path_factory.mktemp("tools") / "data")
+    folder, _ = made_once(tmp_path_factory, "tools", _build_tools)
+    data_dir = DataDir(folder / "data")
+    warehouse = duckdb.connect(str(data_dir.warehouse), read_only=True)
+    checkins = dict(
+        warehouse.execute(
+            "select registration_id, strftime(checked_in_at, '%H:%M') from intermediate.int_registrations"
+        ).fetchall()
+    )
+    warehouse.close()
+    con = duckdb.connect(str(data_dir.analytics), read_only=True)
+    yield SimpleNamespace(execute=con.execute, checkins=checkins)
+    con.close()
+
+
+def _build_tools(folder: Path) -> None:
+    data_dir = DataDir(folder / "data")
     land = data_dir.landing
     write_export(
         land / "members/members_2024-06-01.csv",
@@ -226,16 +242,6 @@ def tools(tmp_path_factory) -> SimpleNamespace:
     )
     second = run_cli("pipeline", "--data-dir", str(data_dir.root))
     assert second.returncode == 0, second.stdout + second.stderr
-    warehouse = duckdb.connect(str(data_dir.warehouse), read_only=True)
-    checkins = dict(
-        warehouse.execute(
-            "select registration_id, strftime(checked_in_at, '%H:%M') from intermediate.int_registrations"
-        ).fetchall()
-    )
-    warehouse.close()
-    con = duckdb.connect(str(data_dir.analytics), read_only=True)
-    yield SimpleNamespace(execute=con.execute, checkins=checkins)
-    con.close()
 
 
 def test_pretix_and_zoom_registrations_by_hand(tools):

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from dashboard import report
-from tests.conftest import run_cli
+from tests.conftest import copy_data_dir, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -33,8 +33,9 @@ def last_complete_year(analytics) -> int:
     return report.default_year(years)
 
 
-def test_report_default_year_language_and_place(published_demo):
-    data_dir, _, _ = published_demo
+def test_report_default_year_language_and_place(published_demo, tmp_path):
+    # the default place is inside the data directory: a copy, the published demo is read by other tests
+    data_dir = copy_data_dir(published_demo[0], tmp_path / "data")
     result = run_cli("report", "--data-dir", str(data_dir.root))
     assert result.returncode == 0, result.stderr
     year = last_complete_year(data_dir.analytics)

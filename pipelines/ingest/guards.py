@@ -176,9 +176,10 @@ COMPACTION_TABLE = "meta.compactions"
 def compact_after_erasure(data_dir, before_models: bool = False) -> float | None:
     """After a run that erased someone, the deleted values must not stay readable in warehouse.duckdb's bytes
     (DuckDB does not overwrite freed blocks, STACK.md pitfall 18): copy the database into a new file and
-    rename it over the old one. Only when an erasure happened since the last compaction; the record of this
-    compaction is written into the new file, so a crash before the rename leaves it pending. Returns the
-    seconds it took, or None when there was nothing to do. No other connection may be open.
+    rename it over the old one. Only when an erasure removed rows that had been written, since the last
+    compaction (rows taken out before writing, `privacy.erase_before_writing`, leave nothing to rewrite); the
+    record of this compaction is written into the new file, so a crash before the rename leaves it pending.
+    Returns the seconds it took, or None when there was nothing to do. No other connection may be open.
 
     `before_models`: called between the ingest and dbt, it rewrites only a warehouse in which dbt has built
     nothing yet (a first build). The copy then holds the ingest's tables alone, not also every model, and dbt
@@ -200,6 +201,7 @@ def compact_after_erasure(data_dir, before_models: bool = False) -> float | None
             f"""
             select count(*) from meta.erasure_log
             where swept_at > coalesce((select max(compacted_at) from {COMPACTION_TABLE}), timestamp '1900-01-01')
+              and not coalesce(before_writing, false)
             """
         ).fetchone()[0]
         if not pending:

@@ -227,6 +227,70 @@ def sweep(
     return removed
 
 
+def erase_before_writing(con: duckdb.DuckDBPyConnection, run_id: str, source: Source) -> tuple[int, int]:
+    """Take the rows of people erased before out of one file's staged rows (the temp table `checked`, with
+    `hashes_<column>`), before anything is written: a file's rows deleted after their insert, even in the
+    same transaction, may stay in warehouse.duckdb's bytes, and the run must rewrite the whole file
+    (`guards.compact_after_erasure`); rows never written need no rewrite. Re-exports name erased people again
+    and again (a running year's newsletter or event exports): at scale 10 a month's rewrite took about a third
+    of its run (docs/benchmarks.md, issue 13, fifteenth pass).
+
+    Only rows that `sweep` would remove after the insert, and only those whose removal cannot change what it
+    derives: a row that links a member to an address goes here only if every id and address it holds is
+    erased already (a row that would reveal another address of an erased member is left to `sweep`, which
+    derives that address from it). A registration named by a removed row is tombstoned, as `sweep` does. What
+    is left (a derived identity, a detached column) `sweep` removes after the insert, as before. Counted as
+    loaded or quarantined (rows_read = rows_loaded + rows_quarantined) and as erased, in meta.erasure_log
+    with `before_writing`. Returns (rows that were good, rows that broke a rule) removed."""
+    deleting = [c for c in source.hashed_columns if c.privacy.on_erasure == DELETE]
+    tombstones = [c for c in source.hashed_columns if c.privacy.on_erasure == TOMBSTONE]
+    if not deleting or (source.name in LINKING_TABLES and tombstones):
+        return 0, 0  # no such table today: sweep's dependants ignore the linking rule
+    _record_requests(con, run_id)
+    erased = "select hash from meta.erased_identities"
+    named_any = " union all ".join(f"select 1 from hashes_{c.name} where h in ({erased})" for c in deleting)
+    if not con.execute(f"select count(*) from ({named_any})").fetchone()[0]:
+        return 0, 0  # the common case: nobody in this file was erased
+
+    def named(c) -> str:
+        return f"k_{c.name} in (select k from hashes_{c.name} where h in ({erased}))"
+
+    if source.name in LINKING_TABLES:
+        member_hash, address_hash = LINKING_TABLES[source.name]
+        member = next(c for c in deleting if f"{c.name}_hash" == member_hash)
+        address = next(c for c in deleting if f"{c.name}_hash" == address_hash)
+        # sweep: the member named, or the address named by a row without a member; here only if nothing
+        # of the row is left to derive from (every id and address it holds is erased already)
+        goes = (
+            f"(k_{member.name} is null and {named(address)}) "
+            f"or ({named(member)} and (k_{address.name} is null or {named(address)}))"
+        )
+    else:
+        goes = " or ".join(named(c) for c in deleting)
+    for c in tombstones:
+        con.execute(
+            f"""
+            insert into meta.erased_identities (hash, kind, requested_on, first_seen_run)
+            select distinct key.h, '{c.privacy.identity}', current_date, '{run_id}'
+            from checked join hashes_{c.name} as key on checked.k_{c.name} = key.k
+            where ({goes}) and key.h not in ({erased})
+            """
+        )
+    good, broken = con.execute(
+        f"select count(*) filter (where _failure is null), count(*) filter (where _failure is not null) "
+        f"from checked where {goes}"
+    ).fetchone()
+    con.execute(f"delete from checked where {goes}")
+    for schema, count in (("raw", good), ("quarantine", broken)):
+        if count:
+            con.execute(
+                "insert into meta.erasure_log (run_id, table_name, rows_affected, swept_at, before_writing) "
+                "values (?, ?, ?, now(), true)",
+                [run_id, f"{schema}.{source.name}", count],
+            )
+    return int(good), int(broken)
+
+
 def _record_requests(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     """Tombstones for the requests: a request names one person, the member with its Mitgliedsnummer where
     given (its e-mail then only confirms it), else the address itself (CONTRACTS.md, erasure requests)."""

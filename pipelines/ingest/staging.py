@@ -245,11 +245,13 @@ def load_staged(
     # a view: the good rows flow from the join straight into raw, and the quarantine's few rows are joined
     # on their own (materialising the join first cost about a tenth of a large file's load)
     con.execute(f"create or replace temp view ready as {rules.ready_select(source)}")
+    kept_with_issue = _kept_with_issue(con, source)  # over every staged row, erased people's too
+    # rows of people erased before never reach the file (no rewrite for them); they count as loaded and erased
+    erased_good, erased_broken = privacy.erase_before_writing(con, run_id, source)
     params = {"file": file_name, "sha": sha, "run": run_id, "exported": exported_at}
-    loaded = con.execute(rules.raw_insert(source), params).fetchone()[0]
-    quarantined = con.execute(rules.quarantine_insert(source), params).fetchone()[0]
+    loaded = erased_good + con.execute(rules.raw_insert(source), params).fetchone()[0]
+    quarantined = erased_broken + con.execute(rules.quarantine_insert(source), params).fetchone()[0]
     quarantined += _quarantine_malformed(con, source, parsed, file_name, sha, run_id, exported_at)
-    kept_with_issue = _kept_with_issue(con, source)
     for statement in source.post_load:
         con.execute(statement, {"sha": sha})
     erased = privacy.sweep(con, run_id, sha, source.name)
@@ -270,7 +272,7 @@ def load_staged(
         rows_read=parsed.rows_read,
         rows_loaded=int(loaded),
         rows_quarantined=int(quarantined),
-        rows_erased=sum(erased.values()),
+        rows_erased=erased_good + erased_broken + sum(erased.values()),
         problems=problems,
         kept_with_issue=kept_with_issue,
     )

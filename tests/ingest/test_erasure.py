@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 
-from pipelines.ingest import BY_NAME, connect
+from pipelines.ingest import BY_NAME, connect, guards
 from pipelines.ingest.loader import load_file
 from pipelines.ingest.privacy import keyed_hash, load_key
 from tests.helpers import TEST_KEY, ingest_all, query, write_export
@@ -26,6 +26,7 @@ PERSON_HASHES = {
     keyed_hash(KEY, "old@x.de"),
     keyed_hash(KEY, "new@x.de"),
 }
+KEEP = keyed_hash(KEY, "keep@x.de")
 
 
 def traces(data_dir) -> int:
@@ -210,6 +211,85 @@ def test_an_address_revealed_later_is_swept_everywhere_even_after_a_crash(data_d
     assert query(
         data_dir, "select count(*) from meta.erased_identities where swept_everywhere_at is null"
     ) == [(0,)]
+
+
+def test_rows_of_people_erased_before_are_never_written_and_call_for_no_rewrite(data_dir):
+    """Re-exports name erased people again (a running year's newsletter and event exports, an old snapshot
+    under a new name): their rows are taken out of the staged rows before anything is written, counted as
+    loaded (or quarantined) and erased as before, and the warehouse needs no rewrite for them. A file that
+    reveals another address of an erased member is still loaded and swept, and calls for the rewrite."""
+    landing_with_person(data_dir)
+    write_export(
+        data_dir.landing / "erasure/erasure_2022-01-01.csv", ERASURE, [["A-000042", "", "20.12.2021"]]
+    )
+    ingest_all(data_dir, "run-1")
+    assert traces(data_dir) == 0
+    assert guards.compact_after_erasure(data_dir) is not None  # the first run swept rows it had written
+    land = data_dir.landing
+    old = (land / "members/members_2021-01-15.csv").read_bytes()
+    (land / "members/members_2021-01-16.csv").write_bytes(old + b"\n")  # A-000042 with new@x.de: both erased
+    write_export(
+        land / "newsletter/activity_2022-03-31.csv",
+        ACTIVITY,
+        [
+            ["C1", "OLD@x.de", "open", "01.03.2021 10:05:00", "", "", ""],
+            ["C1", "new@x.de", "click", "01.03.2021 10:06:00", "x", "", ""],
+            ["C9", "new@x.de", "open", "01.03.2021 10:07:00", "", "", ""],  # would be quarantined
+            ["C1", "keep@x.de", "open", "01.03.2021 10:08:00", "", "", ""],
+        ],
+    )
+    write_export(
+        land / "events/attendance_2022-03-31.csv",
+        ATTENDANCE,
+        [
+            ["R1", "E1", "", "A-000042", "01.05.2021", "angemeldet", "01.06.2021 18:00", "Teilnehmer/in"],
+            ["R3", "E1", "new@x.de", "", "01.05.2021", "angemeldet", "", "Teilnehmer/in"],
+            ["R2", "E1", "keep@x.de", "", "01.05.2021", "angemeldet", "", "Teilnehmer/in"],
+        ],
+    )
+    results = ingest_all(data_dir, "run-2")
+    assert traces(data_dir) == 0
+    files = {r.file_name: r for rs in results.values() for r in rs}
+    activity = files["newsletter/activity_2022-03-31.csv"]
+    assert (activity.rows_loaded, activity.rows_quarantined, activity.rows_erased) == (3, 1, 3)
+    assert activity.problems == []  # the erased person's broken row is not reported: it is gone
+    assert files["events/attendance_2022-03-31.csv"].rows_erased == 2
+    assert files["members/members_2021-01-16.csv"].rows_erased == 1
+    for name, read, loaded, quarantined in query(
+        data_dir, "select file_name, rows_read, rows_loaded, rows_quarantined from meta.ingested_files"
+    ):
+        assert read == loaded + quarantined, name
+    logged = query(
+        data_dir,
+        "select table_name, sum(rows_affected), bool_and(before_writing) from meta.erasure_log "
+        "where run_id = 'run-2' group by all order by all",
+    )
+    assert logged == [
+        ("quarantine.newsletter_activity", 1, True),
+        ("raw.attendance", 2, True),
+        ("raw.members", 1, True),
+        ("raw.newsletter_activity", 2, True),
+    ]
+    assert query(data_dir, "select count(*) from raw.newsletter_activity where email_hash = ?", [KEEP]) == [
+        (2,)
+    ]
+    assert guards.compact_after_erasure(data_dir) is None  # nothing of them was written: no rewrite
+    # a snapshot that links the erased member to an address nobody knew: loaded, swept, rewritten
+    write_export(
+        land / "members/members_2022-04-15.csv",
+        MEMBERS,
+        [member("A-000042", email="newest@x.de"), member("A-000001", "keep@x.de")],
+    )
+    ingest_all(data_dir, "run-3")
+    assert query(
+        data_dir,
+        "select count(*) from meta.erased_identities where hash = ?",
+        [keyed_hash(KEY, "newest@x.de")],
+    ) == [(1,)]
+    assert query(
+        data_dir, "select table_name, before_writing from meta.erasure_log where run_id = 'run-3'"
+    ) == [("raw.members", None)]
+    assert guards.compact_after_erasure(data_dir) is not None
 
 
 def test_key_file_is_created_once_with_mode_0600(tmp_path, monkeypatch):

@@ -140,6 +140,84 @@ def test_a_tombstone_key_becomes_an_erased_identity_when_its_row_goes(dependant)
         con.close()
 
 
+def _staged(con, table: str, rows: list[dict[str, str | None]]) -> None:
+    """One file's staged rows as the loader holds them before writing: `checked` with each hashed column's
+    key (`k_<column>`) and `hashes_<column>` (key -> keyed hash); a key `k:<hash>` hashes to `<hash>`."""
+    hashed = [c.name for c in raw_table(table).hashed_columns]
+    keys = ", ".join(f"k_{c} varchar" for c in hashed)
+    con.execute(f"create temp table checked (_line int, _failure varchar, {keys})")
+    for line, row in enumerate(rows, start=2):
+        values = {f"k_{c}": (f"k:{row[c]}" if row.get(c) else None) for c in hashed}
+        con.execute(
+            f"insert into checked values (?, ?, {', '.join('?' * len(hashed))})",
+            [line, row.get("_failure"), *values.values()],
+        )
+    for c in hashed:
+        con.execute(
+            f"create temp table hashes_{c} as select distinct k_{c} as k, substr(k_{c}, 3) as h "
+            f"from checked where k_{c} is not null"
+        )
+
+
+DELETING = [m for m in privacy.IDENTITY_COLUMNS if m[3] == DELETE]
+
+
+@pytest.mark.parametrize("match", DELETING, ids=lambda m: f"{m[0]}.{m[1]}")
+def test_rows_taken_out_before_writing_are_rows_the_sweep_removes(match):
+    """For every column whose match deletes the row: a staged row that names only erased people is taken out
+    before writing (a broken one too) and counted; someone else's row stays; a row that links an erased member
+    to an address not yet erased stays for the sweep, which derives the address from it."""
+    table, column, _identity, _action = match
+    name = column.removesuffix("_hash")
+    linking = privacy.LINKING_TABLES.get(table)
+    other = None
+    if linking:
+        other = next(c for c in linking if c != column).removesuffix("_hash")
+    con = _fresh()
+    try:
+        rows = [
+            {name: ERASED},
+            {name: ERASED, "_failure": "bad_date|Datum"},
+            {name: KEPT},
+        ]
+        if other:
+            rows.append({name: ERASED, other: "new-address-hash" if other.startswith("email") else KEPT})
+        _staged(con, table, rows)
+        source = raw_table(table)
+        assert privacy.erase_before_writing(con, "run-1", source) == (1, 1)
+        left = [line for (line,) in con.execute("select _line from checked order by _line").fetchall()]
+        # line 5: a member's row that reveals an address is left to the sweep; an erased address in the row
+        # of a member not erased is not the member's to lose (the sweep keeps it too)
+        assert left == ([4, 5] if other else [4])
+        assert con.execute(
+            "select table_name, rows_affected, before_writing from meta.erasure_log order by all"
+        ).fetchall() == [(f"quarantine.{table}", 1, True), (f"raw.{table}", 1, True)]
+    finally:
+        con.close()
+
+
+def test_a_tombstone_key_of_a_row_taken_out_before_writing_becomes_an_erased_identity():
+    for table, key, identity in privacy.DEPENDANTS:
+        deleting = next(c for t, c, _i, a in privacy.IDENTITY_COLUMNS if t == table and a == DELETE)
+        con = _fresh()
+        try:
+            _staged(
+                con,
+                table,
+                [
+                    {deleting.removesuffix("_hash"): ERASED, key.removesuffix("_hash"): "the-key-hash"},
+                    {deleting.removesuffix("_hash"): KEPT, key.removesuffix("_hash"): "other-key-hash"},
+                ],
+            )
+            assert privacy.erase_before_writing(con, "run-1", raw_table(table)) == (1, 0)
+            assert con.execute("select count(*) from checked").fetchone()[0] == 1
+            assert con.execute(
+                "select hash, kind from meta.erased_identities where hash like '%key-hash' order by all"
+            ).fetchall() == [("the-key-hash", identity)]
+        finally:
+            con.close()
+
+
 def test_declared_privacy_actions_are_known():
     actions = {c.privacy.on_erasure for s in raw_tables() for c in s.hashed_columns}
     assert actions <= {DELETE, DETACH, TOMBSTONE, REQUEST}

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.ingest.catalogue import raw_tables
-from pipelines.ingest.sources import ADDRESS, DELETE, DETACH, MEMBER, REQUEST, TOMBSTONE, Source
+from pipelines.ingest.sources import ADDRESS, DELETE, DETACH, EMAIL, MEMBER, REQUEST, TOMBSTONE, Source
 
 KEY_ENV = "ALUMNI_PSEUDONYM_KEY"
 
@@ -227,46 +227,42 @@ def sweep(
     return removed
 
 
-def erase_before_writing(con: duckdb.DuckDBPyConnection, run_id: str, source: Source) -> tuple[int, int]:
+def erase_before_writing(con: duckdb.DuckDBPyConnection, run_id: str, source: Source) -> tuple[int, int, int]:
     """Take the rows of people erased before out of one file's staged rows (the temp table `checked`, with
     `hashes_<column>`), before anything is written: a file's rows deleted after their insert, even in the
     same transaction, may stay in warehouse.duckdb's bytes, and the run must rewrite the whole file
     (`guards.compact_after_erasure`); rows never written need no rewrite. Re-exports name erased people again
-    and again (a running year's newsletter or event exports): at scale 10 a month's rewrite took about a third
-    of its run (docs/benchmarks.md, issue 13, fifteenth pass).
+    and again (a running year's members, event and newsletter exports): at scale 10 a month's rewrite took
+    about a third of its run (docs/benchmarks.md, issue 13, fifteenth pass).
 
-    Only rows that `sweep` would remove after the insert, and only those whose removal cannot change what it
-    derives: a row that links a member to an address goes here only if every id and address it holds is
-    erased already (a row that would reveal another address of an erased member is left to `sweep`, which
-    derives that address from it). A registration named by a removed row is tombstoned, as `sweep` does. What
-    is left (a derived identity, a detached column) `sweep` removes after the insert, as before. Counted as
-    loaded or quarantined (rows_read = rows_loaded + rows_quarantined) and as erased, in meta.erasure_log
-    with `before_writing`. Returns (rows that were good, rows that broke a rule) removed."""
+    Only what `sweep` would do after the insert, and only where doing it first cannot change what `sweep`
+    derives. A row that links an erased member to an address goes here if the address is erased too, or if
+    another member who is not erased holds it (a family mailbox, which `sweep` leaves with that member); a row
+    that reveals another address of an erased member stays for `sweep`, which derives the address from it. A
+    registration named by a removed row is tombstoned, as `sweep` does; a detached column (not an address) is
+    emptied. What is left `sweep` does after the insert, as before. Removed rows count as loaded or
+    quarantined (rows_read = rows_loaded + rows_quarantined) and as erased, in meta.erasure_log with
+    `before_writing`. Returns (good rows removed, rows that broke a rule removed, rows detached)."""
     deleting = [c for c in source.hashed_columns if c.privacy.on_erasure == DELETE]
     tombstones = [c for c in source.hashed_columns if c.privacy.on_erasure == TOMBSTONE]
-    if not deleting or (source.name in LINKING_TABLES and tombstones):
-        return 0, 0  # no such table today: sweep's dependants ignore the linking rule
+    # an address is detached by `sweep` only: raw keeps its validity, which reads the key
+    detaching = [c for c in source.hashed_columns if c.privacy.on_erasure == DETACH and c.kind != EMAIL]
+    if source.name in LINKING_TABLES and tombstones:
+        return 0, 0, 0  # no such table today: sweep's dependants ignore the linking rule
     # the requests' own identities are there since their file's load (its sweep records them)
     erased = "select hash from meta.erased_identities"
-    named_any = " union all ".join(f"select 1 from hashes_{c.name} where h in ({erased})" for c in deleting)
-    if not con.execute(f"select count(*) from ({named_any})").fetchone()[0]:
-        return 0, 0  # the common case: nobody in this file was erased
+    named_any = " union all ".join(
+        f"select 1 from hashes_{c.name} where h in ({erased})" for c in deleting + detaching
+    )
+    if not named_any or not con.execute(f"select count(*) from ({named_any})").fetchone()[0]:
+        return 0, 0, 0  # the common case: nobody in this file was erased
 
-    def named(c) -> str:
-        return f"k_{c.name} in (select k from hashes_{c.name} where h in ({erased}))"
+    def named(c, among: str = erased) -> str:
+        return f"k_{c.name} in (select k from hashes_{c.name} where h in ({among}))"
 
+    goes = " or ".join(named(c) for c in deleting) or "false"
     if source.name in LINKING_TABLES:
-        member_hash, address_hash = LINKING_TABLES[source.name]
-        member = next(c for c in deleting if f"{c.name}_hash" == member_hash)
-        address = next(c for c in deleting if f"{c.name}_hash" == address_hash)
-        # sweep: the member named, or the address named by a row without a member; here only if nothing
-        # of the row is left to derive from (every id and address it holds is erased already)
-        goes = (
-            f"(k_{member.name} is null and {named(address)}) "
-            f"or ({named(member)} and (k_{address.name} is null or {named(address)}))"
-        )
-    else:
-        goes = " or ".join(named(c) for c in deleting)
+        goes = _linking_rows_that_go(con, source, deleting, named)
     for c in tombstones:
         con.execute(
             f"""
@@ -276,19 +272,63 @@ def erase_before_writing(con: duckdb.DuckDBPyConnection, run_id: str, source: So
             where ({goes}) and key.h not in ({erased})
             """
         )
-    good, broken = con.execute(
-        f"select count(*) filter (where _failure is null), count(*) filter (where _failure is not null) "
-        f"from checked where {goes}"
-    ).fetchone()
+    split = "select count(*) filter (where _failure is null), count(*) filter (where _failure is not null) from checked"
+    removed = con.execute(f"{split} where {goes}").fetchone()
     con.execute(f"delete from checked where {goes}")
-    for schema, count in (("raw", good), ("quarantine", broken)):
+    detached = (0, 0)
+    for c in detaching:  # as `sweep` does: the person's id, its hash and free text that may name them
+        cleared = [n for n in DETACH_COLUMNS[(source.name, f"{c.name}_hash")] if not n.endswith("_hash")]
+        good, broken = con.execute(f"{split} where {named(c)}").fetchone()
+        emptied = ", ".join(f"t_{name} = null, v_{name} = null" for name in cleared)
+        con.execute(f"update checked set {emptied}, k_{c.name} = null where {named(c)}")
+        detached = (detached[0] + good, detached[1] + broken)
+    # raw rows first, then quarantined ones (good rows, then broken ones), removed and then detached
+    for schema, count in (("raw", removed[0] + detached[0]), ("quarantine", removed[1] + detached[1])):
         if count:
             con.execute(
                 "insert into meta.erasure_log (run_id, table_name, rows_affected, swept_at, before_writing) "
                 "values (?, ?, ?, now(), true)",
                 [run_id, f"{schema}.{source.name}", count],
             )
-    return int(good), int(broken)
+    return int(removed[0]), int(removed[1]), int(sum(detached))
+
+
+def _linking_rows_that_go(con, source: Source, deleting: list, named) -> str:
+    """Which staged rows of a table that links a member id to an address go before writing (SQL over `checked`).
+    `sweep` removes a row whose member is erased, or whose address is and which names no member; from a row
+    with an erased member and an address not erased it first derives that address, unless another member who
+    is not erased holds it (`_derive_identities`). Here such a row goes only in that case, the holder found
+    among the rows written before and this file's own; the other rows that `sweep` removes go here too."""
+    member_hash, address_hash = LINKING_TABLES[source.name]
+    member = next(c for c in deleting if f"{c.name}_hash" == member_hash)
+    address = next(c for c in deleting if f"{c.name}_hash" == address_hash)
+    revealing = f"{named(member)} and k_{address.name} is not null and not {named(address)}"
+    held = "false"
+    if con.execute(f"select count(*) from checked where {revealing}").fetchone()[0]:
+        erased_members = f"select hash from meta.erased_identities where kind = '{MEMBER}'"
+        staged_links = (
+            f"select a.h as email_hash, m.h as member_id_hash from checked "
+            f"join hashes_{address.name} as a on checked.k_{address.name} = a.k "
+            f"join hashes_{member.name} as m on checked.k_{member.name} = m.k"
+        )
+        candidates = (
+            f"select a.h from checked join hashes_{address.name} as a on checked.k_{address.name} = a.k "
+            f"where {revealing}"
+        )
+        con.execute(
+            f"""
+            create or replace temp table held_addresses as
+            select distinct email_hash as hash from ({_linking_rows()} union all {staged_links}) as other
+            where email_hash in ({candidates})
+              and member_id_hash is not null and member_id_hash not in ({erased_members})
+            """
+        )
+        held = f"({revealing} and {named(address, 'select hash from held_addresses')})"
+    return (
+        f"(k_{member.name} is null and {named(address)}) "
+        f"or ({named(member)} and (k_{address.name} is null or {named(address)})) "
+        f"or {held}"
+    )
 
 
 def _record_requests(con: duckdb.DuckDBPyConnection, run_id: str) -> None:

@@ -247,7 +247,7 @@ def load_staged(
     con.execute(f"create or replace temp view ready as {rules.ready_select(source)}")
     kept_with_issue = _kept_with_issue(con, source)  # over every staged row, erased people's too
     # rows of people erased before never reach the file (no rewrite for them); they count as loaded and erased
-    erased_good, erased_broken = privacy.erase_before_writing(con, run_id, source)
+    erased_good, erased_broken, detached = privacy.erase_before_writing(con, run_id, source)
     params = {"file": file_name, "sha": sha, "run": run_id, "exported": exported_at}
     loaded = erased_good + con.execute(rules.raw_insert(source), params).fetchone()[0]
     quarantined = erased_broken + con.execute(rules.quarantine_insert(source), params).fetchone()[0]
@@ -272,7 +272,7 @@ def load_staged(
         rows_read=parsed.rows_read,
         rows_loaded=int(loaded),
         rows_quarantined=int(quarantined),
-        rows_erased=erased_good + erased_broken + sum(erased.values()),
+        rows_erased=erased_good + erased_broken + detached + sum(erased.values()),
         problems=problems,
         kept_with_issue=kept_with_issue,
     )

@@ -18,7 +18,17 @@ from pathlib import Path
 import duckdb
 
 from pipelines.ingest.catalogue import raw_tables
-from pipelines.ingest.sources import ADDRESS, DELETE, DETACH, EMAIL, MEMBER, REQUEST, TOMBSTONE, Source
+from pipelines.ingest.sources import (
+    ADDRESS,
+    DELETE,
+    DETACH,
+    EMAIL,
+    MEMBER,
+    PARSED_KINDS,
+    REQUEST,
+    TOMBSTONE,
+    Source,
+)
 
 KEY_ENV = "ALUMNI_PSEUDONYM_KEY"
 
@@ -279,7 +289,12 @@ def erase_before_writing(con: duckdb.DuckDBPyConnection, run_id: str, source: So
     for c in detaching:  # as `sweep` does: the person's id, its hash and free text that may name them
         cleared = [n for n in DETACH_COLUMNS[(source.name, f"{c.name}_hash")] if not n.endswith("_hash")]
         good, broken = con.execute(f"{split} where {named(c)}").fetchone()
-        emptied = ", ".join(f"t_{name} = null, v_{name} = null" for name in cleared)
+        emptied = ", ".join(
+            f"t_{name} = null, v_{name} = null"
+            if source.column(name).kind in PARSED_KINDS
+            else f"v_{name} = null"
+            for name in cleared
+        )
         con.execute(f"update checked set {emptied}, k_{c.name} = null where {named(c)}")
         detached = (detached[0] + good, detached[1] + broken)
     # raw rows first, then quarantined ones (good rows, then broken ones), removed and then detached

@@ -238,7 +238,9 @@ def load_staged(
 ) -> FileResult:
     """The staged records (`incoming`) through the row rules into raw and quarantine; the malformed ones into
     quarantine whole; then the source's post-load steps, the erasure sweep of this file and its quarantine log."""
-    con.execute(f"create or replace temp table checked as {rules.checked_select(source)}")
+    repeated = rules.repeated_keys_select(source)
+    repeated_keys = repeated is not None and bool(con.execute(repeated).fetchone()[0])
+    con.execute(f"create or replace temp table checked as {rules.checked_select(source, repeated_keys)}")
     con.execute("drop table incoming")
     for c in source.hashed_columns:
         con.execute(f"create or replace temp table hashes_{c.name} as {rules.hashes_select(c)}")

@@ -8,7 +8,18 @@ import duckdb
 import pytest
 
 from pipelines.ingest import rules
-from pipelines.ingest.sources import ADDRESS, DATE, DATETIME, DECIMAL, EMAIL, INT, YEAR, Column, hashed
+from pipelines.ingest.sources import (
+    ADDRESS,
+    DATE,
+    DATETIME,
+    DECIMAL,
+    EMAIL,
+    INT,
+    YEAR,
+    Column,
+    Source,
+    hashed,
+)
 from pipelines.ingest.tools import MAUTIC_TIMES, PRETIX_LIST_TIMES, ZOOM_TIMES
 
 VALUES = {
@@ -108,3 +119,44 @@ def test_an_address_is_valid_in_checked_exactly_where_the_full_check_says_so():
     # an address that is not hashed has no key: the full check stays
     plain = Column("E-Mail", "email", EMAIL)
     assert rules.valid_in_checked(plain) == rules.email_valid(plain)
+
+
+KEYED = Source(
+    name="keyed",
+    folder="keyed",
+    prefix="keyed",
+    key="key_id",
+    columns=(Column("ID", "key_id", required=True), Column("Datum", "day", DATE), Column("Name", "name")),
+)
+
+
+def _checked(keys: list[str]) -> tuple[bool, list[tuple], list[tuple]]:
+    """(whether the keys count as repeated, `checked` numbered by key, `checked` unnumbered) for one file."""
+    con = duckdb.connect()
+    con.execute("set timezone = 'UTC'")
+    con.execute("create table incoming (v_key_id varchar, v_day varchar, v_name varchar, _line bigint)")
+    con.executemany(
+        "insert into incoming values (?, ?, ?, ?)",
+        [[key, "31.12.2024", f" name {line} ", line] for line, key in enumerate(keys, start=2)],
+    )
+    repeated = con.execute(rules.repeated_keys_select(KEYED)).fetchone()[0]
+    order = " order by _line"
+    numbered = con.execute(rules.checked_select(KEYED) + order).fetchall()
+    unnumbered = con.execute(rules.checked_select(KEYED, repeated_keys=False) + order).fetchall()
+    con.close()
+    return repeated, numbered, unnumbered
+
+
+def test_a_file_is_numbered_by_key_unless_each_key_occurs_once_and_either_way_the_rows_are_the_same():
+    """The window that finds a repeated key is left out only where no key is repeated: there it would have
+    numbered every row 1, so `checked` is the same without it."""
+    repeated, numbered, unnumbered = _checked(["A-1", "A-2", " A-3 ", "a-1"])
+    assert repeated is False and numbered == unnumbered
+    assert all(row[-1] is None for row in numbered)  # no _failure: each key once (case and spaces as staged)
+    # a key repeated after trimming, or empty twice, is numbered (and a repeat quarantined as before)
+    for keys in (["A-1", "A-2", " A-1"], ["", "A-2", ""]):
+        repeated, numbered, unnumbered = _checked(keys)
+        assert repeated is True, keys
+        assert numbered != unnumbered
+    _, numbered, _ = _checked(["A-1", "A-2", " A-1"])
+    assert [row[-1] for row in numbered] == [None, None, "duplicate_id|ID"]

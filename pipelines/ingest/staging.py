@@ -111,7 +111,9 @@ def _fields_with_duckdb(
     encoding = _duckdb_encoding(parsed.encoding, raw)
     if encoding is None or b"\r" in raw.replace(b"\r\n", b"") or b"\x00" in raw:
         return False
-    if b' "' in raw or b'" ' in raw or any(c in str(path) for c in "*?[]{}"):
+    # a file without a quote has no space beside one: one byte is found by memchr (2 ms for 30 MB), a pair of
+    # bytes beginning with a space took 30 ms each (a members export at scale 10 has no quote at all)
+    if (b'"' in raw and (b' "' in raw or b'" ' in raw)) or any(c in str(path) for c in "*?[]{}"):
         return False
     body = raw.rstrip(b"\r\n")
     records = body.count(b"\n")  # lines after the header

@@ -219,7 +219,7 @@ def raw_insert(source: Source) -> str:
     columns, values = [], []
     for c in source.stored_columns:
         columns.append(c.name)
-        values.append(typed(c))  # an address as written (its typed value is its trimmed text)
+        values.append(typed(c))  # parsed, or the trimmed text (an address as written)
         if c.kind == EMAIL:
             columns.append(f"{c.name}_valid")
             values.append(valid_in_checked(c))

@@ -76,6 +76,8 @@ ACTIVITY_HEADER = "Kampagnen-ID;E-Mail;Aktion;Zeitpunkt;Link;User-Agent;Maschine
             False,
         ),
         ("blank_line", "C1;a@x.de;open;2024-01-01 10:00;;;\n\nC1;b@x.de;sent;x;;;\n", False),
+        ("blank_line_crlf", "C1;a@x.de;open;2024-01-01 10:00;;;\r\n\r\nC1;b@x.de;sent;x;;;\r\n", False),
+        ("crlf_lines", "C1;a@x.de;open;2024-01-01 10:00;;;\r\nC1;b@x.de;sent;x;;;\r\n", True),
         ("too_few_fields", "C1;a@x.de;open\nC1;b@x.de;sent;x;;;\n", False),
         ("too_many_fields", "C1;a@x.de;open;x;;;;extra\n", False),
         ("unterminated_quote", 'C1;a@x.de;open;x;;"UA;\n', None),

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.ingest import rules
 from pipelines.ingest.catalogue import raw_tables
 from pipelines.ingest.sources import (
     ADDRESS,
@@ -24,7 +25,6 @@ from pipelines.ingest.sources import (
     DETACH,
     EMAIL,
     MEMBER,
-    PARSED_KINDS,
     REQUEST,
     TOMBSTONE,
     Source,
@@ -289,12 +289,7 @@ def erase_before_writing(con: duckdb.DuckDBPyConnection, run_id: str, source: So
     for c in detaching:  # as `sweep` does: the person's id, its hash and free text that may name them
         cleared = [n for n in DETACH_COLUMNS[(source.name, f"{c.name}_hash")] if not n.endswith("_hash")]
         good, broken = con.execute(f"{split} where {named(c)}").fetchone()
-        emptied = ", ".join(
-            f"t_{name} = null, v_{name} = null"
-            if source.column(name).kind in PARSED_KINDS
-            else f"v_{name} = null"
-            for name in cleared
-        )
+        emptied = ", ".join(f"{v} = null" for n in cleared for v in rules.value_columns(source.column(n)))
         con.execute(f"update checked set {emptied}, k_{c.name} = null where {named(c)}")
         detached = (detached[0] + good, detached[1] + broken)
     # raw rows first, then quarantined ones (good rows, then broken ones), removed and then detached

@@ -65,6 +65,11 @@ def typed(c: Column) -> str:
     return f"t_{c.name}" if c.kind in PARSED_KINDS else typed_expr(c)
 
 
+def value_columns(c: Column) -> list[str]:
+    """The columns of `checked` that hold the column's value: its parsed value where it has one, its text."""
+    return [f"t_{c.name}", f"v_{c.name}"] if c.kind in PARSED_KINDS else [f"v_{c.name}"]
+
+
 def _parsed_expr(c: Column, s: str) -> str:
     if c.kind == DATE:
         formats = ", ".join(f"'{f}'" for f in (c.formats or ("%d.%m.%Y", "%Y-%m-%d")))

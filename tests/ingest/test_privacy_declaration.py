@@ -7,10 +7,10 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipelines.ingest import privacy, quality
+from pipelines.ingest import privacy, quality, rules
 from pipelines.ingest.catalogue import raw_table, raw_tables
 from pipelines.ingest.schema import ensure_schema
-from pipelines.ingest.sources import DELETE, DETACH, EMAIL, PARSED_KINDS, REQUEST, TOMBSTONE
+from pipelines.ingest.sources import DELETE, DETACH, EMAIL, REQUEST, TOMBSTONE
 
 ERASED = "erased-identity-hash"
 KEPT = "someone-else-hash"
@@ -145,7 +145,7 @@ def _staged(con, table: str, rows: list[dict[str, str | None]]) -> None:
     key (`k_<column>`) and `hashes_<column>` (key -> keyed hash); a key `k:<hash>` hashes to `<hash>`."""
     hashed = [c.name for c in raw_table(table).hashed_columns]
     # a parsed value beside its text (`t_`) only for the kinds that are parsed (rules.checked_select)
-    staged = [_staged_columns(c) for c in raw_table(table).stored_columns]
+    staged = [rules.value_columns(c) for c in raw_table(table).stored_columns]
     columns = [f"k_{c}" for c in hashed] + [name for names in staged for name in names]
     con.execute(
         f"create temp table checked (_line int, _failure varchar, {', '.join(f'{c} varchar' for c in columns)})"
@@ -162,10 +162,6 @@ def _staged(con, table: str, rows: list[dict[str, str | None]]) -> None:
             f"create temp table hashes_{c} as select distinct k_{c} as k, substr(k_{c}, 3) as h "
             f"from checked where k_{c} is not null"
         )
-
-
-def _staged_columns(c) -> list[str]:
-    return [f"t_{c.name}", f"v_{c.name}"] if c.kind in PARSED_KINDS else [f"v_{c.name}"]
 
 
 DELETING = [m for m in privacy.IDENTITY_COLUMNS if m[3] == DELETE]
@@ -272,7 +268,7 @@ def test_a_detached_column_is_emptied_before_writing_or_left_to_the_sweep_for_an
             return
         assert result == (0, 0, 1)
         assert after[1] == before[1]  # someone else's row untouched
-        staged = [n for c in cleared for n in _staged_columns(raw_table(table).column(c))]
+        staged = [n for c in cleared for n in rules.value_columns(raw_table(table).column(c))]
         emptied = con.execute(f"select k_{name}, {', '.join(staged)} from checked where _line = 2").fetchone()
         assert set(emptied) == {None}
         assert con.execute(

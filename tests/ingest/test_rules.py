@@ -147,6 +147,10 @@ def test_only_parsed_values_are_written_beside_the_text_and_the_inserts_read_the
     assert not any(f" as t_{name}" in checked for name in ("sample_id", "email", "name", "kind", "club_id"))
     assert [rules.typed(SAMPLE.column(n)) for n in ("day", "name")] == ["t_day", "nullif(trim(v_name), '')"]
     assert rules.typed(REQUESTS.column("member_id")) == "nullif(upper(trim(v_member_id)), '')"
+    assert [rules.value_columns(SAMPLE.column(n)) for n in ("day", "name")] == [
+        ["t_day", "v_day"],
+        ["v_name"],
+    ]
     insert = rules.raw_insert(SAMPLE)
     assert "select nullif(trim(v_sample_id), ''), nullif(trim(v_email), ''), k_email is not null, " in insert
     assert "nullif(trim(v_name), ''), t_day, t_amount, t_active, t_year, nullif(trim(v_kind), '')" in insert

@@ -245,12 +245,12 @@ def erase_before_writing(con: duckdb.DuckDBPyConnection, run_id: str, source: So
     and again (a running year's members, event and newsletter exports): at scale 10 a month's rewrite took
     about a third of its run (docs/benchmarks.md, issue 13, fifteenth pass).
 
-    Only what `sweep` would do after the insert, and only where doing it first cannot change what `sweep`
-    derives. A row that links an erased member to an address goes here if the address is erased too, or if
-    another member who is not erased holds it (a family mailbox, which `sweep` leaves with that member); a row
-    that reveals another address of an erased member stays for `sweep`, which derives the address from it. A
-    registration named by a removed row is tombstoned, as `sweep` does; a detached column (not an address) is
-    emptied. What is left `sweep` does after the insert, as before. Removed rows count as loaded or
+    Only what `sweep` would do after the insert. In a table that links a member id to an address, what `sweep`
+    derives from the file's rows (the member behind an address asked for by itself, another address of an
+    erased member that nobody else holds) is derived first from the staged rows, so that a row revealing an
+    address goes here too (`_linking_rows_that_go`). A registration named by a removed row is tombstoned, as
+    `sweep` does; a detached column (not an address) is emptied. What is left `sweep` does after the insert,
+    as before. Removed rows count as loaded or
     quarantined (rows_read = rows_loaded + rows_quarantined) and as erased, in meta.erasure_log with
     `before_writing`. Returns (good rows removed, rows that broke a rule removed, rows detached)."""
     deleting = [c for c in source.hashed_columns if c.privacy.on_erasure == DELETE]
@@ -267,12 +267,12 @@ def erase_before_writing(con: duckdb.DuckDBPyConnection, run_id: str, source: So
     if not named_any or not con.execute(f"select count(*) from ({named_any})").fetchone()[0]:
         return 0, 0, 0  # the common case: nobody in this file was erased
 
-    def named(c, among: str = erased) -> str:
-        return f"k_{c.name} in (select k from hashes_{c.name} where h in ({among}))"
+    def named(c) -> str:
+        return f"k_{c.name} in (select k from hashes_{c.name} where h in ({erased}))"
 
     goes = " or ".join(named(c) for c in deleting) or "false"
     if source.name in LINKING_TABLES:
-        goes = _linking_rows_that_go(con, source, deleting, named)
+        goes = _linking_rows_that_go(con, run_id, source, deleting, named)
     for c in tombstones:
         con.execute(
             f"""
@@ -303,42 +303,59 @@ def erase_before_writing(con: duckdb.DuckDBPyConnection, run_id: str, source: So
     return int(removed[0]), int(removed[1]), int(sum(detached))
 
 
-def _linking_rows_that_go(con, source: Source, deleting: list, named) -> str:
-    """Which staged rows of a table that links a member id to an address go before writing (SQL over `checked`).
-    `sweep` removes a row whose member is erased, or whose address is and which names no member; from a row
-    with an erased member and an address not erased it first derives that address, unless another member who
-    is not erased holds it (`_derive_identities`). Here such a row goes only in that case, the holder found
-    among the rows written before and this file's own; the other rows that `sweep` removes go here too."""
+def _linking_rows_that_go(con, run_id: str, source: Source, deleting: list, named) -> str:
+    """Which staged rows of a table that links a member id to an address go before writing (SQL over `checked`),
+    after deriving from them what `sweep` would derive (`_derive_identities`, restricted to one file's rows):
+    the member behind an address asked for by itself, then the addresses of erased members that no member who
+    is not erased holds (a family mailbox stays with that member), the holders found among the rows written
+    before and this file's own. Then every row goes that `sweep` removes: one whose member is erased, or whose
+    address is and which names no member. A row that reveals an erased member's address is not written either,
+    so a first build (whose members' exports link erased members to all their addresses) needs no rewrite for
+    it (docs/benchmarks.md, issue 13, seventeenth pass)."""
     member_hash, address_hash = LINKING_TABLES[source.name]
     member = next(c for c in deleting if f"{c.name}_hash" == member_hash)
     address = next(c for c in deleting if f"{c.name}_hash" == address_hash)
+    # the staged rows that link a member to an address, by their keyed hashes
+    staged_links = (
+        f"select a.h as email_hash, m.h as member_id_hash from checked "
+        f"join hashes_{address.name} as a on checked.k_{address.name} = a.k "
+        f"join hashes_{member.name} as m on checked.k_{member.name} = m.k"
+    )
+    requests, request_member, request_address = REQUESTS
+    con.execute(  # members behind an address-only request
+        f"""
+        insert into meta.erased_identities (hash, kind, requested_on, first_seen_run)
+        select t.member_id_hash, '{MEMBER}', min(r.requested_on), $run
+        from ({staged_links}) as t
+        join raw.{requests} as r on t.email_hash = r.{request_address} and r.{request_member} is null
+        where t.member_id_hash not in (select hash from meta.erased_identities)
+        group by t.member_id_hash
+        """,
+        {"run": run_id},
+    )
     revealing = f"{named(member)} and k_{address.name} is not null and not {named(address)}"
-    held = "false"
     if con.execute(f"select count(*) from checked where {revealing}").fetchone()[0]:
-        erased_members = f"select hash from meta.erased_identities where kind = '{MEMBER}'"
-        staged_links = (
-            f"select a.h as email_hash, m.h as member_id_hash from checked "
-            f"join hashes_{address.name} as a on checked.k_{address.name} = a.k "
-            f"join hashes_{member.name} as m on checked.k_{member.name} = m.k"
-        )
+        erased_members = f"select hash, requested_on from meta.erased_identities where kind = '{MEMBER}'"
         candidates = (
             f"select a.h from checked join hashes_{address.name} as a on checked.k_{address.name} = a.k "
             f"where {revealing}"
         )
-        con.execute(
+        con.execute(  # the addresses of erased members that nobody else holds
             f"""
-            create or replace temp table held_addresses as
-            select distinct email_hash as hash from ({_linking_rows()} union all {staged_links}) as other
-            where email_hash in ({candidates})
-              and member_id_hash is not null and member_id_hash not in ({erased_members})
-            """
+            insert into meta.erased_identities (hash, kind, requested_on, first_seen_run)
+            select t.email_hash, '{ADDRESS}', min(e.requested_on), $run
+            from ({staged_links}) as t join ({erased_members}) as e on t.member_id_hash = e.hash
+            where t.email_hash in ({candidates})
+              and t.email_hash not in (
+                  select email_hash from ({_linking_rows()} union all {staged_links}) as other
+                  where email_hash in ({candidates})
+                    and member_id_hash is not null and member_id_hash not in (select hash from ({erased_members}))
+              )
+            group by t.email_hash
+            """,
+            {"run": run_id},
         )
-        held = f"({revealing} and {named(address, 'select hash from held_addresses')})"
-    return (
-        f"(k_{member.name} is null and {named(address)}) "
-        f"or ({named(member)} and (k_{address.name} is null or {named(address)})) "
-        f"or {held}"
-    )
+    return f"{named(member)} or (k_{member.name} is null and {named(address)})"
 
 
 def _record_requests(con: duckdb.DuckDBPyConnection, run_id: str) -> None:

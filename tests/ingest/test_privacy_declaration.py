@@ -171,7 +171,8 @@ DELETING = [m for m in privacy.IDENTITY_COLUMNS if m[3] == DELETE]
 def test_rows_taken_out_before_writing_are_rows_the_sweep_removes(match):
     """For every column whose match deletes the row: a staged row that names only erased people is taken out
     before writing (a broken one too) and counted; someone else's row stays; a row that links an erased member
-    to an address not yet erased stays for the sweep, which derives the address from it."""
+    to an address not yet erased goes too, the address derived from it; a row that links an erased address to
+    a member not erased stays (the sweep keeps it with that member)."""
     table, column, identity, _action = match
     name = column.removesuffix("_hash")
     linking = privacy.LINKING_TABLES.get(table)
@@ -190,14 +191,17 @@ def test_rows_taken_out_before_writing_are_rows_the_sweep_removes(match):
             rows.append({name: ERASED, other: "new-address-hash" if other.startswith("email") else KEPT})
         _staged(con, table, rows)
         source = raw_table(table)
-        assert privacy.erase_before_writing(con, "run-1", source) == (1, 1, 0)
+        reveals = other is not None and other.startswith("email")
+        assert privacy.erase_before_writing(con, "run-1", source) == ((2 if reveals else 1), 1, 0)
         left = [line for (line,) in con.execute("select _line from checked order by _line").fetchall()]
-        # line 5: a member's row that reveals an address is left to the sweep; an erased address in the row
-        # of a member not erased is not the member's to lose (the sweep keeps it too)
-        assert left == ([4, 5] if other else [4])
+        # line 5: a member's row that reveals an address goes, the address derived from it; an erased address
+        # in the row of a member not erased is not the member's to lose (the sweep keeps it too)
+        assert left == ([4, 5] if other and not reveals else [4])
         assert con.execute(
             "select table_name, rows_affected, before_writing from meta.erasure_log order by all"
-        ).fetchall() == [(f"quarantine.{table}", 1, True), (f"raw.{table}", 1, True)]
+        ).fetchall() == [(f"quarantine.{table}", 1, True), (f"raw.{table}", 2 if reveals else 1, True)]
+        derived = "select hash, kind from meta.erased_identities where first_seen_run = 'run-1'"
+        assert con.execute(derived).fetchall() == ([("new-address-hash", "email")] if reveals else [])
     finally:
         con.close()
 
@@ -228,7 +232,7 @@ def test_a_tombstone_key_of_a_row_taken_out_before_writing_becomes_an_erased_ide
 def test_an_erased_members_row_with_an_address_another_member_holds_goes_before_writing(linking):
     """A family mailbox: the sweep removes the erased member's row and leaves the address with the other
     member, deriving nothing. So it goes before writing, whether the other holder was written before or is in
-    the same file; an address nobody else holds stays for the sweep to derive."""
+    the same file; an address nobody else holds is derived, and its row goes too."""
     member, address = (c.removesuffix("_hash") for c in privacy.LINKING_TABLES[linking])
     for holder_written_before in (True, False):
         con = _fresh()
@@ -240,12 +244,110 @@ def test_an_erased_members_row_with_an_address_another_member_holds_goes_before_
             else:
                 rows.append({member: KEPT, address: "family-hash"})
             _staged(con, linking, rows)
-            assert privacy.erase_before_writing(con, "run-1", raw_table(linking)) == (1, 0, 0)
+            assert privacy.erase_before_writing(con, "run-1", raw_table(linking)) == (2, 0, 0)
             left = [line for (line,) in con.execute("select _line from checked order by _line").fetchall()]
-            assert left == ([3] if holder_written_before else [3, 4])
-            assert con.execute("select count(*) from meta.erased_identities").fetchone()[0] == 1
+            assert left == ([] if holder_written_before else [4])
+            assert con.execute("select hash from meta.erased_identities order by all").fetchall() == [
+                (ERASED,),
+                ("own-hash",),
+            ]
         finally:
             con.close()
+
+
+# One file's rows of a table that links members to addresses, against what was there before (an erased member,
+# an address asked for by itself, two requests' dates): (member hash, address hash, rule broken).
+LINKS_BEFORE = [("m-kept", "a-family")]
+LINKS_STAGED = [
+    ("m-erased", "a-new", None),  # reveals another address of the erased member
+    ("m-erased", "a-new-too", "bad_date|Datum"),  # the same from a broken row
+    (None, "a-new", None),  # a row without a member id, at the address revealed above
+    ("m-erased", "a-family", None),  # a family mailbox: the holder written before keeps it
+    ("m-erased", "a-shared", None),
+    ("m-also-kept", "a-shared", None),  # ... or the holder in the same file
+    ("m-behind", "a-requested", None),  # the member behind an address asked for by itself
+    ("m-behind", "a-behind-other", None),  # ... and that member's other address
+    ("m-erased", None, None),
+    ("m-other", "a-other", None),  # someone else
+    ("m-behind-too", "a-requested-too", None),  # a member not erased yet, at an address asked for
+]
+
+
+@pytest.mark.parametrize("linking", sorted(privacy.LINKING_TABLES), ids=str)
+def test_rows_taken_out_before_writing_leave_what_the_sweep_leaves(linking):
+    """The same file loaded two ways: its rows taken out before writing, the rest written and swept; or all of
+    them written and swept. Both leave the same rows in raw and quarantine, and the same erased identities with
+    the same request dates, each derived once: the member behind an address asked for by itself, the addresses
+    of erased members that nobody else holds; not a family mailbox another member holds."""
+    member, address = privacy.LINKING_TABLES[linking]
+    requests, request_member, request_address = privacy.REQUESTS
+
+    def load(taken_out_first: bool):
+        con = duckdb.connect()
+        ensure_schema(con)
+        privacy.install_hmac(con, b"test-key")
+        for hashes, on in (
+            (("m-erased", None), "2021-12-20"),
+            ((None, "a-requested"), "2022-01-10"),
+            ((None, "a-requested-too"), "2022-01-11"),
+        ):
+            con.execute(
+                f"insert into raw.{requests} ({request_member}, {request_address}, requested_on) values (?, ?, ?)",
+                [*hashes, on],
+            )
+        for line, (m, a) in enumerate(LINKS_BEFORE, start=2):
+            _row(con, linking, {member: m, address: a, "_line": str(line), "_file_sha256": "before"})
+        privacy.sweep(con, "run-0")  # the requests' own identities, as their file's load records them
+        rows = [
+            {member.removesuffix("_hash"): m, address.removesuffix("_hash"): a, "_failure": f}
+            for m, a, f in LINKS_STAGED
+        ]
+        _staged(con, linking, rows)
+        if taken_out_first:
+            privacy.erase_before_writing(con, "run-1", raw_table(linking))
+            written.extend(
+                line for (line,) in con.execute("select _line from checked order by _line").fetchall()
+            )
+        for schema, broken in (("raw", "is null"), ("quarantine", "is not null")):
+            con.execute(
+                f"insert into {schema}.{linking} ({member}, {address}, _line, _file_sha256) "
+                f"select substr(k_{member.removesuffix('_hash')}, 3), substr(k_{address.removesuffix('_hash')}, 3), "
+                f"_line, 'file' from checked where _failure {broken}"
+            )
+        privacy.sweep(con, "run-1", "file", linking)
+        privacy.sweep(con, "run-1")
+        try:
+            return [
+                con.execute(query).fetchall()
+                for query in (
+                    f"select _line, {member}, {address} from raw.{linking} order by all",
+                    f"select _line, {member}, {address} from quarantine.{linking} order by all",
+                    "select hash, kind, requested_on, first_seen_run from meta.erased_identities order by all",
+                    "select table_name, before_writing from meta.erasure_log where run_id = 'run-1' order by all",
+                )
+            ]
+        finally:
+            con.close()
+
+    written: list[int] = []
+    first, after = load(taken_out_first=True), load(taken_out_first=False)
+    assert first[:3] == after[:3]
+    raw, quarantined, identities, logged = first
+    assert quarantined == []
+    assert raw == [(2, "m-kept", "a-family"), (7, "m-also-kept", "a-shared"), (11, "m-other", "a-other")]
+    assert [(h, k, str(on)) for h, k, on, _run in identities] == [
+        ("a-behind-other", "email", "2022-01-10"),
+        ("a-new", "email", "2021-12-20"),
+        ("a-new-too", "email", "2021-12-20"),
+        ("a-requested", "email", "2022-01-10"),
+        ("a-requested-too", "email", "2022-01-11"),
+        ("m-behind", "member", "2022-01-10"),
+        ("m-behind-too", "member", "2022-01-11"),
+        ("m-erased", "member", "2021-12-20"),
+    ]
+    # nothing that the sweep removes was written: no rewrite of warehouse.duckdb for this file
+    assert written == [7, 11]
+    assert logged == [(f"quarantine.{linking}", True), (f"raw.{linking}", True)]
 
 
 DETACHED = [m for m in privacy.IDENTITY_COLUMNS if m[3] == DETACH]

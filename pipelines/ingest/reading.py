@@ -131,7 +131,8 @@ def detect_delimiter(header_line: str, expected: list[str], candidates: tuple[st
     wanted = {normalise_header(name) for name in expected}
     best, best_score = ";", -1
     for delimiter in candidates:
-        names = next(csv.reader([header_line], delimiter=delimiter), [])
+        # as a file is read: a bare carriage return ends the line (a list item would make the reader fail)
+        names = next(csv.reader(io.StringIO(header_line, newline=""), delimiter=delimiter), [])
         score = sum(normalise_header(n) in wanted for n in names) * 10 + (len(names) > 1)
         if score > best_score:
             best, best_score = delimiter, score
@@ -148,7 +149,7 @@ class Export:
     encoding: str
     delimiter: str
     header: list[str]
-    reader: object
+    text: str  # the whole file, decoded (the header included)
     positions: dict[str, int | None]
     start_line: int
     malformed: list[tuple[int, str, list[str]]] = field(default_factory=list)
@@ -161,7 +162,11 @@ class Export:
     def chunks(self, size: int = CHUNK_ROWS) -> Iterator[tuple[dict[str, list[str]], list[int]]]:
         """Batches of (canonical column -> values, start line of each record); malformed records are set
         aside in `self.malformed` with their line and the reason."""
-        reader, width, delimiter = self.reader, len(self.header), self.delimiter
+        width, delimiter = len(self.header), self.delimiter
+        # the csv module's reader is made only here: DuckDB's reader takes most files without it, and its copy
+        # of the text costs about 80 ms per 30 MB (docs/benchmarks.md, issue 13, seventeenth pass)
+        reader = _reader(self.text, delimiter)
+        next(reader)  # the header, as `open_export` read it
         present = [(name, pos) for name, pos in self.positions.items() if pos is not None]
         absent = [name for name, pos in self.positions.items() if pos is None]
         columns: dict[str, list[str]] = {name: [] for name, _ in present}
@@ -225,11 +230,16 @@ def _swallows_records(values: list[str], delimiter: str, width: int) -> bool:
 def open_export(raw: bytes, expected: list[str], required: list[str]) -> Export:
     """Decode, find the delimiter and check the header. `expected`: all contract columns; `required`: must exist."""
     text, encoding = decode(raw)
-    first_line = text.split("\n", 1)[0].rstrip("\r")
+    end = text.find("\n")
+    # the first line found, not split off: a split copies the rest of the text (40 ms per 30 MB)
+    first_line = (text if end < 0 else text[:end]).rstrip("\r")
     # Excel's "Unicode text" is UTF-16 and tab-separated; a tab is no delimiter of the canonical CSV files
     candidates = (";", ",", "\t") if encoding == "utf-16" else (";", ",")
     delimiter = detect_delimiter(first_line, expected, candidates)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', strict=False)
+    # without a quote or a carriage return in it, the header is the first line (as the reader over the whole
+    # text would read it, which a quoted line break or a bare carriage return would make it go beyond)
+    simple = end >= 0 and '"' not in first_line and "\r" not in first_line
+    reader = _reader(first_line if simple else text, delimiter)
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
@@ -243,8 +253,17 @@ def open_export(raw: bytes, expected: list[str], required: list[str]) -> Export:
             f"delimiter {delimiter!r})",
         )
     return Export(
-        encoding, delimiter, header, reader, header_positions(header, expected), reader.line_num + 1
+        encoding,
+        delimiter,
+        header,
+        text,
+        header_positions(header, expected),
+        2 if simple else reader.line_num + 1,
     )
+
+
+def _reader(text: str, delimiter: str):
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', strict=False)
 
 
 def _header_summary(header: list[str], expected: list[str]) -> str:

@@ -189,7 +189,10 @@ def _ends_a_line(raw: bytes, delimiter: str) -> bool:
     """Whether some line of the file ends in the delimiter (only such a record can have a field too many that
     DuckDB's strict reader lets through)."""
     mark = delimiter.encode("utf-8")
-    return mark + b"\n" in raw or mark + b"\r\n" in raw or raw.rstrip(b"\r\n").endswith(mark)
+    # a pair of bytes beginning with a frequent one is slow to find (30 ms per 30 MB), a carriage return is not
+    return (
+        mark + b"\n" in raw or (b"\r" in raw and mark + b"\r\n" in raw) or raw.rstrip(b"\r\n").endswith(mark)
+    )
 
 
 def _records_with_a_field_too_many(con, path: Path, delimiter: str, width: int, encoding: str) -> int:

@@ -90,3 +90,51 @@ def test_unreadable_files_are_rejected_with_a_reason(raw, reason):
         parse(raw, HEADERS, REQUIRED)
     assert exc.value.reason == reason
     assert exc.value.message
+
+
+def _whole_text_reading(raw: bytes) -> tuple[list[str], list[list[str]], list[int]]:
+    """The header, records and their first lines as one csv reader over the whole decoded text gives them
+    (how `open_export` read every header before it read a plain first line alone)."""
+    import csv
+    import io
+
+    from pipelines.ingest.reading import decode
+
+    text, _encoding = decode(raw)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"', strict=False)
+    header = next(reader)
+    records, lines, start = [], [], reader.line_num + 1
+    for values in reader:
+        if values and not (len(values) == 1 and not values[0].strip()):
+            records.append(values)
+            lines.append(start)
+        start = reader.line_num + 1
+    return header, records, lines
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"Kampagnen-ID;E-Mail;Aktion;Zeitpunkt\nC1;a@x.de;sent;01.02.2024 10:00\n",
+        b"Kampagnen-ID;E-Mail;Aktion;Zeitpunkt\r\nC1;a@x.de;sent;01.02.2024 10:00\r\n",
+        b"Kampagnen-ID;E-Mail;Aktion;Zeitpunkt\r\r\nC1;a@x.de;sent;01.02.2024 10:00\n",  # a blank CR line after it
+        b'"Kampagnen-ID";"E-Mail";Aktion;Zeitpunkt\nC1;a@x.de;sent;01.02.2024 10:00\n',  # a quoted header
+        b'Kampagnen-ID;E-Mail;Aktion;Zeitpunkt;"Li\nnk"\nC1;a@x.de;sent;01.02.2024 10:00;x\n',  # a line break
+        b"Kampagnen-ID;E-Mail;Aktion;Zeitpunkt\rC1;a@x.de;sent;01.02.2024 10:00\rC2;b@x.de;open;x\n",  # CR lines
+        b"Kampagnen-ID;E-Mail;Aktion;Zeitpunkt",  # a header without a line end, and no record
+        b"Kampagnen-ID;E-Mail;Aktion;Zeitpunkt\n\nC1;a@x.de;sent;01.02.2024 10:00\n",  # a blank line
+    ],
+    ids=["lf", "crlf", "cr-blank", "quoted", "quoted-break", "cr-lines", "header-only", "blank-line"],
+)
+def test_the_header_read_from_the_first_line_alone_reads_as_from_the_whole_text(raw):
+    """A plain first line is read alone (the whole text is not copied for it); the header, every record and
+    its line number are those of one reader over the whole text, also where the header is not plain (a header
+    ended by a bare carriage return made the delimiter's detection fail, before: the run stopped)."""
+    parsed = parse(raw, HEADERS, REQUIRED)
+    header, records, lines = _whole_text_reading(raw)
+    assert parsed.header == header
+    assert parsed.lines == lines
+    for at, name in enumerate(header):
+        if name in HEADERS:
+            assert parsed.columns[name] == [record[at] for record in records]
+    assert parsed.columns["Kampagnen-ID"] == [record[0] for record in records]

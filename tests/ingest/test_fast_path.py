@@ -96,6 +96,15 @@ def test_awkward_files_read_the_same_or_take_the_csv_module(tmp_path, name, body
     _read_the_same_or_by_the_csv_module(path, expect_fast)
 
 
+def test_a_file_of_carriage_return_lines_is_read_by_the_csv_module(tmp_path):
+    """Classic Mac line ends, the header's too: the delimiter is found in the header as the reader reads it
+    (before, the header's search for a delimiter failed on the carriage return and stopped the run)."""
+    path = tmp_path / "activity_cr.csv"
+    path.write_bytes(f"{ACTIVITY_HEADER}\rC1;a@x.de;open;x;;;\rC1;b@x.de;sent;x;;;\r".encode())
+    rows = _read_the_same_or_by_the_csv_module(path, False)
+    assert len(rows) == 2
+
+
 def _read_the_same_or_by_the_csv_module(path, expect_fast: bool | None) -> list:
     """An activity export read both ways: by DuckDB as `expect_fast` says (None: either way), with the csv
     module's records where it is; the csv module's records."""

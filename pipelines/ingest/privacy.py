@@ -250,9 +250,9 @@ def erase_before_writing(con: duckdb.DuckDBPyConnection, run_id: str, source: So
     erased member that nobody else holds) is derived first from the staged rows, so that a row revealing an
     address goes here too (`_linking_rows_that_go`). A registration named by a removed row is tombstoned, as
     `sweep` does; a detached column (not an address) is emptied. What is left `sweep` does after the insert,
-    as before. Removed rows count as loaded or
-    quarantined (rows_read = rows_loaded + rows_quarantined) and as erased, in meta.erasure_log with
-    `before_writing`. Returns (good rows removed, rows that broke a rule removed, rows detached)."""
+    as before. Removed rows count as loaded or quarantined (rows_read = rows_loaded + rows_quarantined) and as
+    erased, in meta.erasure_log with `before_writing`. Returns (good rows removed, rows that broke a rule
+    removed, rows detached)."""
     deleting = [c for c in source.hashed_columns if c.privacy.on_erasure == DELETE]
     tombstones = [c for c in source.hashed_columns if c.privacy.on_erasure == TOMBSTONE]
     # an address is detached by `sweep` only: raw keeps its validity, which reads the key

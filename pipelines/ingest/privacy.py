@@ -237,7 +237,9 @@ def sweep(
     return removed
 
 
-def erase_before_writing(con: duckdb.DuckDBPyConnection, run_id: str, source: Source) -> tuple[int, int, int]:
+def erase_before_writing(
+    con: duckdb.DuckDBPyConnection, run_id: str, source: Source, derive: bool = True
+) -> tuple[int, int, int]:
     """Take the rows of people erased before out of one file's staged rows (the temp table `checked`, with
     `hashes_<column>`), before anything is written: a file's rows deleted after their insert, even in the
     same transaction, may stay in warehouse.duckdb's bytes, and the run must rewrite the whole file
@@ -248,7 +250,8 @@ def erase_before_writing(con: duckdb.DuckDBPyConnection, run_id: str, source: So
     Only what `sweep` would do after the insert. In a table that links a member id to an address, what `sweep`
     derives from the file's rows (the member behind an address asked for by itself, another address of an
     erased member that nobody else holds) is derived first from the staged rows, so that a row revealing an
-    address goes here too (`_linking_rows_that_go`). A registration named by a removed row is tombstoned, as
+    address goes here too (`_linking_rows_that_go`; `derive` false where the file has malformed records, which
+    `sweep` reads as well: such a row is then left to it). A registration named by a removed row is tombstoned, as
     `sweep` does; a detached column (not an address) is emptied. What is left `sweep` does after the insert,
     as before. Removed rows count as loaded or quarantined (rows_read = rows_loaded + rows_quarantined) and as
     erased, in meta.erasure_log with `before_writing`. Returns (good rows removed, rows that broke a rule
@@ -272,7 +275,7 @@ def erase_before_writing(con: duckdb.DuckDBPyConnection, run_id: str, source: So
 
     goes = " or ".join(named(c) for c in deleting) or "false"
     if source.name in LINKING_TABLES:
-        goes = _linking_rows_that_go(con, run_id, source, deleting, named)
+        goes = _linking_rows_that_go(con, run_id, source, deleting, named, derive)
     for c in tombstones:
         con.execute(
             f"""
@@ -303,36 +306,48 @@ def erase_before_writing(con: duckdb.DuckDBPyConnection, run_id: str, source: So
     return int(removed[0]), int(removed[1]), int(sum(detached))
 
 
-def _linking_rows_that_go(con, run_id: str, source: Source, deleting: list, named) -> str:
-    """Which staged rows of a table that links a member id to an address go before writing (SQL over `checked`),
-    after deriving from them what `sweep` would derive (`_derive_identities`, restricted to one file's rows):
-    the member behind an address asked for by itself, then the addresses of erased members that no member who
-    is not erased holds (a family mailbox stays with that member), the holders found among the rows written
-    before and this file's own. Then every row goes that `sweep` removes: one whose member is erased, or whose
-    address is and which names no member. A row that reveals an erased member's address is not written either,
-    so a first build (whose members' exports link erased members to all their addresses) needs no rewrite for
-    it (docs/benchmarks.md, issue 13, seventeenth pass)."""
+def _linking_rows_that_go(con, run_id: str, source: Source, deleting: list, named, derive: bool) -> str:
+    """Which staged rows of a table that links a member id to an address go before writing (SQL over `checked`).
+    `sweep` removes a row whose member is erased, or whose address is and which names no member; first it derives
+    from the file's rows (`_derive_identities`) the members behind an address asked for by itself, then the
+    addresses of erased members that no member who is not erased holds (a family mailbox stays with that member).
+    Here the same derivations run over the staged rows first, in the same order: the good rows where it reads
+    raw, the broken ones where it reads quarantine (an identity found in the first gets its request date from
+    them alone), the holders found among the rows written before and the file's own. Then every row that `sweep`
+    removes goes, a row revealing an erased member's address too: a first build, whose members' exports link
+    erased members to all their addresses, needs no rewrite for it (docs/benchmarks.md, issue 13, seventeenth
+    pass). Not with `derive` false (the file has records that did not split into fields, which go to quarantine
+    whole: `sweep` would read them too): a row revealing an address is then left to `sweep`."""
     member_hash, address_hash = LINKING_TABLES[source.name]
     member = next(c for c in deleting if f"{c.name}_hash" == member_hash)
     address = next(c for c in deleting if f"{c.name}_hash" == address_hash)
-    # the staged rows that link a member to an address, by their keyed hashes
-    staged_links = (
-        f"select a.h as email_hash, m.h as member_id_hash from checked "
-        f"join hashes_{address.name} as a on checked.k_{address.name} = a.k "
-        f"join hashes_{member.name} as m on checked.k_{member.name} = m.k"
-    )
+    if not derive:
+        return (
+            f"(k_{member.name} is null and {named(address)}) "
+            f"or ({named(member)} and (k_{address.name} is null or {named(address)}))"
+        )
+
+    def links(rows: str) -> str:  # staged rows that link a member to an address, by their keyed hashes
+        return (
+            f"select a.h as email_hash, m.h as member_id_hash from checked "
+            f"join hashes_{address.name} as a on checked.k_{address.name} = a.k "
+            f"join hashes_{member.name} as m on checked.k_{member.name} = m.k where {rows}"
+        )
+
+    phases = ("_failure is null", "_failure is not null")  # as `sweep` reads raw, then quarantine
     requests, request_member, request_address = REQUESTS
-    con.execute(  # members behind an address-only request
-        f"""
-        insert into meta.erased_identities (hash, kind, requested_on, first_seen_run)
-        select t.member_id_hash, '{MEMBER}', min(r.requested_on), $run
-        from ({staged_links}) as t
-        join raw.{requests} as r on t.email_hash = r.{request_address} and r.{request_member} is null
-        where t.member_id_hash not in (select hash from meta.erased_identities)
-        group by t.member_id_hash
-        """,
-        {"run": run_id},
-    )
+    for rows in phases:  # members behind an address-only request
+        con.execute(
+            f"""
+            insert into meta.erased_identities (hash, kind, requested_on, first_seen_run)
+            select t.member_id_hash, '{MEMBER}', min(r.requested_on), $run
+            from ({links(rows)}) as t
+            join raw.{requests} as r on t.email_hash = r.{request_address} and r.{request_member} is null
+            where t.member_id_hash not in (select hash from meta.erased_identities)
+            group by t.member_id_hash
+            """,
+            {"run": run_id},
+        )
     revealing = f"{named(member)} and k_{address.name} is not null and not {named(address)}"
     if con.execute(f"select count(*) from checked where {revealing}").fetchone()[0]:
         erased_members = f"select hash, requested_on from meta.erased_identities where kind = '{MEMBER}'"
@@ -340,21 +355,24 @@ def _linking_rows_that_go(con, run_id: str, source: Source, deleting: list, name
             f"select a.h from checked join hashes_{address.name} as a on checked.k_{address.name} = a.k "
             f"where {revealing}"
         )
-        con.execute(  # the addresses of erased members that nobody else holds
-            f"""
-            insert into meta.erased_identities (hash, kind, requested_on, first_seen_run)
-            select t.email_hash, '{ADDRESS}', min(e.requested_on), $run
-            from ({staged_links}) as t join ({erased_members}) as e on t.member_id_hash = e.hash
-            where t.email_hash in ({candidates})
-              and t.email_hash not in (
-                  select email_hash from ({_linking_rows()} union all {staged_links}) as other
-                  where email_hash in ({candidates})
-                    and member_id_hash is not null and member_id_hash not in (select hash from ({erased_members}))
-              )
-            group by t.email_hash
-            """,
-            {"run": run_id},
-        )
+        for rows in phases:  # the addresses of erased members that nobody else holds
+            con.execute(
+                f"""
+                insert into meta.erased_identities (hash, kind, requested_on, first_seen_run)
+                select t.email_hash, '{ADDRESS}', min(e.requested_on), $run
+                from ({links(rows)}) as t join ({erased_members}) as e on t.member_id_hash = e.hash
+                where t.email_hash in ({candidates})
+                  and t.email_hash not in (select hash from meta.erased_identities)
+                  and t.email_hash not in (
+                      select email_hash from ({_linking_rows()} union all {links("true")}) as other
+                      where email_hash in ({candidates})
+                        and member_id_hash is not null
+                        and member_id_hash not in (select hash from ({erased_members}))
+                  )
+                group by t.email_hash
+                """,
+                {"run": run_id},
+            )
     return f"{named(member)} or (k_{member.name} is null and {named(address)})"
 
 

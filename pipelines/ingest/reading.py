@@ -236,9 +236,10 @@ def open_export(raw: bytes, expected: list[str], required: list[str]) -> Export:
     # Excel's "Unicode text" is UTF-16 and tab-separated; a tab is no delimiter of the canonical CSV files
     candidates = (";", ",", "\t") if encoding == "utf-16" else (";", ",")
     delimiter = detect_delimiter(first_line, expected, candidates)
-    # without a quote or a carriage return in it, the header is the first line (as the reader over the whole
-    # text would read it, which a quoted line break or a bare carriage return would make it go beyond)
-    simple = end >= 0 and '"' not in first_line and "\r" not in first_line
+    # a first line with text and without a quote or a carriage return is the header as the reader over the whole
+    # text reads it (a quoted line break or a bare carriage return would make it read beyond the line; a blank
+    # line, an empty header)
+    simple = end >= 0 and first_line != "" and '"' not in first_line and "\r" not in first_line
     reader = _reader(first_line if simple else text, delimiter)
     try:
         header = next(reader)

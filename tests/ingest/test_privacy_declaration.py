@@ -78,6 +78,14 @@ def _row(con, table: str, values: dict[str, str]) -> None:
     )
 
 
+def _quarantined(con, table: str, values: dict[str, str]) -> None:
+    columns = ", ".join(values)
+    con.execute(
+        f"insert into quarantine.{table} ({columns}) values ({', '.join('?' * len(values))})",
+        list(values.values()),
+    )
+
+
 def _personal_values(table: str) -> dict[str, str]:
     source = raw_table(table)
     return {c.name: f"{c.name}-value" for c in source.stored_columns if c.personal}
@@ -270,15 +278,30 @@ LINKS_STAGED = [
     ("m-erased", None, None),
     ("m-other", "a-other", None),  # someone else
     ("m-behind-too", "a-requested-too", None),  # a member not erased yet, at an address asked for
+    # request dates: the sweep reads raw before quarantine, and an identity found in raw takes its date from raw
+    ("m-erased", "a-both", None),  # revealed by a member asked for on 20.12.2021 in a good row ...
+    ("m-erased-earlier", "a-both", "bad_date|Datum"),  # ... and one asked for on 1.11.2021 in a broken row
+    ("m-behind-twice", "a-asked-later", None),  # behind an address asked for on 1.2.2022 (a good row) ...
+    (
+        "m-behind-twice",
+        "a-asked-earlier",
+        "bad_date|Datum",
+    ),  # ... and one asked for on 5.1.2022 (a broken row)
 ]
+# a record that did not split into fields, quarantined whole after the staged rows: another member at the
+# address an erased member's row reveals, whom `sweep` finds holding it
+MALFORMED_HOLDER = ("m-kept-malformed", "a-new")
 
 
+@pytest.mark.parametrize("malformed", [False, True], ids=["", "malformed"])
 @pytest.mark.parametrize("linking", sorted(privacy.LINKING_TABLES), ids=str)
-def test_rows_taken_out_before_writing_leave_what_the_sweep_leaves(linking):
+def test_rows_taken_out_before_writing_leave_what_the_sweep_leaves(linking, malformed):
     """The same file loaded two ways: its rows taken out before writing, the rest written and swept; or all of
     them written and swept. Both leave the same rows in raw and quarantine, and the same erased identities with
     the same request dates, each derived once: the member behind an address asked for by itself, the addresses
-    of erased members that nobody else holds; not a family mailbox another member holds."""
+    of erased members that nobody else holds; not a family mailbox another member holds. A file with a
+    malformed record (quarantined whole, after the staged rows, as `staging.load_staged` does) derives nothing
+    before writing: the record may hold an address too."""
     member, address = privacy.LINKING_TABLES[linking]
     requests, request_member, request_address = privacy.REQUESTS
 
@@ -288,8 +311,11 @@ def test_rows_taken_out_before_writing_leave_what_the_sweep_leaves(linking):
         privacy.install_hmac(con, b"test-key")
         for hashes, on in (
             (("m-erased", None), "2021-12-20"),
+            (("m-erased-earlier", None), "2021-11-01"),
             ((None, "a-requested"), "2022-01-10"),
             ((None, "a-requested-too"), "2022-01-11"),
+            ((None, "a-asked-later"), "2022-02-01"),
+            ((None, "a-asked-earlier"), "2022-01-05"),
         ):
             con.execute(
                 f"insert into raw.{requests} ({request_member}, {request_address}, requested_on) values (?, ?, ?)",
@@ -304,7 +330,7 @@ def test_rows_taken_out_before_writing_leave_what_the_sweep_leaves(linking):
         ]
         _staged(con, linking, rows)
         if taken_out_first:
-            privacy.erase_before_writing(con, "run-1", raw_table(linking))
+            privacy.erase_before_writing(con, "run-1", raw_table(linking), derive=not malformed)
             written.extend(
                 line for (line,) in con.execute("select _line from checked order by _line").fetchall()
             )
@@ -314,6 +340,10 @@ def test_rows_taken_out_before_writing_leave_what_the_sweep_leaves(linking):
                 f"select substr(k_{member.removesuffix('_hash')}, 3), substr(k_{address.removesuffix('_hash')}, 3), "
                 f"_line, 'file' from checked where _failure {broken}"
             )
+        if malformed:
+            holder, at = MALFORMED_HOLDER
+            line = str(len(LINKS_STAGED) + 2)
+            _quarantined(con, linking, {member: holder, address: at, "_line": line, "_file_sha256": "file"})
         privacy.sweep(con, "run-1", "file", linking)
         privacy.sweep(con, "run-1")
         try:
@@ -333,18 +363,30 @@ def test_rows_taken_out_before_writing_leave_what_the_sweep_leaves(linking):
     first, after = load(taken_out_first=True), load(taken_out_first=False)
     assert first[:3] == after[:3]
     raw, quarantined, identities, logged = first
-    assert quarantined == []
-    assert raw == [(2, "m-kept", "a-family"), (7, "m-also-kept", "a-shared"), (11, "m-other", "a-other")]
-    assert [(h, k, str(on)) for h, k, on, _run in identities] == [
+    kept = [(2, "m-kept", "a-family"), (7, "m-also-kept", "a-shared"), (11, "m-other", "a-other")]
+    expected = [
+        ("a-asked-earlier", "email", "2022-01-05"),
+        ("a-asked-later", "email", "2022-02-01"),
         ("a-behind-other", "email", "2022-01-10"),
+        ("a-both", "email", "2021-12-20"),
         ("a-new", "email", "2021-12-20"),
         ("a-new-too", "email", "2021-12-20"),
         ("a-requested", "email", "2022-01-10"),
         ("a-requested-too", "email", "2022-01-11"),
         ("m-behind", "member", "2022-01-10"),
         ("m-behind-too", "member", "2022-01-11"),
+        ("m-behind-twice", "member", "2022-02-01"),
         ("m-erased", "member", "2021-12-20"),
+        ("m-erased-earlier", "member", "2021-11-01"),
     ]
+    if malformed:  # its holder keeps the address: not erased, and the row at it without a member id stays
+        assert quarantined == [(len(LINKS_STAGED) + 2, *MALFORMED_HOLDER)]
+        assert raw == sorted([*kept, (4, None, "a-new")])
+        assert [(h, k, str(on)) for h, k, on, _run in identities] == [e for e in expected if e[0] != "a-new"]
+        return
+    assert quarantined == []
+    assert raw == kept
+    assert [(h, k, str(on)) for h, k, on, _run in identities] == expected
     # nothing that the sweep removes was written: no rewrite of warehouse.duckdb for this file
     assert written == [7, 11]
     assert logged == [(f"quarantine.{linking}", True), (f"raw.{linking}", True)]

@@ -138,3 +138,16 @@ def test_the_header_read_from_the_first_line_alone_reads_as_from_the_whole_text(
         if name in HEADERS:
             assert parsed.columns[name] == [record[at] for record in records]
     assert parsed.columns["Kampagnen-ID"] == [record[0] for record in records]
+
+
+@pytest.mark.parametrize("line_end", [b"\n", b"\r\n"], ids=["lf", "crlf"])
+def test_a_blank_first_line_is_an_empty_header_as_the_whole_text_reads_it(line_end):
+    """Not a header read from nothing (which would be "unreadable"): the reader over the whole text reads an
+    empty header, so the contract's columns are missing, and without required ones every record is malformed."""
+    raw = line_end + b"Kampagnen-ID;E-Mail;Aktion;Zeitpunkt" + line_end + b"C1;a@x.de;sent;x" + line_end
+    with pytest.raises(FileRejected) as caught:
+        parse(raw, HEADERS, REQUIRED)
+    assert caught.value.reason == "missing_required_header"
+    parsed = parse(raw, HEADERS, [])
+    assert parsed.header == []
+    assert [line for line, _message, _values in parsed.malformed] == [2, 3]

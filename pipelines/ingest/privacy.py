@@ -238,7 +238,7 @@ def sweep(
 
 
 def erase_before_writing(
-    con: duckdb.DuckDBPyConnection, run_id: str, source: Source, derive: bool = True
+    con: duckdb.DuckDBPyConnection, run_id: str, source: Source, file_sha256: str | None = None
 ) -> tuple[int, int, int]:
     """Take the rows of people erased before out of one file's staged rows (the temp table `checked`, with
     `hashes_<column>`), before anything is written: a file's rows deleted after their insert, even in the
@@ -250,8 +250,8 @@ def erase_before_writing(
     Only what `sweep` would do after the insert. In a table that links a member id to an address, what `sweep`
     derives from the file's rows (the member behind an address asked for by itself, another address of an
     erased member that nobody else holds) is derived first from the staged rows, so that a row revealing an
-    address goes here too (`_linking_rows_that_go`; `derive` false where the file has malformed records, which
-    `sweep` reads as well: such a row is then left to it). A registration named by a removed row is tombstoned, as
+    address goes here too (`_linking_rows_that_go`; with `file_sha256`, the file's records that did not split
+    into fields, quarantined whole before this, are read as `sweep` reads them). A registration named by a removed row is tombstoned, as
     `sweep` does; a detached column (not an address) is emptied. What is left `sweep` does after the insert,
     as before. Removed rows count as loaded or quarantined (rows_read = rows_loaded + rows_quarantined) and as
     erased, in meta.erasure_log with `before_writing`. Returns (good rows removed, rows that broke a rule
@@ -275,7 +275,7 @@ def erase_before_writing(
 
     goes = " or ".join(named(c) for c in deleting) or "false"
     if source.name in LINKING_TABLES:
-        goes = _linking_rows_that_go(con, run_id, source, deleting, named, derive)
+        goes = _linking_rows_that_go(con, run_id, source, deleting, named, file_sha256)
     for c in tombstones:
         con.execute(
             f"""
@@ -306,7 +306,9 @@ def erase_before_writing(
     return int(removed[0]), int(removed[1]), int(sum(detached))
 
 
-def _linking_rows_that_go(con, run_id: str, source: Source, deleting: list, named, derive: bool) -> str:
+def _linking_rows_that_go(
+    con, run_id: str, source: Source, deleting: list, named, file_sha256: str | None
+) -> str:
     """Which staged rows of a table that links a member id to an address go before writing (SQL over `checked`).
     `sweep` removes a row whose member is erased, or whose address is and which names no member; first it derives
     from the file's rows (`_derive_identities`) the members behind an address asked for by itself, then the
@@ -316,25 +318,30 @@ def _linking_rows_that_go(con, run_id: str, source: Source, deleting: list, name
     them alone), the holders found among the rows written before and the file's own. Then every row that `sweep`
     removes goes, a row revealing an erased member's address too: a first build, whose members' exports link
     erased members to all their addresses, needs no rewrite for it (docs/benchmarks.md, issue 13, seventeenth
-    pass). Not with `derive` false (the file has records that did not split into fields, which go to quarantine
-    whole: `sweep` would read them too): a row revealing an address is then left to `sweep`."""
+    pass). The file's records that did not split into fields are in quarantine already (`file_sha256`: written
+    whole, before the staged rows, by `staging.load_staged`) and read with the broken rows, as `sweep` reads
+    them: as holders of an address, and as rows that reveal one (a malformed record of an erased person itself
+    is written, and removed by `sweep`)."""
     member_hash, address_hash = LINKING_TABLES[source.name]
     member = next(c for c in deleting if f"{c.name}_hash" == member_hash)
     address = next(c for c in deleting if f"{c.name}_hash" == address_hash)
-    if not derive:
-        return (
-            f"(k_{member.name} is null and {named(address)}) "
-            f"or ({named(member)} and (k_{address.name} is null or {named(address)}))"
-        )
+    malformed = (
+        f" union all select {address_hash}, {member_hash} from quarantine.{source.name} "
+        f"where _file_sha256 = '{file_sha256}' and {address_hash} is not null and {member_hash} is not null"
+        if file_sha256
+        else ""
+    )
 
-    def links(rows: str) -> str:  # staged rows that link a member to an address, by their keyed hashes
-        return (
+    def links(rows: str) -> str:  # the file's rows that link a member to an address, by their keyed hashes
+        staged = (
             f"select a.h as email_hash, m.h as member_id_hash from checked "
             f"join hashes_{address.name} as a on checked.k_{address.name} = a.k "
             f"join hashes_{member.name} as m on checked.k_{member.name} = m.k where {rows}"
         )
+        return staged if rows == "_failure is null" else staged + malformed
 
-    phases = ("_failure is null", "_failure is not null")  # as `sweep` reads raw, then quarantine
+    # as `sweep` reads raw, then quarantine (the broken rows, and the malformed records quarantined whole)
+    phases = ("_failure is null", "_failure is not null")
     requests, request_member, request_address = REQUESTS
     for rows in phases:  # members behind an address-only request
         con.execute(
@@ -348,13 +355,14 @@ def _linking_rows_that_go(con, run_id: str, source: Source, deleting: list, name
             """,
             {"run": run_id},
         )
-    revealing = f"{named(member)} and k_{address.name} is not null and not {named(address)}"
-    if con.execute(f"select count(*) from checked where {revealing}").fetchone()[0]:
+    # the addresses that rows of erased members reveal (an erased member is in the hashes of `links`)
+    erased = "select hash from meta.erased_identities"
+    candidates = (
+        f"select email_hash from ({links('true')}) as t "
+        f"where member_id_hash in ({erased}) and email_hash not in ({erased})"
+    )
+    if con.execute(f"select count(*) from ({candidates})").fetchone()[0]:
         erased_members = f"select hash, requested_on from meta.erased_identities where kind = '{MEMBER}'"
-        candidates = (
-            f"select a.h from checked join hashes_{address.name} as a on checked.k_{address.name} = a.k "
-            f"where {revealing}"
-        )
         for rows in phases:  # the addresses of erased members that nobody else holds
             con.execute(
                 f"""

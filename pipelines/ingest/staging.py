@@ -267,14 +267,15 @@ def load_staged(
     con.execute(f"create or replace temp view ready as {rules.ready_select(source)}")
     kept_with_issue = _kept_with_issue(con, source)  # over every staged row, erased people's too
     # rows of people erased before never reach the file (no rewrite for them); they count as loaded and erased
-    # malformed records go to quarantine whole, after this: what `sweep` would derive from them is left to it
-    erased_good, erased_broken, detached = privacy.erase_before_writing(
-        con, run_id, source, derive=not parsed.malformed
-    )
+    # records that do not split into fields go to quarantine whole, first: what the erasure before writing
+    # derives from a file's rows, it derives from them too (as `privacy.sweep` does after writing)
+    malformed = _quarantine_malformed(con, source, parsed, file_name, sha, run_id, exported_at)
+    erased_good, erased_broken, detached = privacy.erase_before_writing(con, run_id, source, sha)
     params = {"file": file_name, "sha": sha, "run": run_id, "exported": exported_at}
     loaded = erased_good + con.execute(rules.raw_insert(source), params).fetchone()[0]
-    quarantined = erased_broken + con.execute(rules.quarantine_insert(source), params).fetchone()[0]
-    quarantined += _quarantine_malformed(con, source, parsed, file_name, sha, run_id, exported_at)
+    quarantined = (
+        erased_broken + con.execute(rules.quarantine_insert(source), params).fetchone()[0] + malformed
+    )
     for statement in source.post_load:
         con.execute(statement, {"sha": sha})
     erased = privacy.sweep(con, run_id, sha, source.name)

@@ -282,15 +282,12 @@ LINKS_STAGED = [
     ("m-erased", "a-both", None),  # revealed by a member asked for on 20.12.2021 in a good row ...
     ("m-erased-earlier", "a-both", "bad_date|Datum"),  # ... and one asked for on 1.11.2021 in a broken row
     ("m-behind-twice", "a-asked-later", None),  # behind an address asked for on 1.2.2022 (a good row) ...
-    (
-        "m-behind-twice",
-        "a-asked-earlier",
-        "bad_date|Datum",
-    ),  # ... and one asked for on 5.1.2022 (a broken row)
+    ("m-behind-twice", "a-asked-earlier", "bad_date|Datum"),  # ... and one asked for on 5.1.2022 (broken)
+    (None, "a-malformed-new", None),  # at an address only a malformed record reveals (below)
 ]
-# a record that did not split into fields, quarantined whole after the staged rows: another member at the
-# address an erased member's row reveals, whom `sweep` finds holding it
-MALFORMED_HOLDER = ("m-kept-malformed", "a-new")
+# records that did not split into fields, quarantined whole before the staged rows are written: another member
+# at an address an erased member's row reveals (its holder), and an erased member revealing an address
+MALFORMED = [("m-kept-malformed", "a-new"), ("m-erased", "a-malformed-new")]
 
 
 @pytest.mark.parametrize("malformed", [False, True], ids=["", "malformed"])
@@ -299,9 +296,9 @@ def test_rows_taken_out_before_writing_leave_what_the_sweep_leaves(linking, malf
     """The same file loaded two ways: its rows taken out before writing, the rest written and swept; or all of
     them written and swept. Both leave the same rows in raw and quarantine, and the same erased identities with
     the same request dates, each derived once: the member behind an address asked for by itself, the addresses
-    of erased members that nobody else holds; not a family mailbox another member holds. A file with a
-    malformed record (quarantined whole, after the staged rows, as `staging.load_staged` does) derives nothing
-    before writing: the record may hold an address too."""
+    of erased members that nobody else holds; not a family mailbox another member holds. A file's malformed
+    records (quarantined whole before the erasure, as `staging.load_staged` does) hold and reveal addresses as
+    they do for the sweep."""
     member, address = privacy.LINKING_TABLES[linking]
     requests, request_member, request_address = privacy.REQUESTS
 
@@ -329,8 +326,10 @@ def test_rows_taken_out_before_writing_leave_what_the_sweep_leaves(linking, malf
             for m, a, f in LINKS_STAGED
         ]
         _staged(con, linking, rows)
+        for line, (m, a) in enumerate(MALFORMED if malformed else [], start=len(LINKS_STAGED) + 2):
+            _quarantined(con, linking, {member: m, address: a, "_line": str(line), "_file_sha256": "file"})
         if taken_out_first:
-            privacy.erase_before_writing(con, "run-1", raw_table(linking), derive=not malformed)
+            privacy.erase_before_writing(con, "run-1", raw_table(linking), "file" if malformed else None)
             written.extend(
                 line for (line,) in con.execute("select _line from checked order by _line").fetchall()
             )
@@ -340,10 +339,6 @@ def test_rows_taken_out_before_writing_leave_what_the_sweep_leaves(linking, malf
                 f"select substr(k_{member.removesuffix('_hash')}, 3), substr(k_{address.removesuffix('_hash')}, 3), "
                 f"_line, 'file' from checked where _failure {broken}"
             )
-        if malformed:
-            holder, at = MALFORMED_HOLDER
-            line = str(len(LINKS_STAGED) + 2)
-            _quarantined(con, linking, {member: holder, address: at, "_line": line, "_file_sha256": "file"})
         privacy.sweep(con, "run-1", "file", linking)
         privacy.sweep(con, "run-1")
         try:
@@ -379,16 +374,21 @@ def test_rows_taken_out_before_writing_leave_what_the_sweep_leaves(linking, malf
         ("m-erased", "member", "2021-12-20"),
         ("m-erased-earlier", "member", "2021-11-01"),
     ]
-    if malformed:  # its holder keeps the address: not erased, and the row at it without a member id stays
-        assert quarantined == [(len(LINKS_STAGED) + 2, *MALFORMED_HOLDER)]
+    if malformed:
+        # the malformed holder keeps a-new: not erased, and the row at it without a member id stays; the
+        # malformed record of the erased member reveals a-malformed-new, and the staged row at it goes
+        assert quarantined == [(len(LINKS_STAGED) + 2, *MALFORMED[0])]
         assert raw == sorted([*kept, (4, None, "a-new")])
-        assert [(h, k, str(on)) for h, k, on, _run in identities] == [e for e in expected if e[0] != "a-new"]
+        assert [(h, k, str(on)) for h, k, on, _run in identities] == sorted(
+            [e for e in expected if e[0] != "a-new"] + [("a-malformed-new", "email", "2021-12-20")]
+        )
+        assert written == [4, 7, 11]
         return
     assert quarantined == []
-    assert raw == kept
+    assert raw == sorted([*kept, (len(LINKS_STAGED) + 1, None, "a-malformed-new")])
     assert [(h, k, str(on)) for h, k, on, _run in identities] == expected
     # nothing that the sweep removes was written: no rewrite of warehouse.duckdb for this file
-    assert written == [7, 11]
+    assert written == [7, 11, len(LINKS_STAGED) + 1]
     assert logged == [(f"quarantine.{linking}", True), (f"raw.{linking}", True)]
 
 

@@ -254,8 +254,9 @@ def load_staged(
     run_id: str,
     exported_at: datetime | None = None,
 ) -> FileResult:
-    """The staged records (`incoming`) through the row rules into raw and quarantine; the malformed ones into
-    quarantine whole; then the source's post-load steps, the erasure sweep of this file and its quarantine log."""
+    """The malformed records into quarantine whole; the rows of people erased before taken out of the staged
+    records (`incoming`, through the row rules); the rest into raw and quarantine; then the source's post-load
+    steps, the erasure sweep of this file and its quarantine log."""
     repeated = rules.repeated_keys_select(source)
     repeated_keys = repeated is not None and bool(con.execute(repeated).fetchone()[0])
     con.execute(f"create or replace temp table checked as {rules.checked_select(source, repeated_keys)}")

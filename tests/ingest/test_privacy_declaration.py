@@ -290,7 +290,7 @@ LINKS_STAGED = [
 MALFORMED = [("m-kept-malformed", "a-new"), ("m-erased", "a-malformed-new")]
 
 
-@pytest.mark.parametrize("malformed", [False, True], ids=["", "malformed"])
+@pytest.mark.parametrize("malformed", [False, True], ids=["well-formed", "malformed"])
 @pytest.mark.parametrize("linking", sorted(privacy.LINKING_TABLES), ids=str)
 def test_rows_taken_out_before_writing_leave_what_the_sweep_leaves(linking, malformed):
     """The same file loaded two ways: its rows taken out before writing, the rest written and swept; or all of

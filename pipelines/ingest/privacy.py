@@ -253,10 +253,9 @@ def erase_before_writing(
     address goes here too (`_linking_rows_that_go`; with `file_sha256`, the file's records that did not split
     into fields, quarantined whole before this, are read as `sweep` reads them: `staging.load_staged` passes
     it). A registration named by a removed row is tombstoned, as `sweep` does; a detached column (not an
-    address) is emptied. What is left `sweep` does after the insert,
-    as before. Removed rows count as loaded or quarantined (rows_read = rows_loaded + rows_quarantined) and as
-    erased, in meta.erasure_log with `before_writing`. Returns (good rows removed, rows that broke a rule
-    removed, rows detached)."""
+    address) is emptied. What is left `sweep` does after the insert, as before. Removed rows count as loaded or
+    quarantined (rows_read = rows_loaded + rows_quarantined) and as erased, in meta.erasure_log with
+    `before_writing`. Returns (good rows removed, rows that broke a rule removed, rows detached)."""
     deleting = [c for c in source.hashed_columns if c.privacy.on_erasure == DELETE]
     tombstones = [c for c in source.hashed_columns if c.privacy.on_erasure == TOMBSTONE]
     # an address is detached by `sweep` only: raw keeps its validity, which reads the key

@@ -343,8 +343,11 @@ def _linking_rows_that_go(
         )
         return staged if rows == "_failure is null" else staged + malformed
 
-    # as `sweep` reads raw, then quarantine (the broken rows, and the malformed records quarantined whole)
+    # as `sweep` reads raw, then quarantine (the broken rows, and the malformed records quarantined whole);
+    # most files have no broken row that links: their second reading would find nothing
     phases = ("_failure is null", "_failure is not null")
+    if not con.execute(f"select exists ({links(phases[1])})").fetchone()[0]:
+        phases = phases[:1]
     requests, request_member, request_address = REQUESTS
     for rows in phases:  # members behind an address-only request
         con.execute(
@@ -370,22 +373,36 @@ def _linking_rows_that_go(
             f" union all select {address_hash} from {in_file} "
             f"and {member_hash} in ({erased}) and {address_hash} not in ({erased})"
         )
-    if con.execute(f"select count(*) from ({candidates})").fetchone()[0]:
+    con.execute(f"create or replace temp table linking_candidates as {candidates}")
+    if con.execute("select count(*) from linking_candidates").fetchone()[0]:
         erased_members = f"select hash, requested_on from meta.erased_identities where kind = '{MEMBER}'"
+        # the candidates that a member who is not erased holds too, found once for both readings (the first
+        # adds only addresses: neither the candidates nor the erased members change for the second). The
+        # file's own rows first: a family mailbox's other member is usually in the same export, and then
+        # the rows written before (millions in a first build's later members exports) need not be read.
+        not_held = "select h from linking_candidates where h not in (select email_hash from linking_holders)"
+        held = (
+            f"where email_hash in ({not_held}) and member_id_hash is not null"
+            f" and member_id_hash not in (select hash from ({erased_members}))"
+        )
+        candidate_keys = f"select k from hashes_{address.name} where h in (select h from linking_candidates)"
+        own = links(f"k_{address.name} in ({candidate_keys})")
+        con.execute("create or replace temp table linking_holders (email_hash varchar)")
+        con.execute(f"insert into linking_holders select distinct email_hash from ({own}) as other {held}")
+        if con.execute(f"select exists ({not_held})").fetchone()[0]:
+            written = _linking_rows()
+            con.execute(
+                f"insert into linking_holders select distinct email_hash from ({written}) as other {held}"
+            )
         for rows in phases:  # the addresses of erased members that nobody else holds
             con.execute(
                 f"""
                 insert into meta.erased_identities (hash, kind, requested_on, first_seen_run)
                 select t.email_hash, '{ADDRESS}', min(e.requested_on), $run
                 from ({links(rows)}) as t join ({erased_members}) as e on t.member_id_hash = e.hash
-                where t.email_hash in ({candidates})
+                where t.email_hash in (select h from linking_candidates)
                   and t.email_hash not in (select hash from meta.erased_identities)
-                  and t.email_hash not in (
-                      select email_hash from ({_linking_rows()} union all {links("true")}) as other
-                      where email_hash in ({candidates})
-                        and member_id_hash is not null
-                        and member_id_hash not in (select hash from ({erased_members}))
-                  )
+                  and t.email_hash not in (select email_hash from linking_holders)
                 group by t.email_hash
                 """,
                 {"run": run_id},

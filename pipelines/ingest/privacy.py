@@ -310,18 +310,19 @@ def _linking_rows_that_go(
     con, run_id: str, source: Source, deleting: list, named, file_sha256: str | None
 ) -> str:
     """Which staged rows of a table that links a member id to an address go before writing (SQL over `checked`).
-    `sweep` removes a row whose member is erased, or whose address is and which names no member; first it derives
-    from the file's rows (`_derive_identities`) the members behind an address asked for by itself, then the
-    addresses of erased members that no member who is not erased holds (a family mailbox stays with that member).
-    Here the same derivations run over the staged rows first, in the same order: the good rows where it reads
-    raw, the broken ones where it reads quarantine (an identity found in the first gets its request date from
-    them alone), the holders found among the rows written before and the file's own. Then every row that `sweep`
-    removes goes, a row revealing an erased member's address too: a first build, whose members' exports link
-    erased members to all their addresses, needs no rewrite for it (docs/benchmarks.md, issue 13, seventeenth
-    pass). The file's records that did not split into fields are in quarantine already (`file_sha256`: written
-    whole, before the staged rows, by `staging.load_staged`) and read with the broken rows, as `sweep` reads
-    them: as holders of an address, and as rows that reveal one (a malformed record of an erased person itself
-    is written, and removed by `sweep`)."""
+    `sweep` removes a row whose member is erased, or whose address is and which names no member; first it
+    derives from the file's rows (`_derive_identities`) the members behind an address asked for by itself,
+    then the addresses of erased members that no member who is not erased holds (a family mailbox stays with
+    that member). Here the same derivations run over the staged rows first, in the same order: the good rows
+    where it reads raw, the broken ones where it reads quarantine (an identity found in the first gets its
+    request date from them alone), the holders found among the file's own rows and, where that leaves one
+    without, the rows written before. Then every row that `sweep` removes goes, a row revealing an erased
+    member's address too: a first build, whose members' exports link erased members to all their addresses,
+    needs no rewrite for it (docs/benchmarks.md, issue 13, seventeenth pass). The file's records that did not
+    split into fields are in quarantine already (`file_sha256`: written whole, before the staged rows, by
+    `staging.load_staged`) and read with the broken rows, as `sweep` reads them: as holders of an address, and
+    as rows that reveal one (a malformed record of an erased person itself is written, and removed by
+    `sweep`)."""
     member_hash, address_hash = LINKING_TABLES[source.name]
     member = next(c for c in deleting if f"{c.name}_hash" == member_hash)
     address = next(c for c in deleting if f"{c.name}_hash" == address_hash)
@@ -335,26 +336,28 @@ def _linking_rows_that_go(
         else ""
     )
 
-    def links(rows: str) -> str:  # the file's rows that link a member to an address, by their keyed hashes
+    def links(rows: str, with_malformed: bool) -> str:
+        """The file's rows that link a member to an address, by their keyed hashes: the staged rows `rows`
+        selects, and with `with_malformed` every malformed record of the file."""
         staged = (
             f"select a.h as email_hash, m.h as member_id_hash from checked "
             f"join hashes_{address.name} as a on checked.k_{address.name} = a.k "
             f"join hashes_{member.name} as m on checked.k_{member.name} = m.k where {rows}"
         )
-        return staged if rows == "_failure is null" else staged + malformed
+        return staged + malformed if with_malformed else staged
 
     # as `sweep` reads raw, then quarantine (the broken rows, and the malformed records quarantined whole);
     # most files have no broken row that links: their second reading would find nothing
-    phases = ("_failure is null", "_failure is not null")
-    if not con.execute(f"select exists ({links(phases[1])})").fetchone()[0]:
+    phases = (("_failure is null", False), ("_failure is not null", True))
+    if not con.execute(f"select exists ({links(*phases[1])})").fetchone()[0]:
         phases = phases[:1]
     requests, request_member, request_address = REQUESTS
-    for rows in phases:  # members behind an address-only request
+    for rows, with_malformed in phases:  # members behind an address-only request
         con.execute(
             f"""
             insert into meta.erased_identities (hash, kind, requested_on, first_seen_run)
             select t.member_id_hash, '{MEMBER}', min(r.requested_on), $run
-            from ({links(rows)}) as t
+            from ({links(rows, with_malformed)}) as t
             join raw.{requests} as r on t.email_hash = r.{request_address} and r.{request_member} is null
             where t.member_id_hash not in (select hash from meta.erased_identities)
             group by t.member_id_hash
@@ -377,29 +380,32 @@ def _linking_rows_that_go(
     if con.execute("select count(*) from linking_candidates").fetchone()[0]:
         erased_members = f"select hash, requested_on from meta.erased_identities where kind = '{MEMBER}'"
         # the candidates that a member who is not erased holds too, found once for both readings (the first
-        # adds only addresses: neither the candidates nor the erased members change for the second). The
-        # file's own rows first: a family mailbox's other member is usually in the same export, and then
-        # the rows written before (millions in a first build's later members exports) need not be read.
+        # adds only addresses, which the second skips anyway; the erased members do not change). The file's
+        # own rows first, its malformed records too: a family mailbox's other member is usually in the same
+        # export, and then the rows written before (millions in a first build's later members exports) need
+        # not be read.
         not_held = "select h from linking_candidates where h not in (select email_hash from linking_holders)"
-        held = (
+        held_where = (
             f"where email_hash in ({not_held}) and member_id_hash is not null"
             f" and member_id_hash not in (select hash from ({erased_members}))"
         )
         candidate_keys = f"select k from hashes_{address.name} where h in (select h from linking_candidates)"
-        own = links(f"k_{address.name} in ({candidate_keys})")
+        own = links(f"k_{address.name} in ({candidate_keys})", with_malformed=True)
         con.execute("create or replace temp table linking_holders (email_hash varchar)")
-        con.execute(f"insert into linking_holders select distinct email_hash from ({own}) as other {held}")
+        con.execute(
+            f"insert into linking_holders select distinct email_hash from ({own}) as other {held_where}"
+        )
         if con.execute(f"select exists ({not_held})").fetchone()[0]:
             written = _linking_rows()
             con.execute(
-                f"insert into linking_holders select distinct email_hash from ({written}) as other {held}"
+                f"insert into linking_holders select distinct email_hash from ({written}) as other {held_where}"
             )
-        for rows in phases:  # the addresses of erased members that nobody else holds
+        for rows, with_malformed in phases:  # the addresses of erased members that nobody else holds
             con.execute(
                 f"""
                 insert into meta.erased_identities (hash, kind, requested_on, first_seen_run)
                 select t.email_hash, '{ADDRESS}', min(e.requested_on), $run
-                from ({links(rows)}) as t join ({erased_members}) as e on t.member_id_hash = e.hash
+                from ({links(rows, with_malformed)}) as t join ({erased_members}) as e on t.member_id_hash = e.hash
                 where t.email_hash in (select h from linking_candidates)
                   and t.email_hash not in (select hash from meta.erased_identities)
                   and t.email_hash not in (select email_hash from linking_holders)

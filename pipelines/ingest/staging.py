@@ -241,7 +241,9 @@ def _columns_from_fields(con, source: Source, parsed: Export | TableExport, line
 def drop_temps(con, source: Source) -> None:
     """Drop what one file's load creates in its connection: its temp tables and the view `ready`."""
     con.execute("drop view if exists ready")
-    for temp in ["incoming", "checked", *(f"hashes_{c.name}" for c in source.hashed_columns)]:
+    hashes = [f"hashes_{c.name}" for c in source.hashed_columns]
+    # linking_*: privacy._linking_rows_that_go's, for a file of a table that links members to addresses
+    for temp in ["incoming", "checked", *hashes, "linking_candidates", "linking_holders"]:
         con.execute(f"drop table if exists {temp}")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 
-from pipelines.ingest import BY_NAME, connect, guards
+from pipelines.ingest import BY_NAME, connect, guards, ingest_source
 from pipelines.ingest.loader import load_file
 from pipelines.ingest.privacy import keyed_hash, load_key
 from tests.helpers import TEST_KEY, ingest_all, query, write_export
@@ -291,6 +291,30 @@ def test_rows_of_people_erased_before_are_never_written_and_call_for_no_rewrite(
         data_dir, "select table_name, before_writing from meta.erasure_log where run_id = 'run-3'"
     ) == [("raw.members", True)]
     assert guards.compact_after_erasure(data_dir) is None
+
+
+def test_a_files_load_leaves_no_temp_table_in_the_connection(data_dir):
+    """A file's staged rows (plain names and addresses) and what the erasure before writing derives from them
+    (keyed hashes of erased people's addresses, and of their family mailboxes' other holders) are temp tables
+    of the ingest's connection, which lives for a whole source: each file's load drops its own."""
+    landing_with_person(data_dir)
+    write_export(
+        data_dir.landing / "erasure/erasure_2020-01-01.csv", ERASURE, [["A-000042", "", "20.12.2019"]]
+    )
+    con = connect(data_dir)
+    try:
+        for name in ("erasure_requests", "members"):
+            ingest_source(con, data_dir, BY_NAME[name], "run-1")
+        # the members' exports revealed the person's addresses before writing: the derivation's tables existed
+        assert con.execute(
+            "select count(*) from meta.erased_identities where hash in (?, ?)",
+            [keyed_hash(KEY, "old@x.de"), keyed_hash(KEY, "new@x.de")],
+        ).fetchone() == (2,)
+        left = con.execute("select table_name from duckdb_tables() where temporary").fetchall()
+        assert left == []
+        assert con.execute("select view_name from duckdb_views() where temporary and not internal").fetchall() == []
+    finally:
+        con.close()
 
 
 def test_key_file_is_created_once_with_mode_0600(tmp_path, monkeypatch):

@@ -137,7 +137,7 @@ def _incremental_hint(results: dict, manifest: dict) -> str:
             f" higher than {duckdb_memory_limit()}, and run again)"
         )
     failed = [
-        item["unique_id"].split(".")[-1]
+        _node_name(item["unique_id"])
         for item in errors
         if nodes.get(item["unique_id"], {}).get("config", {}).get("materialized") == "incremental"
     ]
@@ -151,7 +151,14 @@ def _incremental_hint(results: dict, manifest: dict) -> str:
 
 def _failed_with(errors: list[dict], text: str) -> list[str]:
     """The names of the nodes whose error message contains `text` (the names only: the message can quote data)."""
-    return [item["unique_id"].split(".")[-1] for item in errors if text in (item.get("message") or "")]
+    return [_node_name(item["unique_id"]) for item in errors if text in (item.get("message") or "")]
+
+
+def _node_name(unique_id: str) -> str:
+    """A node's name from its unique id: `model.alumni.<name>`, and for a data test `test.alumni.<name>.<hash>`
+    (the name says which model and columns it checks; the hash alone would say nothing to an operator)."""
+    parts = unique_id.split(".")
+    return parts[2] if len(parts) > 2 else unique_id
 
 
 defs = dg.Definitions(

@@ -212,6 +212,15 @@ def test_a_failed_build_says_what_to_do_without_quoting_dbt():
     other = _incremental_hint(results("Binder Error: column 'x@example.org' not found"), manifest)
     assert "--full-refresh" in other and "example.org" not in other
     assert _incremental_hint({"results": []}, manifest) == ""
+    # a data test that ran out of memory (scale 50 at 2 GB: a uniqueness test of the monthly scores) is named by
+    # its name, not by the hash that ends its id
+    test_id = "test.alumni.unique_combination_of_columns_scores_alumni_key__month.68297fc7ef"
+    failed_test = {
+        "results": [{"unique_id": test_id, "status": "error", "message": "Out of Memory Error: x"}]
+    }
+    oom = _incremental_hint(failed_test, manifest)
+    assert "ran out of memory in unique_combination_of_columns_scores_alumni_key__month with" in oom
+    assert "68297fc7ef" not in oom
 
 
 def test_no_dbt_adapter_is_made_in_the_pipeline_process(defs, data_dir, monkeypatch, tmp_path):

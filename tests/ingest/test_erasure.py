@@ -310,9 +310,11 @@ def test_a_files_load_leaves_no_temp_table_in_the_connection(data_dir):
             "select count(*) from meta.erased_identities where hash in (?, ?)",
             [keyed_hash(KEY, "old@x.de"), keyed_hash(KEY, "new@x.de")],
         ).fetchone() == (2,)
-        left = con.execute("select table_name from duckdb_tables() where temporary").fetchall()
-        assert left == []
-        assert con.execute("select view_name from duckdb_views() where temporary and not internal").fetchall() == []
+        assert con.execute("select table_name from duckdb_tables() where temporary").fetchall() == []
+        views = con.execute(
+            "select view_name from duckdb_views() where temporary and not internal"
+        ).fetchall()
+        assert views == []
     finally:
         con.close()
 

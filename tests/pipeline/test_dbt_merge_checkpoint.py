@@ -1,0 +1,71 @@
+"""An incremental model's merge is checkpointed as soon as it is committed (dbt_project/macros/
+checkpoint_after_merge.sql): until then DuckDB kept what the merge changed in memory, and at a fifth of the
+memory limit per row (scale 10 at 400 MB, as scale 50 at the default 2 GB) the next test ran out of memory."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from pipelines.dbt_prepare import MANIFEST, ensure_manifest, run_dbt
+from tests.conftest import copy_data_dir
+
+pytestmark = pytest.mark.slow
+
+COMMENT = re.compile(r"/\*.*?\*/", re.S)
+
+
+def _statements(stdout: str) -> dict[str, list[str]]:
+    """The SQL each node ran, in order, from dbt's debug log in JSON (its query comment left out)."""
+    by_node: dict[str, list[str]] = {}
+    for line in stdout.splitlines():
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if event.get("info", {}).get("name") != "SQLQuery":
+            continue
+        data = event["data"]
+        node = (data.get("node_info") or {}).get("unique_id")
+        if node:
+            by_node.setdefault(node, []).append(" ".join(COMMENT.sub("", data["sql"]).split()).lower())
+    return by_node
+
+
+def _incremental_models() -> list[str]:
+    ensure_manifest()
+    nodes = json.loads(MANIFEST.read_text())["nodes"].values()
+    return sorted(
+        n["name"]
+        for n in nodes
+        if n["resource_type"] == "model" and n["config"]["materialized"] == "incremental"
+    )
+
+
+def test_an_incremental_merge_is_checkpointed_once_committed_and_nothing_else_is(published_demo, tmp_path):
+    data_dir = copy_data_dir(published_demo[0], tmp_path / "data")
+    incremental = _incremental_models()
+    assert len(incremental) >= 5, incremental
+    table = "int_calendar_months"  # a table model: built anew, nothing merged
+
+    def run(*extra: str) -> dict[str, list[str]]:
+        result = run_dbt(
+            ["--log-format", "json", "--debug", "run", "--target-path", str(tmp_path / "target"), *extra],
+            data_dir,
+        )
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+        return _statements(result.stdout)
+
+    merged = run("--select", *incremental, table)
+    for name in incremental:
+        statements = merged[f"model.alumni.{name}"]
+        assert any(s.startswith("delete from") for s in statements), (name, statements)  # it merged
+        last_commit = max(i for i, s in enumerate(statements) if s == "commit")
+        assert "checkpoint" in statements[last_commit + 1 :], (name, statements[last_commit:])
+        assert "checkpoint" not in statements[:last_commit], name  # after the commit, not inside the merge
+    assert "checkpoint" not in merged[f"model.alumni.{table}"]
+
+    rebuilt = run("--select", incremental[0], "--full-refresh")
+    assert "checkpoint" not in rebuilt[f"model.alumni.{incremental[0]}"]

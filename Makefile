@@ -76,7 +76,7 @@ test: install browser lint
 test-fast: install
 	$(PYTEST) -m "not slow"
 
-bench: install
+bench: install browser
 	$(BIN)/python scripts/bench.py --out docs/benchmarks.md $(BENCH_ARGS)
 
 docs: install

@@ -678,6 +678,12 @@ def main() -> int:
     store = out.with_suffix(".json")
     results = json.loads(store.read_text(encoding="utf-8")) if store.exists() else {"scales": {}}
     if not args.redraw:
+        pages = not args.skip_dashboard and any(
+            "pages" in (args.parts or (PARTS if scale <= 10 else ())) for scale in args.scales
+        )
+        if pages and not shutil.which("chromium"):
+            # the pages come last: without a browser a run lost every figure after half an hour
+            parser.error("chromium is missing (make bench installs it as root; or pass --skip-dashboard)")
         work = Path(args.workdir or tempfile.mkdtemp(prefix="alumni-bench-"))
         for scale in args.scales:
             parts = set(

@@ -126,3 +126,37 @@ def test_a_runs_events_are_stored_again_by_both_event_logs_and_listed(tmp_path, 
     assert "| 1 | Dagster's event log | 1.5 s | – | – | Dagster's own class 7.3 s |" in b.render_markdown(
         results
     )
+
+
+def test_without_a_browser_it_stops_before_measuring_anything_when_the_pages_are_asked_for(
+    tmp_path, monkeypatch
+):
+    """The pages come last: a machine without chromium lost a whole scale's figures after half an hour."""
+    import shutil
+    import sys
+
+    import pytest
+
+    b = bench()
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None)
+    measured = []
+    monkeypatch.setattr(b, "measure_scale", lambda *a, **k: measured.append(a) or {})
+    for argv, stops in (
+        (["--scales", "10"], True),
+        (["--scales", "10", "--parts", "generate", "pages"], True),
+        (["--scales", "10", "--skip-dashboard"], False),
+        (["--scales", "50"], False),  # scale 50 measures no pages by default
+        (["--scales", "1", "--parts", "generate", "pipeline"], False),
+    ):
+        out = tmp_path / f"b{len(measured)}.md"
+        monkeypatch.setattr(
+            sys, "argv", ["bench.py", "--out", str(out), "--workdir", str(tmp_path / "w"), *argv]
+        )
+        before = len(measured)
+        if stops:
+            with pytest.raises(SystemExit) as stopped:
+                b.main()
+            assert stopped.value.code == 2 and len(measured) == before, argv
+        else:
+            monkeypatch.setattr(b, "draw", lambda *a, **k: None)
+            assert b.main() == 0 and len(measured) == before + 1, argv

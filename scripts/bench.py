@@ -678,20 +678,19 @@ def main() -> int:
     store = out.with_suffix(".json")
     results = json.loads(store.read_text(encoding="utf-8")) if store.exists() else {"scales": {}}
     if not args.redraw:
-        pages = not args.skip_dashboard and any(
-            "pages" in (args.parts or (PARTS if scale <= 10 else ())) for scale in args.scales
-        )
-        if pages and not shutil.which("chromium"):
+
+        def parts_of(scale: float) -> set[str]:
+            parts = set(
+                args.parts or (PARTS if scale <= 10 else ("generate", "pipeline", "month", "nothing_new"))
+            )
+            return parts - {"pages"} if args.skip_dashboard else parts
+
+        if any("pages" in parts_of(scale) for scale in args.scales) and not shutil.which("chromium"):
             # the pages come last: without a browser a run lost every figure after half an hour
             parser.error("chromium is missing (make bench installs it as root; or pass --skip-dashboard)")
         work = Path(args.workdir or tempfile.mkdtemp(prefix="alumni-bench-"))
         for scale in args.scales:
-            parts = set(
-                args.parts or (PARTS if scale <= 10 else ("generate", "pipeline", "month", "nothing_new"))
-            )
-            if args.skip_dashboard:
-                parts.discard("pages")
-            figures = measure_scale(scale, work, parts)
+            figures = measure_scale(scale, work, parts_of(scale))
             figures.update(machine=machine(), date=date.today().isoformat())
             # other scales keep their last figures, and so do the parts of this scale not measured again
             results["scales"].setdefault(f"{scale:g}", {}).update(figures)

@@ -1,6 +1,7 @@
 """An incremental model's merge is checkpointed as soon as it is committed (dbt_project/macros/
-checkpoint_after_merge.sql): until then DuckDB kept what the merge changed in memory, and at a fifth of the
-memory limit per row (scale 10 at 400 MB, as scale 50 at the default 2 GB) the next test ran out of memory."""
+checkpoint_after_merge.sql): until then DuckDB kept what it needs about the merge's deleted rows in memory,
+and at a fifth of the memory limit per row (scale 10 at 400 MB, as scale 50 at the default 2 GB) the next
+test ran out of memory."""
 
 from __future__ import annotations
 

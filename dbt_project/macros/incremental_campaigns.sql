@@ -21,3 +21,79 @@
     {%- for value in values %}'{{ value | replace("'", "''") }}'{% if not loop.last %}, {% endif %}
     {%- else %}null{% endfor -%}
 {%- endmacro %}
+
+{#- Campaign ids whose tool events (`tool_events`: listmonk and Mautic, int_newsletter_tool_events) differ from
+    the tool rows already built into this model: an event new or gone, or the same event from a later load.
+    The load times alone do not say it: a tool's rows are linked to their campaign when the model is built, so
+    a campaign loaded after a Mautic export moves that export's older rows to it (from the campaign with the same
+    subject sent nearest, or from none), their load times unchanged. Both campaigns are named here.
+    Exact (an anti-join each way on the event, its campaign and its load time). -#}
+{% macro campaigns_with_changed_tool_events(tool_events) %}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set query -%}
+        with
+
+        built as (
+            select activity_id, campaign_id, loaded_at
+            from {{ this }}
+            where coalesce(origin, 'canonical') <> 'canonical'
+        ),
+
+        current_events as (
+            select activity_id, campaign_id, loaded_at
+            from {{ tool_events }}
+        ),
+
+        differing as (
+            select current_events.campaign_id
+            from current_events
+            where not exists (
+                select 1 from built
+                where
+                    built.activity_id = current_events.activity_id
+                    and built.campaign_id = current_events.campaign_id
+                    and built.loaded_at is not distinct from current_events.loaded_at
+            )
+            union all
+            select built.campaign_id
+            from built
+            where not exists (
+                select 1 from current_events
+                where
+                    current_events.activity_id = built.activity_id
+                    and current_events.campaign_id = built.campaign_id
+                    and current_events.loaded_at is not distinct from built.loaded_at
+            )
+        )
+
+        select distinct campaign_id from differing
+        where campaign_id is not null
+        order by 1
+    {%- endset -%}
+    {{ return(run_query(query).columns[0].values()) }}
+{% endmacro %}
+
+{#- Campaign ids with rows in `relation` written by a build after the newest one already built into this model
+    (`built_at`, int_newsletter_events), for a filter written as literals like the one above. A table built
+    before the column existed (it is appended in this run) was up to date with every row written before. -#}
+{% macro campaigns_built_since_last_build(relation) %}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set built_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+    {%- set query -%}
+        select distinct campaign_id
+        from {{ relation }}
+        where campaign_id is not null and built_at > (
+            {%- if 'built_at' in built_columns %}
+                select coalesce(max(built_at), cast('1900-01-01' as timestamp)) from {{ this }}
+            {%- else %}
+                cast('1900-01-01' as timestamp)
+            {%- endif %}
+        )
+        order by 1
+    {%- endset -%}
+    {{ return(run_query(query).columns[0].values()) }}
+{% endmacro %}

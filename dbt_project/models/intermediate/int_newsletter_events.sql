@@ -5,25 +5,37 @@
 -- Events come from the canonical activity exports and from listmonk and Mautic (int_newsletter_tool_events);
 -- `origin` says which, and the seconds-after-send rule applies only where the tool's times allow it.
 --
--- Incremental by campaign: every rule looks only at one address within one campaign, so a run recomputes
--- exactly the campaigns that received newly loaded rows (an overlapping export of an old campaign included)
--- and keeps the rest. Erased addresses are removed from the kept rows in a post-hook. Columns added since the
--- first release are appended to an existing table (its older rows are all canonical: `origin` empty).
+-- Incremental by campaign: every rule looks only at one address within one campaign, so a run rebuilds whole
+-- the campaigns whose inputs changed and keeps the rest: canonical rows loaded since the last build (an
+-- overlapping export of an old campaign included), the campaign itself loaded again (its topic), and tool
+-- events that differ from the ones built (a tool's rows are linked to a campaign here, so a campaign loaded
+-- later can take over older rows: both campaigns are rebuilt). Every row of a rebuilt campaign is replaced
+-- (unique_key campaign_id); a campaign left without any tool event loses its tool rows in a post-hook, as
+-- erased addresses lose theirs. `built_at` says which build wrote a row: int_newsletter_recipients rebuilds
+-- the campaigns written since its own last build. Columns added since the first release are appended to an
+-- existing table (its older rows are all canonical: `origin` empty; `built_at` empty).
 {{ config(
     materialized='incremental',
-    unique_key='activity_id',
+    unique_key='campaign_id',
     incremental_strategy='delete+insert',
     on_schema_change='append_new_columns',
     post_hook=[
-        "delete from {{ this }} where email_hash in (select hash from {{ source('meta', 'erased_identities') }})"
+        "delete from {{ this }} where email_hash in (select hash from {{ source('meta', 'erased_identities') }})",
+        "delete from {{ this }} where coalesce(origin, 'canonical') <> 'canonical'
+            and campaign_id not in (
+                select campaign_id from {{ ref('int_newsletter_tool_events') }} where campaign_id is not null
+            )"
     ]
 ) }}
 
 with
 
 {% if is_incremental() %}
-    {% set changed_campaigns = campaigns_loaded_since_last_build(source('raw', 'newsletter_activity'), '_loaded_at')
-        + campaigns_loaded_since_last_build(ref('int_newsletter_tool_events'), 'loaded_at') %}
+    {% set changed_campaigns = (
+        campaigns_loaded_since_last_build(source('raw', 'newsletter_activity'), '_loaded_at')
+        + campaigns_loaded_since_last_build(source('raw', 'newsletter_campaigns'), '_loaded_at')
+        + campaigns_with_changed_tool_events(ref('int_newsletter_tool_events'))
+    ) | unique | list | sort %}
 {% endif %}
 
 canonical_activities as (
@@ -164,7 +176,8 @@ final as (
         classified.topic,
         coalesce(classified.is_machine, false) as is_machine,
         classified.loaded_at,
-        classified.origin
+        classified.origin,
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }}) as built_at
     from classified
 )
 

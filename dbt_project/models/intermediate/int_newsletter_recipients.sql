@@ -1,15 +1,20 @@
 -- One row per campaign and address: what the address did in that campaign (METRICS.md "Newsletter": a click
 -- implies an open; machine events are not human). Campaign figures and yearly deliveries count these rows.
 --
--- Incremental by campaign, like int_newsletter_events: a run recomputes the campaigns with events first loaded
--- since the last run. Erased addresses leave in the post-hook.
+-- Incremental by campaign, like int_newsletter_events: a run rebuilds whole the campaigns that
+-- int_newsletter_events wrote since this model's last build (`built_at`; their load times do not say it: a
+-- campaign can be rebuilt there for rows loaded long ago). A campaign with no event left loses its rows in a
+-- post-hook, as erased addresses lose theirs. Rows built before `built_at` existed have it empty.
 {{ config(
     materialized='incremental',
     unique_key='campaign_id',
     incremental_strategy='delete+insert',
     on_schema_change='append_new_columns',
     post_hook=[
-        "delete from {{ this }} where email_hash in (select hash from {{ source('meta', 'erased_identities') }})"
+        "delete from {{ this }} where email_hash in (select hash from {{ source('meta', 'erased_identities') }})",
+        "delete from {{ this }} where campaign_id not in (
+            select campaign_id from {{ ref('int_newsletter_events') }} where campaign_id is not null
+        )"
     ]
 ) }}
 
@@ -18,9 +23,7 @@ with
 events as (
     select * from {{ ref('int_newsletter_events') }}
     {% if is_incremental() %}
-        where campaign_id in (
-            {{ literal_list(campaigns_loaded_since_last_build(ref('int_newsletter_events'), 'loaded_at')) }}
-        )
+        where campaign_id in ({{ literal_list(campaigns_built_since_last_build(ref('int_newsletter_events'))) }})
     {% endif %}
 ),
 
@@ -39,6 +42,7 @@ final as (
         max(case when action = 'complaint' then 1 else 0 end) as complained,
         max(case when action = 'sent' then occurred_on end) as last_sent_on,
         max(loaded_at) as loaded_at,
+        max(built_at) as built_at,
         -- which exports the address's events came from (rows built before the column existed: canonical)
         max(case when origin = 'listmonk' then 1 else 0 end) as from_listmonk,
         max(case when origin = 'mautic' then 1 else 0 end) as from_mautic,

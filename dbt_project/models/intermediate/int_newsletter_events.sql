@@ -23,7 +23,7 @@
         "delete from {{ this }} where email_hash in (select hash from {{ source('meta', 'erased_identities') }})",
         "delete from {{ this }} where coalesce(origin, 'canonical') <> 'canonical'
             and campaign_id not in (
-                select campaign_id from {{ ref('int_newsletter_tool_events') }} where campaign_id is not null
+                select distinct campaign_id from {{ ref('int_newsletter_tool_events') }} where campaign_id is not null
             )"
     ]
 ) }}

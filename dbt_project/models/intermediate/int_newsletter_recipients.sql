@@ -13,7 +13,7 @@
     post_hook=[
         "delete from {{ this }} where email_hash in (select hash from {{ source('meta', 'erased_identities') }})",
         "delete from {{ this }} where campaign_id not in (
-            select campaign_id from {{ ref('int_newsletter_events') }} where campaign_id is not null
+            select distinct campaign_id from {{ ref('int_newsletter_events') }} where campaign_id is not null
         )"
     ]
 ) }}

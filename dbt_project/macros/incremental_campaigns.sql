@@ -27,7 +27,8 @@
     The load times alone do not say it: a tool's rows are linked to their campaign when the model is built, so
     a campaign loaded after a Mautic export moves that export's older rows to it (from the campaign with the same
     subject sent nearest, or from none), their load times unchanged. Both campaigns are named here.
-    Exact (an anti-join each way on the event, its campaign and its load time). -#}
+    Exact: the events on one side only of a full join on the event, its campaign and its load time (scale 10,
+    2.7 million tool events, beside a test run: 0.6-0.9 s, where an anti-join each way took 1.7-2.2 s). -#}
 {% macro campaigns_with_changed_tool_events(tool_events) %}
     {%- if not execute -%}
         {{ return([]) }}
@@ -44,35 +45,19 @@
         current_events as (
             select activity_id, campaign_id, loaded_at
             from {{ tool_events }}
-        ),
-
-        differing as (
-            select current_events.campaign_id
-            from current_events
-            where not exists (
-                select 1 from built
-                where
-                    built.activity_id = current_events.activity_id
-                    and built.campaign_id = current_events.campaign_id
-                    and built.loaded_at is not distinct from current_events.loaded_at
-            )
-            union all
-            select built.campaign_id
-            from built
-            where not exists (
-                select 1 from current_events
-                where
-                    current_events.activity_id = built.activity_id
-                    and current_events.campaign_id = built.campaign_id
-                    and current_events.loaded_at is not distinct from built.loaded_at
-            )
         )
 
-        select distinct campaign_id from differing
-        where campaign_id is not null
+        select distinct coalesce(current_events.campaign_id, built.campaign_id) as campaign_id
+        from current_events
+        full outer join built
+            on
+                current_events.activity_id = built.activity_id
+                and current_events.campaign_id = built.campaign_id
+                and current_events.loaded_at is not distinct from built.loaded_at
+        where current_events.activity_id is null or built.activity_id is null
         order by 1
     {%- endset -%}
-    {{ return(run_query(query).columns[0].values()) }}
+    {{ return(run_query(query).columns[0].values() | reject('none') | list) }}
 {% endmacro %}
 
 {#- Campaign ids with rows in `relation` written by a build after the newest one already built into this model

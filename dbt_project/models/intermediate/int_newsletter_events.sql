@@ -32,9 +32,9 @@ with
 
 {% if is_incremental() %}
     {% set changed_campaigns = (
-        campaigns_loaded_since_last_build(source('raw', 'newsletter_activity'), '_loaded_at')
-        + campaigns_loaded_since_last_build(source('raw', 'newsletter_campaigns'), '_loaded_at')
-        + campaigns_with_changed_tool_events(ref('int_newsletter_tool_events'))
+        campaigns_loaded_since_last_build(source('raw', 'newsletter_activity'), '_loaded_at') | list
+        + campaigns_loaded_since_last_build(source('raw', 'newsletter_campaigns'), '_loaded_at') | list
+        + campaigns_with_changed_tool_events(ref('int_newsletter_tool_events')) | list
     ) | unique | list | sort %}
 {% endif %}
 

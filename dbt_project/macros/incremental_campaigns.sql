@@ -1,15 +1,23 @@
 {#- Campaign ids with rows in `relation` loaded after the newest load already built into this model, for a
     filter written as literals (`campaign_id in ({{ literal_list(ids) }})`): a filter on constants reaches
-    through views and de-duplication down to the table scans; a subquery there would read every row. -#}
-{% macro campaigns_loaded_since_last_build(relation, loaded_column) %}
+    through views and de-duplication down to the table scans; a subquery there would read every row.
+    `built_column` is this model's column compared with `loaded_column` (`loaded_at`; `built_at` where the rows
+    are counted from the build that wrote them). A model built before that column existed (appended in this run)
+    was up to date with every row written before it: only rows with a value count. -#}
+{% macro campaigns_loaded_since_last_build(relation, loaded_column, built_column='loaded_at') %}
     {%- if not execute -%}
         {{ return([]) }}
     {%- endif -%}
+    {%- set built_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
     {%- set query -%}
         select distinct campaign_id
         from {{ relation }}
         where campaign_id is not null and {{ loaded_column }} > (
-            select coalesce(max(loaded_at), cast('1900-01-01' as timestamp)) from {{ this }}
+            {%- if built_column in built_columns %}
+                select coalesce(max({{ built_column }}), cast('1900-01-01' as timestamp)) from {{ this }}
+            {%- else %}
+                cast('1900-01-01' as timestamp)
+            {%- endif %}
         )
         order by 1
     {%- endset -%}
@@ -58,27 +66,4 @@
         order by 1
     {%- endset -%}
     {{ return(run_query(query).columns[0].values() | reject('none') | list) }}
-{% endmacro %}
-
-{#- Campaign ids with rows in `relation` written by a build after the newest one already built into this model
-    (`built_at`, int_newsletter_events), for a filter written as literals like the one above. A table built
-    before the column existed (it is appended in this run) was up to date with every row written before. -#}
-{% macro campaigns_built_since_last_build(relation) %}
-    {%- if not execute -%}
-        {{ return([]) }}
-    {%- endif -%}
-    {%- set built_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
-    {%- set query -%}
-        select distinct campaign_id
-        from {{ relation }}
-        where campaign_id is not null and built_at > (
-            {%- if 'built_at' in built_columns %}
-                select coalesce(max(built_at), cast('1900-01-01' as timestamp)) from {{ this }}
-            {%- else %}
-                cast('1900-01-01' as timestamp)
-            {%- endif %}
-        )
-        order by 1
-    {%- endset -%}
-    {{ return(run_query(query).columns[0].values()) }}
 {% endmacro %}

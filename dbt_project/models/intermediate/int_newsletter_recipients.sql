@@ -23,7 +23,9 @@ with
 events as (
     select * from {{ ref('int_newsletter_events') }}
     {% if is_incremental() %}
-        where campaign_id in ({{ literal_list(campaigns_built_since_last_build(ref('int_newsletter_events'))) }})
+        where campaign_id in (
+            {{ literal_list(campaigns_loaded_since_last_build(ref('int_newsletter_events'), 'built_at', 'built_at')) }}
+        )
     {% endif %}
 ),
 

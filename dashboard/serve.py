@@ -41,6 +41,12 @@ def command(
         # readers see a product: no "Deploy", no developer menu
         "--client.toolbarMode",
         "viewer",
+        # and the app's code does not change while it is served: no watching of its files. Streamlit's watcher
+        # resolved the path of every imported module (thousands) after each run that had imported a new one, on
+        # the server's event loop: 0.12-0.36 s after a tab's first run and each page's first visit, before the
+        # page's last messages went out (docs/benchmarks.md, issue 13, twenty-first pass).
+        "--server.fileWatcherType",
+        "none",
         # Light, whatever the reader's system prefers: the charts carry the light theme's look themselves
         # (dashboard/charts.py, TEMPLATE), which the browser would otherwise apply to every chart on every draw.
         "--theme.base",

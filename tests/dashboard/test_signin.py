@@ -72,6 +72,8 @@ def test_loopback_by_default_with_the_viewer_toolbar(tmp_path, monkeypatch):
     assert cmd[cmd.index("--server.address") + 1] == "127.0.0.1"
     assert cmd[cmd.index("--client.toolbarMode") + 1] == "viewer"
     assert cmd[cmd.index("--theme.base") + 1] == "light"  # the charts carry the light theme (charts.TEMPLATE)
+    # a served app's code does not change: no watcher resolving every module's path after a run (issue 13)
+    assert cmd[cmd.index("--server.fileWatcherType") + 1] == "none"
     data_dir = DataDir(tmp_path / "data")
     monkeypatch.delenv("ALUMNI_COOKIE_SECRET", raising=False)
     config = auth.oidc_config(signin_env(9400, 8501))

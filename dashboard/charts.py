@@ -28,6 +28,11 @@ STATIC = Path(__file__).resolve().parent / "static"
 # plotly.js takes ("transparent" outlines).
 TEMPLATE_FILE = Path(__file__).resolve().parent / "assets" / "plotly_template.json"
 TEMPLATE = json.loads(TEMPLATE_FILE.read_text(encoding="utf-8"))
+# plotly express gives every figure a template (plotly's own by default) and validates it, all of it, each time:
+# a third of a figure's build (scale 10: 45-65 ms a figure with it, 30-42 ms with "none"; docs/benchmarks.md,
+# issue 13, twenty-first pass). It never reaches the reader: `_spec` replaces it with `TEMPLATE`, and every
+# colour the builders use is given (tests/dashboard/test_charts.py builds each both ways and compares).
+PX_TEMPLATE = "none"
 # Natural Earth country outlines, served by the app itself (Streamlit's static folder): a map's figure names the
 # file instead of carrying 600 kB of shapes, so it is built, sent and drawn in a fraction of the time, and the
 # browser fetches the shapes once - from this server, never from a CDN (offline, intranet). Relative, like
@@ -143,6 +148,7 @@ def line(
         labels=labels or {},
         markers=len(frame) < 40,
         color_discrete_sequence=PALETTE,
+        template=PX_TEMPLATE,
     )
     if percent:
         fig.update_yaxes(tickformat=".0%")
@@ -169,9 +175,18 @@ def bars(
             labels=labels or {},
             orientation="h",
             color_discrete_sequence=PALETTE,
+            template=PX_TEMPLATE,
         )
     else:
-        fig = px.bar(frame, x=x, y=y, color=color, labels=labels or {}, color_discrete_sequence=PALETTE)
+        fig = px.bar(
+            frame,
+            x=x,
+            y=y,
+            color=color,
+            labels=labels or {},
+            color_discrete_sequence=PALETTE,
+            template=PX_TEMPLATE,
+        )
     fig.update_layout(barmode="stack" if stacked else "group")
     return _layout(fig, title)
 
@@ -194,6 +209,7 @@ def area(
         labels=labels or {},
         color_discrete_map=colours or {},
         color_discrete_sequence=PALETTE,
+        template=PX_TEMPLATE,
     )
     return _layout(fig, title)
 
@@ -368,5 +384,12 @@ def heatmap(
     frame: pd.DataFrame, x: str, y: str, z: str, order: list[str], title: str = "", labels: dict | None = None
 ) -> go.Figure:
     pivot = frame.pivot_table(index=y, columns=x, values=z, aggfunc="sum").reindex(index=order, columns=order)
-    fig = px.imshow(pivot, text_auto=True, color_continuous_scale="Blues", labels=labels or {}, aspect="auto")
+    fig = px.imshow(
+        pivot,
+        text_auto=True,
+        color_continuous_scale="Blues",
+        labels=labels or {},
+        aspect="auto",
+        template=PX_TEMPLATE,
+    )
     return _layout(fig, title, height=340)

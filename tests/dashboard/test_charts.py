@@ -153,6 +153,36 @@ def test_every_figure_carries_the_app_look_as_plotly_js_gets_it():
     assert charts.TEMPLATE["layout"]["coloraxis"]["colorbar"]["outlinecolor"] == "transparent"
 
 
+def test_plotly_express_s_own_template_would_change_no_figure(monkeypatch):
+    """The builders give plotly express the empty template ("none": a third of a figure's build was validating
+    plotly's); what they make is what plotly's template made, colours, hover texts and axes alike, as `_spec`
+    replaces the template with the app's and every colour is given. Several groups, dates, a percent axis, a
+    horizontal bar and a heatmap, as the pages draw them."""
+    months = pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"]).repeat(3)
+    frame = pd.DataFrame({"month": months, "members": range(9), "tier": ["core", "active", "low"] * 3})
+    rates = frame.assign(members=frame["members"] / 10)
+    moves = pd.DataFrame({"from_tier": ["a", "b", "a"], "to_tier": ["b", "a", "a"], "members": [3, 4, 5]})
+    labels = {"members": "Mitglieder", "month": "", "tier": ""}
+    builds = [
+        lambda: charts.line(rates, "month", "members", color="tier", percent=True, labels=labels),
+        lambda: charts.bars(frame, "month", "members", color="tier", stacked=False, labels=labels),
+        lambda: charts.bars(frame, "tier", "members", color="tier", horizontal=True),
+        lambda: charts.area(
+            frame, "month", "members", color="tier", colours={"core": "#000000"}, labels=labels
+        ),
+        lambda: charts.heatmap(moves, "to_tier", "from_tier", "members", ["a", "b"], labels={"x": "2025"}),
+    ]
+
+    def sent(build) -> str:
+        charts._kept.clear()
+        return pio.to_json(build(), validate=False, pretty=True)
+
+    ours = [sent(build) for build in builds]
+    monkeypatch.setattr(charts, "PX_TEMPLATE", "plotly")
+    assert [sent(build) for build in builds] == ours
+    assert charts.PX_TEMPLATE == "plotly" and '"template"' in ours[0]
+
+
 def test_a_sparkline_is_svg_with_a_tip_per_point_and_nothing_of_script():
     # rows out of order and a year without a value (suppressed): the points follow the years, each with its tip
     history = pd.DataFrame({"year": [2025, 2023, 2024, 2026], "value": [0.3, 0.1, None, 0.2]})

@@ -131,6 +131,26 @@ def test_engagement_events_one_measure_at_a_time(app):
         assert {trace["type"] for trace in fig["data"]} == {kind}
 
 
+def test_the_club_map_tells_each_club_in_the_reader_s_language(app):
+    """Each club's tooltip: name, place, members, meetings and health, labelled in the reader's language, its
+    health as its marker's legend group says (the labels are read once per run, not per club)."""
+    at = open_page(app, "clubs")
+    for language, labels in {
+        "de": ("Mitglieder", "Treffen (12 Monate)", "Zustand"),
+        "en": ("Members", "Meetings (12 months)", "Health"),
+    }.items():
+        at.sidebar.radio[0].set_value(language).run()
+        assert_clean(at)
+        traces = [t for t in json.loads(figures(at)["club_map"])["data"] if t["type"] == "scattergeo"]
+        assert traces and sum(len(t["text"]) for t in traces) >= 5
+        for trace in traces:
+            for tip in trace["text"]:
+                lines = tip.split("<br>")
+                assert lines[0].startswith("<b>") and lines[0].endswith("</b>")
+                assert [line.split(": ")[0] for line in lines[2:]] == list(labels)
+                assert lines[-1] == f"{labels[-1]}: {trace['name']}"
+
+
 def test_no_analytics_file_explains_how_to_create_it(tmp_path, monkeypatch):
     monkeypatch.setenv("ALUMNI_DATA_DIR", str(tmp_path))
     at = AppTest.from_file(APP, default_timeout=30).run()

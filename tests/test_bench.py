@@ -4,6 +4,7 @@ docs/benchmarks.png: checked on made-up figures (the measurements themselves are
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -160,3 +161,37 @@ def test_without_a_browser_it_stops_before_measuring_anything_when_the_pages_are
         else:
             monkeypatch.setattr(b, "draw", lambda *a, **k: None)
             assert b.main() == 0 and len(measured) == before + 1, argv
+
+
+def test_each_page_figure_is_the_median_of_its_runs_with_every_run_beside_it(tmp_path, monkeypatch):
+    """A visit is a second or less and moves by tenths with the host's load: the pages are measured in
+    PAGE_RUNS runs (a server and a browser each) and shown as their median, each run's figure in brackets."""
+    b = bench()
+    measured = iter(
+        [
+            {"Netzwerk": {"first": 1.4, "again": 0.5, "load": 3.0}},
+            {"Netzwerk": {"first": 0.9, "again": 0.7, "load": 3.5}},
+            {"Netzwerk": {"first": 1.0, "again": 0.6, "load": 2.5}},
+        ]
+    )
+    monkeypatch.setattr(b, "dashboard_pages", lambda data_dir: next(measured))
+    got = b.pages_figures(tmp_path, runs=3)
+    assert got["pages"] == {"Netzwerk": {"first": 1.0, "again": 0.6, "load": 3.0}}
+    assert got["pages_runs"]["Netzwerk"]["first"] == [1.4, 0.9, 1.0]
+    results = {"scales": {"10": figures(100.0) | got}}
+    text = b.render_markdown(results)
+    assert (
+        "| Netzwerk | 1.00 s (1.40 / 0.90 / 1.00) | 0.60 s (0.50 / 0.70 / 0.60) | 3.00 s (3.00 / 3.50 / 2.50) |"
+        in text
+    )
+    # the pages measured on their own, on a data directory built before: the scale's other figures stay
+    store = tmp_path / "benchmarks.json"
+    store.write_text('{"scales": {"10": {"pipeline": {"seconds": 5, "mib": 1, "note": ""}}}}')
+    measured = iter([{"Clubs": {"first": 0.8, "again": 0.4, "load": 2.0}}] * 3)
+    monkeypatch.setattr(b, "REPO", tmp_path)
+    b._pages("10", str(tmp_path), "benchmarks.md")
+    kept = json.loads(store.read_text())["scales"]["10"]
+    assert kept["pipeline"]["seconds"] == 5 and kept["pages"] == {
+        "Clubs": {"first": 0.8, "again": 0.4, "load": 2.0}
+    }
+    assert kept["pages_note"].startswith("measured alone")

@@ -376,8 +376,13 @@ def _pages(scale: str, data_dir: str, out: str) -> None:
     figures replace the scale's pages in the .json; the .md and .png are then redrawn (`--redraw`)."""
     store = (REPO / out).with_suffix(".json")
     results = json.loads(store.read_text(encoding="utf-8"))
+    before = load_average()
     figures = pages_figures(Path(data_dir))
-    figures["pages_note"] = f"measured alone ({date.today().isoformat()}, load {load_average()})"
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
+    figures["pages_note"] = (
+        f"measured alone at {commit.stdout.strip() or 'an unknown commit'} on {date.today().isoformat()}, "
+        f"load {before} → {load_average()}"
+    )
     results["scales"].setdefault(scale, {}).update(figures)
     store.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(figures["pages"])

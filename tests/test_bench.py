@@ -194,4 +194,4 @@ def test_each_page_figure_is_the_median_of_its_runs_with_every_run_beside_it(tmp
     assert kept["pipeline"]["seconds"] == 5 and kept["pages"] == {
         "Clubs": {"first": 0.8, "again": 0.4, "load": 2.0}
     }
-    assert kept["pages_note"].startswith("measured alone")
+    assert kept["pages_note"].startswith("measured alone at ")

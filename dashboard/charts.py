@@ -166,27 +166,17 @@ def bars(
     labels: dict | None = None,
     horizontal: bool = False,
 ) -> go.Figure:
-    if horizontal:
-        fig = px.bar(
-            frame,
-            y=x,
-            x=y,
-            color=color,
-            labels=labels or {},
-            orientation="h",
-            color_discrete_sequence=PALETTE,
-            template=PX_TEMPLATE,
-        )
-    else:
-        fig = px.bar(
-            frame,
-            x=x,
-            y=y,
-            color=color,
-            labels=labels or {},
-            color_discrete_sequence=PALETTE,
-            template=PX_TEMPLATE,
-        )
+    # horizontal: the categories `x` on the vertical axis, the values `y` along the horizontal one
+    fig = px.bar(
+        frame,
+        x=y if horizontal else x,
+        y=x if horizontal else y,
+        color=color,
+        labels=labels or {},
+        orientation="h" if horizontal else None,
+        color_discrete_sequence=PALETTE,
+        template=PX_TEMPLATE,
+    )
     fig.update_layout(barmode="stack" if stacked else "group")
     return _layout(fig, title)
 

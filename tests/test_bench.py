@@ -195,3 +195,7 @@ def test_each_page_figure_is_the_median_of_its_runs_with_every_run_beside_it(tmp
         "Clubs": {"first": 0.8, "again": 0.4, "load": 2.0}
     }
     assert kept["pages_note"].startswith("measured alone at ")
+    # a later make bench measures the pages with the rest of the scale: the note of the lone measurement goes
+    measured = iter([{"Clubs": {"first": 0.7, "again": 0.4, "load": 2.0}}] * 3)
+    kept.update(b.pages_figures(tmp_path))
+    assert "measured apart" not in b.render_markdown({"scales": {"10": figures(100.0) | kept}})

@@ -23,8 +23,8 @@ with left:
     st.subheader(t("club_map"))
     shown = clubs[(clubs["status"] != "dissolved") & clubs["latitude"].notna()]
     health = shown["health_status"].fillna("none")
-    # the language and the labels read once, not per club: each read of the session's language cost about
-    # 20 µs, seven per club (scale 10: 392 clubs, about 50 ms of the page's run)
+    # the language and the labels read once, not seven times per club from the session: at scale 10 (392 clubs)
+    # a later visit's run took 40-55 ms less (docs/benchmarks.md, issue 13, twenty-first pass)
     reader_lang, no_health = lang(), t("health_none")
     members_label = t("members")
     meetings_label = formatting.header("meetings", reader_lang)

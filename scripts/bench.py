@@ -358,8 +358,17 @@ PAGE_RUNS = 3
 
 
 def pages_figures(data_dir: Path, runs: int = PAGE_RUNS) -> dict:
-    """{"pages": {title: {visit: median seconds}}, "pages_runs": {title: {visit: [seconds of each run]}}}."""
-    measured = [dashboard_pages(data_dir) for _ in range(runs)]
+    """{"pages": {title: {visit: median seconds}}, "pages_runs": {title: {visit: [seconds of each run]}}}.
+
+    A run that fails (a page not drawn in time) is said and left out: the others' figures are kept."""
+    measured = []
+    for run in range(runs):
+        try:
+            measured.append(dashboard_pages(data_dir))
+        except Exception as exc:  # noqa: BLE001 - any failure of one run: the others still count
+            print(f"pages: run {run + 1} of {runs} failed, left out: {exc}", file=sys.stderr, flush=True)
+    if not measured:
+        raise RuntimeError(f"pages: none of {runs} runs finished")
     each = {
         title: {visit: [round(m[title][visit], 2) for m in measured] for visit in by_visit}
         for title, by_visit in measured[0].items()
@@ -372,10 +381,15 @@ def pages_figures(data_dir: Path, runs: int = PAGE_RUNS) -> dict:
 
 
 def _pages(scale: str, data_dir: str, out: str) -> None:
-    """The pages alone, on a data directory built before (`python scripts/bench.py _pages 10 DIR`): their
-    figures replace the scale's pages in the .json; the .md and .png are then redrawn (`--redraw`)."""
-    store = (REPO / out).with_suffix(".json")
+    """The pages alone, on a data directory built before (`python scripts/bench.py _pages 10 DIR`, DIR made by
+    `alumni generate --scale 10 --data-dir DIR` and `alumni pipeline --data-dir DIR`): their figures replace the
+    scale's pages in the .json, and the .md and .png are drawn again. The scale must have figures already."""
+    path = REPO / out
+    store = path.with_suffix(".json")
     results = json.loads(store.read_text(encoding="utf-8"))
+    key = f"{float(scale):g}"
+    if key not in results["scales"]:
+        raise SystemExit(f"scale {key} has no figures in {store}: run make bench for it first")
     before = load_average()
     figures = pages_figures(Path(data_dir))
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
@@ -383,8 +397,10 @@ def _pages(scale: str, data_dir: str, out: str) -> None:
         f"measured alone at {commit.stdout.strip() or 'an unknown commit'} on {date.today().isoformat()}, "
         f"load {before} → {load_average()}"
     )
-    results["scales"].setdefault(scale, {}).update(figures)
+    results["scales"][key].update(figures)
     store.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_markdown(path, render_markdown(results))
+    draw(results, path.with_suffix(".png"))
     print(figures["pages"])
 
 
@@ -597,7 +613,7 @@ def render_markdown(results: dict) -> str:
             "opened on Strategie (its queries not yet cached; Strategie's own were, by the opening, so it is visited",
             "last, from Datenqualität) and on a later visit, each click once the page shown has settled; and the whole",
             "app opened at the page's address in a new tab. Aim: < 1 s. Where the runs are given, the figure is",
-            f"their median ({PAGE_RUNS} runs, each with a server and a browser of its own) and every run's in brackets."
+            "their median (each run with a server and a browser of its own) and every run's figure in brackets."
             + (
                 f" Pages measured apart from the rest of their scale: {'; '.join(page_notes)}."
                 if page_notes

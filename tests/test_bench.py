@@ -7,6 +7,8 @@ import importlib.util
 import json
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -189,7 +191,12 @@ def test_each_page_figure_is_the_median_of_its_runs_with_every_run_beside_it(tmp
     store.write_text('{"scales": {"10": {"pipeline": {"seconds": 5, "mib": 1, "note": ""}}}}')
     measured = iter([{"Clubs": {"first": 0.8, "again": 0.4, "load": 2.0}}] * 3)
     monkeypatch.setattr(b, "REPO", tmp_path)
-    b._pages("10", str(tmp_path), "benchmarks.md")
+    b._pages("10.0", str(tmp_path), "benchmarks.md")  # the scale as make bench keys it
+    assert list(json.loads(store.read_text())["scales"]) == ["10"]
+    assert "| Clubs | 0.80 s (0.80 / 0.80 / 0.80) |" in (tmp_path / "benchmarks.md").read_text()
+    assert (tmp_path / "benchmarks.png").exists()
+    with pytest.raises(SystemExit, match="scale 50 has no figures"):
+        b._pages("50", str(tmp_path), "benchmarks.md")
     kept = json.loads(store.read_text())["scales"]["10"]
     assert kept["pipeline"]["seconds"] == 5 and kept["pages"] == {
         "Clubs": {"first": 0.8, "again": 0.4, "load": 2.0}
@@ -199,3 +206,22 @@ def test_each_page_figure_is_the_median_of_its_runs_with_every_run_beside_it(tmp
     measured = iter([{"Clubs": {"first": 0.7, "again": 0.4, "load": 2.0}}] * 3)
     kept.update(b.pages_figures(tmp_path))
     assert "measured apart" not in b.render_markdown({"scales": {"10": figures(100.0) | kept}})
+
+
+def test_a_failed_run_of_the_pages_is_left_out_and_the_others_count(tmp_path, monkeypatch, capsys):
+    b = bench()
+    runs = iter([TimeoutError("Netzwerk not drawn"), {"Netzwerk": {"first": 0.9, "again": 0.5, "load": 3.0}}])
+
+    def one_run(data_dir):
+        result = next(runs)
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    monkeypatch.setattr(b, "dashboard_pages", one_run)
+    got = b.pages_figures(tmp_path, runs=2)
+    assert got["pages_runs"]["Netzwerk"]["first"] == [0.9] and got["pages"]["Netzwerk"]["first"] == 0.9
+    assert "run 1 of 2 failed" in capsys.readouterr().err
+    runs = iter([TimeoutError("x")])
+    with pytest.raises(RuntimeError, match="none of 1 runs"):
+        b.pages_figures(tmp_path, runs=1)

@@ -24,7 +24,7 @@ with left:
     shown = clubs[(clubs["status"] != "dissolved") & clubs["latitude"].notna()]
     health = shown["health_status"].fillna("none")
     # the language and the labels read once, not seven times per club from the session: at scale 10 (392 clubs)
-    # a later visit's run took 40-55 ms less (docs/benchmarks.md, issue 13, twenty-first pass)
+    # a later visit's run took 37-55 ms less (docs/benchmarks.md, issue 13, twenty-first pass)
     reader_lang, no_health = lang(), t("health_none")
     members_label = t("members")
     meetings_label = formatting.header("meetings", reader_lang)
@@ -43,7 +43,7 @@ with left:
         ],
     )
     colours = {
-        (formatting.code(k, lang()) if k != "none" else t("health_none")): v
+        (formatting.code(k, reader_lang) if k != "none" else no_health): v
         for k, v in charts.HEALTH_COLOURS.items()
     }
     scope = st.radio(

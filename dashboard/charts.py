@@ -28,10 +28,12 @@ STATIC = Path(__file__).resolve().parent / "static"
 # plotly.js takes ("transparent" outlines).
 TEMPLATE_FILE = Path(__file__).resolve().parent / "assets" / "plotly_template.json"
 TEMPLATE = json.loads(TEMPLATE_FILE.read_text(encoding="utf-8"))
-# plotly express gives every figure a template (plotly's own by default) and validates it, all of it, each time:
-# a third of a figure's build (scale 10: 45-65 ms a figure with it, 30-42 ms with "none"; docs/benchmarks.md,
-# issue 13, twenty-first pass). It never reaches the reader: `_spec` replaces it with `TEMPLATE`, and every
-# colour the builders use is given (tests/dashboard/test_charts.py builds each both ways and compares).
+# plotly express gives every figure the process's default template and validates it, all of it, each time:
+# Streamlit's in the dashboard (set when Streamlit is imported), plotly's own in `alumni report`. At scale 10's
+# frames a figure took 23-38 ms with Streamlit's, 28-35 ms with plotly's and 19-25 ms with none (medians of seven;
+# docs/benchmarks.md, issue 13, twenty-first pass). It never reaches the reader: `_spec` replaces it with
+# `TEMPLATE`, and every colour the builders use is given (tests/dashboard/test_charts.py builds each kind with
+# each default and compares).
 PX_TEMPLATE = "none"
 # Natural Earth country outlines, served by the app itself (Streamlit's static folder): a map's figure names the
 # file instead of carrying 600 kB of shapes, so it is built, sent and drawn in a fraction of the time, and the

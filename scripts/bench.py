@@ -399,8 +399,7 @@ def _pages(scale: str, data_dir: str, out: str) -> None:
     )
     results["scales"][key].update(figures)
     store.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    write_markdown(path, render_markdown(results))
-    draw(results, path.with_suffix(".png"))
+    publish(results, path)
     print(figures["pages"])
 
 
@@ -679,6 +678,12 @@ def write_markdown(path: Path, body: str) -> None:
     path.write_text(text.rstrip() + "\n", encoding="utf-8")
 
 
+def publish(results: dict, out: Path) -> None:
+    """The .md's generated part and the .png, from the figures (make bench, `--redraw`, `_pages`)."""
+    write_markdown(out, render_markdown(results))
+    draw(results, out.with_suffix(".png"))
+
+
 def draw(results: dict, out: Path) -> None:
     """docs/benchmarks.png: time and peak memory against scale (log-log), one line per measurement."""
     import matplotlib
@@ -766,8 +771,7 @@ def main() -> int:
             store.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         if not args.workdir:
             shutil.rmtree(work, ignore_errors=True)
-    write_markdown(out, render_markdown(results))
-    draw(results, out.with_suffix(".png"))
+    publish(results, out)
     print(f"written {out}, {store.name} and {out.with_suffix('.png').name}")
     return 0
 

@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 
-from pipelines.resources import dbt_executable, warehouse_vars
+from pipelines.resources import dbt_executable
 from pipelines.settings import DBT_PROJECT_DIR, DataDir
 
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
@@ -29,13 +29,15 @@ def _newest_source_mtime() -> float:
 
 
 def run_dbt(args: list[str], data_dir: DataDir | None = None) -> subprocess.CompletedProcess:
+    """dbt with `args`; with `data_dir`, in that data directory, on its warehouse (pipelines/dbt_in_dir.py)."""
     env = dict(os.environ)
-    if data_dir is not None:
-        args = [*args, "--vars", warehouse_vars(data_dir)]
     env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    command = [dbt_executable()]
+    if data_dir is not None:
+        command = [sys.executable, "-m", "pipelines.dbt_in_dir", str(data_dir.root)]
     return subprocess.run(
         [
-            dbt_executable(),
+            *command,
             *args,
             "--project-dir",
             str(DBT_PROJECT_DIR),

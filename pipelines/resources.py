@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.metadata
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -58,12 +57,13 @@ class AlumniDbtCliResource(DbtCliResource):
     """dagster-dbt's resource, told the dbt version from the installed dbt-core package (pinned in
     pyproject.toml) instead of running `dbt --version` in a subprocess before every build (STACK.md pitfall 3:
     about two seconds of every run). The warehouse is the one of the data directory (default: ALUMNI_DATA_DIR
-    when dbt runs), passed to profiles.yml as a dbt var."""
+    when dbt runs): dbt runs in that directory (`DBT_IN_DIR`, pipelines/dbt_in_dir.py), where profiles.yml's
+    relative path names it."""
 
     data_dir: str | None = None
 
     def cli(self, args, **kwargs):
-        return super().cli([*args, "--vars", warehouse_vars(DataDir.resolve(self.data_dir))], **kwargs)
+        return super().cli([str(DataDir.resolve(self.data_dir).root), *args], **kwargs)
 
     @cached_property
     def _cli_version(self) -> version.Version:
@@ -79,14 +79,15 @@ class AlumniDbtCliResource(DbtCliResource):
         return None
 
 
-def warehouse_vars(data_dir: DataDir) -> str:
-    """The dbt vars that point profiles.yml at this data directory's warehouse."""
-    return json.dumps({"warehouse_path": str(data_dir.warehouse)})
-
-
 def dbt_executable() -> str:
     """dbt next to this interpreter: works without an activated venv (STACK.md pitfall 2)."""
     return str(Path(sys.executable).parent / "dbt")
+
+
+# dbt as dagster-dbt starts it: this interpreter running pipelines/dbt_in_dir.py, whose first argument (put there
+# by AlumniDbtCliResource.cli) is the data directory to run dbt in. Not a dbt var: a var is part of what dbt's saved
+# parse is valid for, and a path per data directory made every full build parse the whole project again.
+DBT_IN_DIR = {"dbt_executable": sys.executable, "global_config_flags": ["-m", "pipelines.dbt_in_dir"]}
 
 
 # The data directory is resolved when a run starts (ALUMNI_DATA_DIR), not when the code location loads.

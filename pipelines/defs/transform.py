@@ -9,7 +9,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from pipelines.ingest import guards, quality
-from pipelines.resources import AlumniDbtCliResource, WarehouseResource, dbt_executable
+from pipelines.resources import DBT_IN_DIR, AlumniDbtCliResource, WarehouseResource
 from pipelines.settings import DBT_PROJECT_DIR, duckdb_memory_limit
 
 # The manifest is prepared explicitly (pipelines/dbt_prepare.py) by every entry point before this import:
@@ -167,7 +167,7 @@ defs = dg.Definitions(
         "dbt": AlumniDbtCliResource(
             project_dir=dbt_project,
             profiles_dir=str(dbt_project.profiles_dir),
-            dbt_executable=dbt_executable(),
+            **DBT_IN_DIR,
         )
     },
 )

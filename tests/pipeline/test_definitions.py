@@ -123,17 +123,63 @@ def test_the_warehouse_resource_holds_the_writer_lock_for_the_run(data_dir, monk
     assert held == [False]
 
 
-def test_dbt_is_pointed_at_the_warehouse_of_the_data_directory(defs, data_dir, monkeypatch):
-    import json
+def test_dbt_is_pointed_at_the_warehouse_of_the_data_directory(defs, data_dir, monkeypatch, tmp_path):
+    """dbt runs in the data directory (pipelines/dbt_in_dir.py), where profiles.yml's relative path names its
+    warehouse: a model built by the resource lands there, and the log and artifacts where dagster-dbt reads them."""
+    import duckdb
 
-    from pipelines.defs import transform
+    from pipelines.ingest import connect
 
+    connect(data_dir).close()  # the warehouse with its schemas, as the ingest leaves it
     monkeypatch.setenv("ALUMNI_DATA_DIR", str(data_dir.root))
-    seen = []
-    monkeypatch.setattr(transform.DbtCliResource, "cli", lambda self, args, **kwargs: seen.append(args))
-    defs.resources["dbt"].cli(["parse"])
-    assert seen[0][:2] == ["parse", "--vars"]
-    assert json.loads(seen[0][2]) == {"warehouse_path": str(data_dir.warehouse)}
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the caller's own working directory plays no part
+    target = tmp_path / "target"
+    invocation = defs.resources["dbt"].cli(["seed", "--select", "countries", "--quiet"], target_path=target)
+    list(invocation.stream_raw_events())
+    assert invocation.is_successful()
+    from pipelines.settings import DBT_PROJECT_DIR
+
+    seeded = len((DBT_PROJECT_DIR / "seeds" / "countries.csv").read_text(encoding="utf-8").splitlines()) - 1
+    con = duckdb.connect(str(data_dir.warehouse), read_only=True)
+    try:
+        assert con.execute("select count(*) from reference.countries").fetchone()[0] == seeded
+    finally:
+        con.close()
+    assert (target / "run_results.json").exists() and (target / "dbt.log").exists()
+    assert not list(elsewhere.iterdir())
+    assert {p.name for p in data_dir.root.iterdir()} <= {
+        "warehouse.duckdb",
+        "warehouse.duckdb.wal",
+        "secrets",
+    }
+
+
+def test_one_saved_parse_serves_every_data_directory(tmp_path):
+    """The profile names no data directory (dbt runs in it): dbt's saved parse, made by `dbt_prepare` before any
+    run, is valid for the first build of every data directory. A path per data directory made each full build
+    parse the whole project again (about 5 s; docs/benchmarks.md, issue 13, twenty-second pass)."""
+    import json
+    import shutil
+
+    from pipelines.dbt_prepare import MANIFEST, ensure_manifest, run_dbt
+    from pipelines.settings import DataDir
+
+    ensure_manifest()
+    target = tmp_path / "target"
+    target.mkdir()
+    shutil.copy(MANIFEST.with_name("partial_parse.msgpack"), target)
+    for name in ("one", "two"):
+        result = run_dbt(["parse", "--target-path", str(target)], DataDir(tmp_path / name))
+        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+        perf = json.loads((target / "perf_info.json").read_text())
+        assert perf["is_partial_parse_enabled"]
+        assert perf["parsed_path_count"] == 0, f"{name}: {perf['parsed_path_count']} files parsed again"
+    # the check can fail: another profile (here the warehouse passed as a var) is parsed again
+    other = run_dbt(["parse", "--target-path", str(target), "--vars", '{"warehouse_path": "x.duckdb"}'])
+    assert other.returncode == 0
+    assert json.loads((target / "perf_info.json").read_text())["parsed_path_count"] > 50
 
 
 def test_dagster_yaml_serialises_runs(data_dir, monkeypatch):

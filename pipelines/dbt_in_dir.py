@@ -1,0 +1,41 @@
+"""dbt, run in a data directory: `python -m pipelines.dbt_in_dir DIR <dbt's arguments>`.
+
+profiles.yml names the warehouse `warehouse.duckdb`, a path relative to dbt's working directory, and this runs dbt
+with DIR as that directory. The profile is then the same for every data directory, and so is dbt's saved parse
+(`partial_parse.msgpack`): dbt parses the whole project again whenever the profile differs from the one its saved
+parse was made with, and a warehouse path passed as a dbt var made every data directory's first run (every full
+build) parse the whole project again, about 5 s of dbt's start instead of 4 s with the parse reused
+(docs/benchmarks.md, issue 13, twenty-second pass). The parse of `python -m pipelines.dbt_prepare`, made before
+Dagster loads the definitions, now serves the first build too.
+
+dagster-dbt starts dbt in the project's directory and passes the target and log paths relative to it (as
+DBT_TARGET_PATH and DBT_LOG_PATH): they are made absolute first, as dbt resolves the log path from its working
+directory (the target path from the project's).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv:
+        print("usage: python -m pipelines.dbt_in_dir DIR <dbt arguments>", file=sys.stderr)
+        return 2
+    directory, dbt_args = argv[0], argv[1:]
+    for name in ("DBT_TARGET_PATH", "DBT_LOG_PATH"):
+        value = os.environ.get(name)
+        if value and not os.path.isabs(value):
+            os.environ[name] = os.path.abspath(value)
+    os.makedirs(directory, exist_ok=True)
+    os.chdir(directory)
+    from dbt.cli.main import cli
+
+    sys.argv = ["dbt", *dbt_args]
+    return cli()  # click's standalone mode exits with dbt's code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

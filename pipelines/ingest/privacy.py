@@ -173,7 +173,12 @@ def sweep(
     so the next full sweep handles it. Runs inside the caller's transaction. Returns rows removed (or
     detached) per table.
     """
-    _record_requests(con, run_id)
+    # The requests become erased identities at their own file's load (its sweep, in the file's transaction) and
+    # again in the full sweep after every run's requests step: another file's sweep would find every request
+    # recorded already (a statement of about 4 ms for each file loaded: 1 s of a first build's 215 files at
+    # scale 1; docs/benchmarks.md, issue 13, twenty-second pass).
+    if not file_sha256 or source in (None, REQUESTS[0]):
+        _record_requests(con, run_id)
     file_filter = "and _file_sha256 = $sha" if file_sha256 else ""
     params = {"sha": file_sha256} if file_sha256 else {}
     tables = {source} if source else {table for table, *_ in IDENTITY_COLUMNS}

@@ -9,8 +9,9 @@ build) parse the whole project again, about 5 s of dbt's start instead of 4 s wi
 Dagster loads the definitions, now serves the first build too.
 
 dagster-dbt starts dbt in the project's directory and passes the target and log paths relative to it (as
-DBT_TARGET_PATH and DBT_LOG_PATH): they are made absolute first, as dbt resolves the log path from its working
-directory (the target path from the project's).
+DBT_TARGET_PATH and DBT_LOG_PATH): they are made absolute first, as dbt would have resolved them there (the log
+path against its working directory, the target path against the project's). The data directory must exist (the
+pipeline's writer lock makes it; a mistyped one is refused, not made).
 """
 
 from __future__ import annotations
@@ -25,11 +26,17 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m pipelines.dbt_in_dir DIR <dbt arguments>", file=sys.stderr)
         return 2
     directory, dbt_args = argv[0], argv[1:]
-    for name in ("DBT_TARGET_PATH", "DBT_LOG_PATH"):
+    if not os.path.isdir(
+        directory
+    ):  # a mistyped data directory is not made: DuckDB would make an empty warehouse
+        print(f"pipelines.dbt_in_dir: {directory} is not a directory", file=sys.stderr)
+        return 2
+    # as dbt would have resolved them here: the target path against the project, the log path against this directory
+    bases = {"DBT_TARGET_PATH": os.environ.get("DBT_PROJECT_DIR", os.getcwd()), "DBT_LOG_PATH": os.getcwd()}
+    for name, base in bases.items():
         value = os.environ.get(name)
         if value and not os.path.isabs(value):
-            os.environ[name] = os.path.abspath(value)
-    os.makedirs(directory, exist_ok=True)
+            os.environ[name] = os.path.join(os.path.abspath(base), value)
     os.chdir(directory)
     from dbt.cli.main import cli
 

@@ -31,9 +31,9 @@ class DbtBuildConfig(dg.Config):
 
 
 def _keep_partial_parse(run_target: Path) -> None:
-    """dbt parses the whole project again when the profile differs from the one its saved parse was made with,
-    and the warehouse path is part of the profile. Keeping this run's parse lets the next run on the same data
-    directory parse only what changed (a few seconds on every run)."""
+    """dbt parses only what changed since its saved parse, as long as the profile is the one the parse was made
+    with; the profile names no data directory (dbt runs in it, pipelines/dbt_in_dir.py), so this run's parse, kept,
+    serves the next run on any data directory (a few seconds on every run)."""
     parsed = run_target / "partial_parse.msgpack"
     if not parsed.exists():
         return
@@ -65,7 +65,16 @@ def alumni_dbt_models(
     invocation = dbt.cli(args, context=context, raise_on_error=False)
     yield from invocation.stream()
     _keep_partial_parse(invocation.target_path)
-    results = invocation.get_artifact("run_results.json")
+    try:
+        results = invocation.get_artifact("run_results.json")
+    except (
+        FileNotFoundError
+    ):  # dbt never got to build (e.g. its process could not start in the data directory)
+        _prune_targets(invocation.target_path)
+        raise dg.Failure(
+            description=f"dbt did not run (exit code {invocation.process.returncode}): the analytics file is not "
+            "published; its output is in the step's log"
+        ) from None
     outcomes = []
     for item in results.get("results", []):
         unique_id = item.get("unique_id", "")

@@ -171,6 +171,7 @@ def test_one_saved_parse_serves_every_data_directory(tmp_path):
     target.mkdir()
     shutil.copy(MANIFEST.with_name("partial_parse.msgpack"), target)
     for name in ("one", "two"):
+        (tmp_path / name).mkdir()
         result = run_dbt(["parse", "--target-path", str(target)], DataDir(tmp_path / name))
         assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
         perf = json.loads((target / "perf_info.json").read_text())
@@ -180,6 +181,10 @@ def test_one_saved_parse_serves_every_data_directory(tmp_path):
     other = run_dbt(["parse", "--target-path", str(target), "--vars", '{"warehouse_path": "x.duckdb"}'])
     assert other.returncode == 0
     assert json.loads((target / "perf_info.json").read_text())["parsed_path_count"] > 50
+    # a data directory that does not exist is refused, not made (DuckDB would make an empty warehouse there)
+    missing = run_dbt(["parse", "--target-path", str(target)], DataDir(tmp_path / "mistyped"))
+    assert missing.returncode == 2 and "is not a directory" in missing.stderr
+    assert not (tmp_path / "mistyped").exists()
 
 
 def test_dagster_yaml_serialises_runs(data_dir, monkeypatch):
@@ -274,6 +279,7 @@ def test_no_dbt_adapter_is_made_in_the_pipeline_process(defs, data_dir, monkeypa
     metadata this project does not fetch: the build itself, in dbt's process, must not need it."""
     import dbt.adapters.factory
 
+    data_dir.root.mkdir(parents=True, exist_ok=True)  # as a run's writer lock makes it
     registered = []
     monkeypatch.setattr(
         dbt.adapters.factory, "register_adapter", lambda *args, **kwargs: registered.append(args)
@@ -287,3 +293,27 @@ def test_no_dbt_adapter_is_made_in_the_pipeline_process(defs, data_dir, monkeypa
     # what tells the override from dagster-dbt's own method: with the latter, register_adapter is called (and
     # the invocation's adapter is None too here, only because the patched registration leaves none to get)
     assert registered == []
+
+
+def test_a_dbt_that_never_ran_fails_the_step_with_its_exit_code(defs, data_dir, monkeypatch):
+    """dbt's process fails before building (here it exits at once, as it would where it cannot start in the data
+    directory): the step fails and says so with the exit code, instead of a missing run_results.json."""
+    from pipelines.defs import transform
+    from pipelines.resources import AlumniDbtCliResource
+
+    monkeypatch.setenv("ALUMNI_DATA_DIR", str(data_dir.root))
+    failing = AlumniDbtCliResource(
+        project_dir=transform.dbt_project,
+        profiles_dir=str(transform.dbt_project.profiles_dir),
+        dbt_executable=sys.executable,
+        global_config_flags=["-c", "import sys; sys.exit(3)"],
+    )
+    result = dg.materialize(
+        [transform.alumni_dbt_models],
+        resources={"dbt": failing, "warehouse": WarehouseResource(data_dir=str(data_dir.root))},
+        raise_on_error=False,
+    )
+    assert not result.success
+    failures = [e for e in result.all_events if e.is_step_failure]
+    assert failures
+    assert "dbt did not run (exit code 3)" in str(failures[0].step_failure_data.error)

@@ -32,9 +32,11 @@ def run_dbt(args: list[str], data_dir: DataDir | None = None) -> subprocess.Comp
     """dbt with `args`; with `data_dir`, in that data directory, on its warehouse (pipelines/dbt_in_dir.py)."""
     env = dict(os.environ)
     env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
-    command = [dbt_executable()]
-    if data_dir is not None:
-        command = [sys.executable, "-m", "pipelines.dbt_in_dir", str(data_dir.root)]
+    command = (
+        [dbt_executable()]
+        if data_dir is None
+        else [sys.executable, "-m", "pipelines.dbt_in_dir", str(data_dir.root)]
+    )
     return subprocess.run(
         [
             *command,

@@ -65,11 +65,10 @@ def alumni_dbt_models(
     invocation = dbt.cli(args, context=context, raise_on_error=False)
     yield from invocation.stream()
     _keep_partial_parse(invocation.target_path)
+    # no results: dbt never got to build (e.g. its process could not start in the data directory)
     try:
         results = invocation.get_artifact("run_results.json")
-    except (
-        FileNotFoundError
-    ):  # dbt never got to build (e.g. its process could not start in the data directory)
+    except FileNotFoundError:
         _prune_targets(invocation.target_path)
         raise dg.Failure(
             description=f"dbt did not run (exit code {invocation.process.returncode}): the analytics file is not "

@@ -126,8 +126,11 @@ def test_the_warehouse_resource_holds_the_writer_lock_for_the_run(data_dir, monk
 def test_dbt_is_pointed_at_the_warehouse_of_the_data_directory(defs, data_dir, monkeypatch, tmp_path):
     """dbt runs in the data directory (pipelines/dbt_in_dir.py), where profiles.yml's relative path names its
     warehouse: a model built by the resource lands there, and the log and artifacts where dagster-dbt reads them."""
+    import shutil
+
     import duckdb
 
+    from pipelines.defs import transform
     from pipelines.ingest import connect
 
     connect(data_dir).close()  # the warehouse with its schemas, as the ingest leaves it
@@ -149,11 +152,16 @@ def test_dbt_is_pointed_at_the_warehouse_of_the_data_directory(defs, data_dir, m
         con.close()
     assert (target / "run_results.json").exists() and (target / "dbt.log").exists()
     assert not list(elsewhere.iterdir())
-    assert {p.name for p in data_dir.root.iterdir()} <= {
-        "warehouse.duckdb",
-        "warehouse.duckdb.wal",
-        "secrets",
-    }
+    in_data_dir = {"warehouse.duckdb", "warehouse.duckdb.wal", "secrets"}
+    assert {p.name for p in data_dir.root.iterdir()} <= in_data_dir
+    # with dagster-dbt's own target path, relative to the project (as in every run): its log and results there too
+    default = defs.resources["dbt"].cli(["seed", "--select", "countries", "--quiet"])
+    list(default.stream_raw_events())
+    assert default.is_successful()
+    assert default.target_path.is_relative_to(transform.DBT_PROJECT_DIR)
+    assert (default.target_path / "run_results.json").exists() and (default.target_path / "dbt.log").exists()
+    shutil.rmtree(default.target_path)
+    assert {p.name for p in data_dir.root.iterdir()} <= in_data_dir
 
 
 def test_one_saved_parse_serves_every_data_directory(tmp_path):

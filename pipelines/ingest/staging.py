@@ -2,7 +2,7 @@
 transaction: staging the records, then applying the row rules (rules.py), keyed hashes, post-load steps and
 the erasure sweep for this file.
 
-The CSV reading seam is `stage_records`: whatever reads the file only has to fill the temp table `incoming`
+The CSV reading seam is `stage_records`: whatever reads the file only has to give the temp view `incoming`
 with one text column `v_<column>` per declared column ('' where the file lacks it) and `_line`, the physical
 line each record starts on, and leave malformed records in `parsed.malformed` (and the count of good ones in
 `parsed.good_rows`). Everything after `incoming` is SQL and does not care how the records got there.
@@ -30,7 +30,7 @@ from pipelines.ingest.tables import TableExport
 def stage_records(
     con, source: Source, parsed: Export | TableExport, path: Path, raw: bytes, hashed: os.stat_result
 ) -> Export | TableExport:
-    """Every record of the file into the temp table `incoming` (v_<column> text, _line): by DuckDB's CSV reader
+    """Every record of the file into the temp view `incoming` (v_<column> text, _line): by DuckDB's CSV reader
     where that gives the same records as the csv module, else in Python. A `TableExport` (a workbook, a tool's
     export) is staged as its fields and mapped to the columns in SQL, with the columns it derives. Returns the
     export as read (its records, if the csv module had to read them)."""
@@ -59,10 +59,11 @@ def _stage_with_python(con, source: Source, parsed: Export) -> None:
     for n, (columns, lines) in enumerate(parsed.chunks()):
         con.register("incoming_batch", _arrow_table(source, columns, lines))
         if n == 0:
-            con.execute("create or replace temp table incoming as select * from incoming_batch")
+            con.execute("create or replace temp table incoming_rows as select * from incoming_batch")
         else:
-            con.execute("insert into incoming select * from incoming_batch")
+            con.execute("insert into incoming_rows select * from incoming_batch")
         con.unregister("incoming_batch")
+    con.execute("create or replace temp view incoming as select * from incoming_rows")
 
 
 def _fields_with_python(con, export: TableExport) -> None:
@@ -217,8 +218,8 @@ def _records_with_a_field_too_many(con, path: Path, delimiter: str, width: int, 
 
 
 def _columns_from_fields(con, source: Source, parsed: Export | TableExport, line: str) -> None:
-    """`incoming` from `incoming_csv`: each column from its field by header ('' where the file lacks it), or
-    derived in SQL from other fields (a tool's export, tools.py); `line` says where each record starts."""
+    """`incoming`, a view of `incoming_csv`: each column from its field by header ('' where the file lacks it),
+    or derived in SQL from other fields (a tool's export, tools.py); `line` says where each record starts."""
     derived = getattr(parsed, "derived", {})
 
     def column(c: Column) -> str:
@@ -228,22 +229,30 @@ def _columns_from_fields(con, source: Source, parsed: Export | TableExport, line
         return "''" if at is None else f"coalesce(c{at}, '')"
 
     values = ", ".join(f"{column(c)} as v_{c.name}" for c in source.columns)
-    # rowid is the insertion order of a freshly created table: record n (from 0) starts on line n + 2
-    con.execute(
-        f"create or replace temp table incoming as select {values}, {line} as _line from incoming_csv"
-    )
-    con.execute("drop table incoming_csv")
+    # rowid is the insertion order of a freshly created table: record n (from 0) starts on line n + 2.
+    # A view: `checked` reads the fields once, through it (a table here was one more copy of every record:
+    # about a tenth of a large file's staging and rules, docs/benchmarks.md, twenty-third pass)
+    con.execute(f"create or replace temp view incoming as select {values}, {line} as _line from incoming_csv")
 
 
 # --------------------------------------------------------------------------------------------- applying the rules
 
 
+def drop_staged(con) -> None:
+    """Drop the staged records: the view `incoming` and the table it reads (DuckDB's reader's fields, or the
+    csv module's records)."""
+    con.execute("drop view if exists incoming")
+    for temp in ("incoming_csv", "incoming_rows"):
+        con.execute(f"drop table if exists {temp}")
+
+
 def drop_temps(con, source: Source) -> None:
-    """Drop what one file's load creates in its connection: its temp tables and the view `ready`."""
+    """Drop what one file's load creates in its connection: its temp tables and the views `incoming`, `ready`."""
     con.execute("drop view if exists ready")
+    drop_staged(con)
     hashes = [f"hashes_{c.name}" for c in source.hashed_columns]
     # linking_*: privacy._linking_rows_that_go's, for a file of a table that links members to addresses
-    for temp in ["incoming", "checked", *hashes, "linking_candidates", "linking_holders"]:
+    for temp in ["checked", *hashes, "linking_candidates", "linking_holders"]:
         con.execute(f"drop table if exists {temp}")
 
 
@@ -262,7 +271,7 @@ def load_staged(
     repeated = rules.repeated_keys_select(source)
     repeated_keys = repeated is not None and bool(con.execute(repeated).fetchone()[0])
     con.execute(f"create or replace temp table checked as {rules.checked_select(source, repeated_keys)}")
-    con.execute("drop table incoming")
+    drop_staged(con)
     for c in source.hashed_columns:
         con.execute(f"create or replace temp table hashes_{c.name} as {rules.hashes_select(c)}")
     # a view: the good rows flow from the join straight into raw, and the quarantine's few rows are joined

@@ -16,6 +16,7 @@ from pipelines.ingest.staging import (
     _fields_with_python,
     _stage_with_duckdb,
     _stage_with_python,
+    drop_staged,
     stage_records,
 )
 from pipelines.ingest.tools import TOOLS, read_tool_file
@@ -158,6 +159,45 @@ def test_a_file_rewritten_after_it_was_hashed_stages_the_hashed_bytes(tmp_path):
     try:
         stage_records(con, source, open_export(raw, source.headers, source.required_headers), path, raw, stat)
         assert con.execute("select v_campaign_id, _line from incoming").fetchall() == [("C1", 2)]
+    finally:
+        con.close()
+
+
+def _temps(con) -> tuple[list[str], list[str]]:
+    tables = con.execute("select table_name from duckdb_tables() where temporary order by 1").fetchall()
+    views = con.execute(
+        "select view_name from duckdb_views() where temporary and not internal order by 1"
+    ).fetchall()
+    return [t for (t,) in tables], [v for (v,) in views]
+
+
+def test_the_staged_records_are_a_view_of_the_read_fields_not_a_copy(tmp_path):
+    """`incoming` is a view of the one table a reader filled (DuckDB's fields, or the csv module's records):
+    the rules read the records once, through it, instead of from a second copy. Both readers give the same
+    records and lines through it, and `drop_staged` leaves nothing of either."""
+    source = BY_NAME["newsletter_activity"]
+    path = tmp_path / "activity.csv"
+    path.write_bytes(
+        f"{ACTIVITY_HEADER}\nC1;a@x.de;open;2024-01-01 10:00;;;\nC2;b@x.de;sent;2024-02-01 10:00;;;\n".encode()
+    )
+    raw = path.read_bytes()
+    con = duckdb.connect()
+    try:
+        export = open_export(raw, source.headers, source.required_headers)
+        assert _stage_with_duckdb(con, source, export, path, raw, path.stat())
+        assert _temps(con) == (["incoming_csv"], ["incoming"])
+        fast = con.execute("select v_campaign_id, v_email, _line from incoming order by _line").fetchall()
+        assert fast == [("C1", "a@x.de", 2), ("C2", "b@x.de", 3)]
+        drop_staged(con)
+        assert _temps(con) == ([], [])
+        _stage_with_python(con, source, open_export(raw, source.headers, source.required_headers))
+        assert _temps(con) == (["incoming_rows"], ["incoming"])
+        assert (
+            con.execute("select v_campaign_id, v_email, _line from incoming order by _line").fetchall()
+            == fast
+        )
+        drop_staged(con)
+        assert _temps(con) == ([], [])
     finally:
         con.close()
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.ingest import connect, ingest_source
+from pipelines.ingest.sources import BY_NAME
 from tests.helpers import ingest_all, query, write_export
 from tests.ingest.test_loader import CAMPAIGNS, MEMBERS, REPORTS, member
 
@@ -265,6 +267,25 @@ def test_a_truncated_members_snapshot_is_rejected_and_the_threshold_is_a_setting
     write_export(data_dir.landing / "members/members_2024-04-15.csv", MEMBERS, full[2:4])
     ingest_all(data_dir, "run-2")
     assert ledger(data_dir)["members/members_2024-04-15.csv"][0] == "loaded"
+
+
+def test_a_refused_file_leaves_nothing_staged_in_the_connection(data_dir):
+    """A file refused after its rows were inserted rolls back, and the rollback brings back what its load had
+    dropped inside the transaction (the staged records and their view): they go too, before the next file."""
+    full = [member(f"A-{i:06d}") for i in range(1, 11)]
+    write_export(data_dir.landing / "members/members_2024-01-15.csv", MEMBERS, full)
+    write_export(data_dir.landing / "members/members_2024-02-15.csv", MEMBERS, full[:2])  # truncated
+    con = connect(data_dir)
+    try:
+        results = ingest_source(con, data_dir, BY_NAME["members"], "run-1")
+        assert [r.status for r in results] == ["loaded", "rejected"]
+        assert con.execute("select table_name from duckdb_tables() where temporary").fetchall() == []
+        views = con.execute(
+            "select view_name from duckdb_views() where temporary and not internal"
+        ).fetchall()
+        assert views == []
+    finally:
+        con.close()
 
 
 def test_a_truncated_clubs_snapshot_is_rejected(data_dir):

@@ -3,7 +3,8 @@
 For every file: rows_read = rows_loaded + rows_quarantined, and the ledger row commits together with the rows,
 so a crash leaves no half file and the next run loads it again. The same bytes load once, under any name.
 The steps live in their own modules: which files (landing.py), whether a file is new (ledger.py), its records
-into a staging table and through the row rules (staging.py, rules.py), the tables (schema.py).
+staged (a temp table and the view `incoming` over it) and through the row rules (staging.py, rules.py), the
+tables (schema.py).
 """
 
 from __future__ import annotations

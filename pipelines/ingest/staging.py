@@ -229,7 +229,8 @@ def _columns_from_fields(con, source: Source, parsed: Export | TableExport, line
         return "''" if at is None else f"coalesce(c{at}, '')"
 
     values = ", ".join(f"{column(c)} as v_{c.name}" for c in source.columns)
-    # rowid is the insertion order of a freshly created table: record n (from 0) starts on line n + 2.
+    # `rowid + 2`: rowid is the insertion order of `incoming_csv`, created afresh: record n (from 0) starts on
+    # line n + 2.
     # A view: `checked` reads the fields once, through it (a table here was one more copy of every record:
     # about a tenth of a large file's staging and rules, docs/benchmarks.md, twenty-third pass)
     con.execute(f"create or replace temp view incoming as select {values}, {line} as _line from incoming_csv")

@@ -34,6 +34,15 @@ def ingest_all(data_dir: DataDir, run_id: str = "run-1") -> dict:
         con.close()
 
 
+def temp_objects(con) -> tuple[list[str], list[str]]:
+    """The temp tables and the temp views (not DuckDB's own) of a connection, by name."""
+    tables = con.execute("select table_name from duckdb_tables() where temporary order by 1").fetchall()
+    views = con.execute(
+        "select view_name from duckdb_views() where temporary and not internal order by 1"
+    ).fetchall()
+    return [t for (t,) in tables], [v for (v,) in views]
+
+
 def query(data_dir: DataDir, sql: str, params: list | None = None) -> list[tuple]:
     con = connect(data_dir)
     try:

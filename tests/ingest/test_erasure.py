@@ -8,7 +8,7 @@ import stat
 from pipelines.ingest import BY_NAME, connect, guards, ingest_source
 from pipelines.ingest.loader import load_file
 from pipelines.ingest.privacy import keyed_hash, load_key
-from tests.helpers import TEST_KEY, ingest_all, query, write_export
+from tests.helpers import TEST_KEY, ingest_all, query, temp_objects, write_export
 from tests.ingest.test_loader import (
     ACTIVITY,
     ATTENDANCE,
@@ -310,11 +310,7 @@ def test_a_files_load_leaves_no_temp_table_in_the_connection(data_dir):
             "select count(*) from meta.erased_identities where hash in (?, ?)",
             [keyed_hash(KEY, "old@x.de"), keyed_hash(KEY, "new@x.de")],
         ).fetchone() == (2,)
-        assert con.execute("select table_name from duckdb_tables() where temporary").fetchall() == []
-        views = con.execute(
-            "select view_name from duckdb_views() where temporary and not internal"
-        ).fetchall()
-        assert views == []
+        assert temp_objects(con) == ([], [])
     finally:
         con.close()
 

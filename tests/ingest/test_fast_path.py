@@ -20,6 +20,7 @@ from pipelines.ingest.staging import (
     stage_records,
 )
 from pipelines.ingest.tools import TOOLS, read_tool_file
+from tests.helpers import temp_objects
 
 
 def _source_of(rel: str):
@@ -163,14 +164,6 @@ def test_a_file_rewritten_after_it_was_hashed_stages_the_hashed_bytes(tmp_path):
         con.close()
 
 
-def _temps(con) -> tuple[list[str], list[str]]:
-    tables = con.execute("select table_name from duckdb_tables() where temporary order by 1").fetchall()
-    views = con.execute(
-        "select view_name from duckdb_views() where temporary and not internal order by 1"
-    ).fetchall()
-    return [t for (t,) in tables], [v for (v,) in views]
-
-
 def test_the_staged_records_are_a_view_of_the_read_fields_not_a_copy(tmp_path):
     """`incoming` is a view of the one table a reader filled (DuckDB's fields, or the csv module's records):
     the rules read the records once, through it, instead of from a second copy. Both readers give the same
@@ -185,19 +178,19 @@ def test_the_staged_records_are_a_view_of_the_read_fields_not_a_copy(tmp_path):
     try:
         export = open_export(raw, source.headers, source.required_headers)
         assert _stage_with_duckdb(con, source, export, path, raw, path.stat())
-        assert _temps(con) == (["incoming_csv"], ["incoming"])
+        assert temp_objects(con) == (["incoming_csv"], ["incoming"])
         fast = con.execute("select v_campaign_id, v_email, _line from incoming order by _line").fetchall()
         assert fast == [("C1", "a@x.de", 2), ("C2", "b@x.de", 3)]
         drop_staged(con)
-        assert _temps(con) == ([], [])
+        assert temp_objects(con) == ([], [])
         _stage_with_python(con, source, open_export(raw, source.headers, source.required_headers))
-        assert _temps(con) == (["incoming_rows"], ["incoming"])
+        assert temp_objects(con) == (["incoming_rows"], ["incoming"])
         assert (
             con.execute("select v_campaign_id, v_email, _line from incoming order by _line").fetchall()
             == fast
         )
         drop_staged(con)
-        assert _temps(con) == ([], [])
+        assert temp_objects(con) == ([], [])
     finally:
         con.close()
 

@@ -11,7 +11,7 @@ import pytest
 
 from pipelines.ingest import connect, ingest_source
 from pipelines.ingest.sources import BY_NAME
-from tests.helpers import ingest_all, query, write_export
+from tests.helpers import ingest_all, query, temp_objects, write_export
 from tests.ingest.test_loader import CAMPAIGNS, MEMBERS, REPORTS, member
 
 
@@ -279,11 +279,7 @@ def test_a_refused_file_leaves_nothing_staged_in_the_connection(data_dir):
     try:
         results = ingest_source(con, data_dir, BY_NAME["members"], "run-1")
         assert [r.status for r in results] == ["loaded", "rejected"]
-        assert con.execute("select table_name from duckdb_tables() where temporary").fetchall() == []
-        views = con.execute(
-            "select view_name from duckdb_views() where temporary and not internal"
-        ).fetchall()
-        assert views == []
+        assert temp_objects(con) == ([], [])
     finally:
         con.close()
 

@@ -9,6 +9,8 @@ quarantine.<source> (the others, with a message that shows a value only where it
 
 from __future__ import annotations
 
+import re
+
 from pipelines.ingest.guards import plausible_sql
 from pipelines.ingest.reading import sql_literal
 from pipelines.ingest.schema import META_COLUMNS
@@ -70,17 +72,40 @@ def value_columns(c: Column) -> list[str]:
     return [f"t_{c.name}", f"v_{c.name}"] if c.kind in PARSED_KINDS else [f"v_{c.name}"]
 
 
+# Separators that a format's text must find in the value: DuckDB's strptime matches each of them only with the
+# same character (letters and spaces are left out: a space in a format matches any run of white space).
+SEPARATORS = ".,/-:"
+
+
+def strptime_any(s: str, formats: tuple[str, ...] | list[str]) -> str:
+    """`try_strptime(s, [formats])`, the first format that reads the value, without trying the formats that
+    cannot: one whose separators are not all in the value. A failed format costs about 0.7 µs a value, the
+    reading itself 0.1 µs; an ISO time (`2019-01-05T10:45:00`, no dot) was tried against both German formats
+    first, an ISO date against `%d.%m.%Y` (scale 10, a year's newsletter activity of 770,000 rows: 0.61 s,
+    0.08 s without them). The separators present are asked one after the other (a tree of `contains`); each
+    leaf is `try_strptime` over the formats left, in their order, or null where none is."""
+    needs = [frozenset(ch for ch in re.sub("%.", "", f) if ch in SEPARATORS) for f in formats]
+    asked = [ch for ch in SEPARATORS if any(ch in n for n in needs)]
+
+    def tree(chars: list[str], present: frozenset[str]) -> str:
+        if not chars:
+            left = ", ".join(f"'{f}'" for f, n in zip(formats, needs, strict=True) if n <= present)
+            return f"try_strptime({s}, [{left}])" if left else "cast(null as timestamp)"
+        yes, no = tree(chars[1:], present | {chars[0]}), tree(chars[1:], present)
+        return yes if yes == no else f"case when contains({s}, '{chars[0]}') then {yes} else {no} end"
+
+    return tree(asked, frozenset())
+
+
 def _parsed_expr(c: Column, s: str) -> str:
     if c.kind == DATE:
-        formats = ", ".join(f"'{f}'" for f in (c.formats or ("%d.%m.%Y", "%Y-%m-%d")))
-        return f"try_strptime({s}, [{formats}])::date"
+        return f"{strptime_any(s, c.formats or ('%d.%m.%Y', '%Y-%m-%d'))}::date"
     if c.kind == DATETIME:
-        formats = ", ".join(f"'{f}'" for f in (c.formats or NAIVE_DATETIME_FORMATS))
         # With an offset (or Z) the instant is exact; without one it is Europe/Berlin wall time.
         return (
             f"case when regexp_matches({s}, '([+-]\\d{{2}}:?\\d{{2}}|Z)$') "
             f"then timezone('UTC', try_cast({s} as timestamptz)) "
-            f"else timezone('UTC', timezone('Europe/Berlin', try_strptime({s}, [{formats}]))) end"
+            f"else timezone('UTC', timezone('Europe/Berlin', {strptime_any(s, c.formats or NAIVE_DATETIME_FORMATS)})) end"
         )
     if c.kind == BOOL:
         true_list = ", ".join(f"'{w}'" for w in TRUE_WORDS)

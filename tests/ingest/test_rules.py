@@ -67,14 +67,21 @@ def _no_database(monkeypatch):
 
 def test_values_are_typed_from_the_trimmed_text():
     column = SAMPLE.column
+    # each format tried only on values with its separators (a German date has dots, an ISO date dashes)
     assert rules.typed_expr(column("day")) == (
-        "case when trim(v_day) <> '' then try_strptime(trim(v_day), ['%d.%m.%Y', '%Y-%m-%d'])::date end"
+        "case when trim(v_day) <> '' then case when contains(trim(v_day), '.') then "
+        "case when contains(trim(v_day), '-') then try_strptime(trim(v_day), ['%d.%m.%Y', '%Y-%m-%d']) "
+        "else try_strptime(trim(v_day), ['%d.%m.%Y']) end "
+        "else case when contains(trim(v_day), '-') then try_strptime(trim(v_day), ['%Y-%m-%d']) "
+        "else cast(null as timestamp) end end::date end"
     )
     own = Column("Tag", "day", DATE, formats=("%m/%d/%Y",))
-    assert (
-        rules.typed_expr(own)
-        == "case when trim(v_day) <> '' then try_strptime(trim(v_day), ['%m/%d/%Y'])::date end"
+    assert rules.typed_expr(own) == (
+        "case when trim(v_day) <> '' then case when contains(trim(v_day), '/') then "
+        "try_strptime(trim(v_day), ['%m/%d/%Y']) else cast(null as timestamp) end::date end"
     )
+    # a format without any of the separators is tried on every value
+    assert rules.strptime_any("v", ("%Y%m%d",)) == "try_strptime(v, ['%Y%m%d'])"
     assert rules.typed_expr(column("sample_id")) == "nullif(trim(v_sample_id), '')"
     assert rules.typed_expr(Column("Nr", "member_id", MEMBER_ID)) == "nullif(upper(trim(v_member_id)), '')"
     assert "between 1836 and year(current_date) + 1" in rules.typed_expr(column("year"))

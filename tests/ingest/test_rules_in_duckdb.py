@@ -79,6 +79,72 @@ def test_the_tools_own_time_formats_give_the_same_values_guarded(formats):
     assert sum(guarded is not None for _, guarded, _ in rows) == 3  # each of the three readable values read
 
 
+def _formats_in_use() -> set[tuple[str, ...]]:
+    """Every list of formats a date or time column of a source or a tool's export is read with."""
+    from pipelines.ingest.sources import SOURCES
+    from pipelines.ingest.tools import tables
+
+    used = {("%d.%m.%Y", "%Y-%m-%d"), tuple(rules.NAIVE_DATETIME_FORMATS)}
+    for source in [*SOURCES, *tables()]:
+        for c in source.columns:
+            if c.kind in (DATE, DATETIME) and c.formats:
+                used.add(tuple(c.formats))
+    return used
+
+
+def _times_written_and_mangled(formats: set[tuple[str, ...]]) -> list[str]:
+    """Moments written in each format, and each of them mangled once: a separator changed, a character
+    dropped or added, lower case, something appended (a fixed seed: the same values on every run)."""
+    import random
+    from datetime import datetime, timedelta
+
+    chance = random.Random(13)
+    every = sorted({f for listed in formats for f in listed})
+    values = {"", " ", ".", "-", ":", "/", ",", "2024-01-05T10:00:00.123", "5.1.2024 9:05", "05.01.2024"}
+    for _ in range(1500):
+        moment = datetime(1990, 1, 1) + timedelta(seconds=chance.randrange(40 * 365 * 86400))
+        written = moment.strftime(chance.choice(every))
+        values.add(written)
+        chars, at = list(written), chance.randrange(len(written))
+        mangle = chance.randrange(5)
+        if mangle == 0:
+            chars[at] = chance.choice(".,/-: T0a")
+        elif mangle == 1:
+            del chars[at]
+        elif mangle == 2:
+            chars.insert(at, chance.choice(".,/-: T5"))
+        elif mangle == 3:
+            chars = list(written.lower())
+        else:
+            chars += list(chance.choice([".5", ":00", " ", "Z", " AM"]))
+        values.add("".join(chars))
+    return sorted(values)
+
+
+def test_a_format_that_cannot_read_a_value_is_not_tried_and_the_first_that_can_still_reads_it():
+    """rules.strptime_any leaves out the formats whose separators are not all in the value: for every list of
+    formats in use, it reads each value (written in one of the formats, or mangled) exactly as try_strptime
+    over the whole list does; and an ISO time without a dot is not tried against the German formats."""
+    used = _formats_in_use()
+    assert len(used) >= 5  # the two defaults, pretix's, Zoom's, Mautic's
+    values = _times_written_and_mangled(used)
+    con = duckdb.connect()
+    con.execute("create table v as select unnest(?) as v", [values])
+    for formats in sorted(used):
+        listed = ", ".join(f"'{f}'" for f in formats)
+        differ, read = con.execute(
+            f"select count(*) filter (where try_strptime(v, [{listed}]) is distinct from "
+            f"{rules.strptime_any('v', formats)}), count(try_strptime(v, [{listed}])) from v"
+        ).fetchone()
+        assert differ == 0, formats
+        assert read >= 200, formats  # not a comparison of nulls: hundreds of the values are read
+    naive = rules.strptime_any("v", rules.NAIVE_DATETIME_FORMATS)
+    assert (
+        "else case when contains(v, '-') then case when contains(v, ':') then try_strptime(v, "
+        "['%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M', '%Y-%m-%d %H:%M'])" in naive
+    )
+
+
 def test_only_the_kinds_that_parse_are_guarded():
     assert rules.typed_expr(Column("Name", "name")) == "nullif(trim(v_name), '')"
     for kind in VALUES:

@@ -4,9 +4,12 @@ hashes grouped first, only repeated hashes compared exactly) finds the same rows
 from __future__ import annotations
 
 import duckdb
+import pytest
 
 from pipelines.dbt_prepare import run_dbt
 from pipelines.settings import DataDir
+
+pytestmark = pytest.mark.slow  # dbt itself renders the queries
 
 CUT = "-- 8< --"
 

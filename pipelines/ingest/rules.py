@@ -32,6 +32,7 @@ from pipelines.ingest.sources import (
 
 TRUE_WORDS = ("ja", "yes", "true", "1", "j", "y", "wahr", "x")
 FALSE_WORDS = ("nein", "no", "false", "0", "n", "falsch", "")
+DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d")
 NAIVE_DATETIME_FORMATS = [
     "%d.%m.%Y %H:%M:%S",
     "%d.%m.%Y %H:%M",
@@ -99,7 +100,7 @@ def strptime_any(s: str, formats: tuple[str, ...] | list[str]) -> str:
 
 def _parsed_expr(c: Column, s: str) -> str:
     if c.kind == DATE:
-        return f"{strptime_any(s, c.formats or ('%d.%m.%Y', '%Y-%m-%d'))}::date"
+        return f"{strptime_any(s, c.formats or DATE_FORMATS)}::date"
     if c.kind == DATETIME:
         # With an offset (or Z) the instant is exact; without one it is Europe/Berlin wall time.
         return (

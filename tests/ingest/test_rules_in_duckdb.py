@@ -84,7 +84,7 @@ def _formats_in_use() -> set[tuple[str, ...]]:
     from pipelines.ingest.sources import SOURCES
     from pipelines.ingest.tools import tables
 
-    used = {("%d.%m.%Y", "%Y-%m-%d"), tuple(rules.NAIVE_DATETIME_FORMATS)}
+    used = {rules.DATE_FORMATS, tuple(rules.NAIVE_DATETIME_FORMATS)}
     for source in [*SOURCES, *tables()]:
         for c in source.columns:
             if c.kind in (DATE, DATETIME) and c.formats:

@@ -30,8 +30,7 @@ def _newest_source_mtime() -> float:
 
 def run_dbt(args: list[str], data_dir: DataDir | None = None) -> subprocess.CompletedProcess:
     """dbt with `args`; with `data_dir`, in that data directory, on its warehouse (pipelines/dbt_in_dir.py)."""
-    env = dict(os.environ)
-    env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    env = dict(os.environ)  # dbt's usage events are off in dbt_project.yml, for every invocation of dbt
     command = (
         [dbt_executable()]
         if data_dir is None

@@ -37,13 +37,6 @@ def landing_inventory(
     return dg.MaterializeResult(metadata={"rejected_files": len(rejected)})
 
 
-def _validation_ahead(results) -> None:
-    """Rows loaded: their source's expectations are checked later in the run, perhaps by Great Expectations,
-    whose import then starts now, beside the ingest still to come (quality.import_gx_in_background)."""
-    if any(r.status == "loaded" and r.rows_loaded for r in results):
-        quality.import_gx_in_background()
-
-
 def _summarise(
     context: dg.AssetExecutionContext, source: Source, results, key: bytes = b""
 ) -> dg.MaterializeResult:
@@ -114,7 +107,6 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
     def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         with warehouse.connect() as con:
             results = ingest_source(con, warehouse.data, source, context.run.run_id)
-            _validation_ahead(results)
             _record_kept(con, context.run.run_id, source, results)
         return _summarise(context, source, results, load_key(warehouse.data.secrets))
 
@@ -169,7 +161,6 @@ def build_tool_asset(tool: str) -> dg.AssetsDefinition:
     def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         with warehouse.connect() as con:
             results = ingest_tool(con, warehouse.data, tool, context.run.run_id)
-            _validation_ahead(results)
             for kind in kinds:
                 _record_kept(
                     con, context.run.run_id, kind.source("en"), [r for r in results if r.source == kind.table]

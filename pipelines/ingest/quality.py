@@ -1,15 +1,15 @@
 """Great Expectations suites (expectations/<source>.json) run on the rows a run loaded into raw.<source>.
 
 The pandas route (STACK.md pitfall 6): a whole-dataframe batch from DuckDB's `.df()`. GX is imported inside
-the function: its import costs about 3 s, which a run pays only when it validates; a run that loads rows
-starts it in a thread of its own (`import_gx_in_background`), beside the ingest that follows.
+the function: its import costs about 3 s, which a run pays only when it validates. Not in a thread beside the
+run's (tried in 6910a16, reverted): GX imports sqlalchemy.orm, which registers itself with sqlalchemy's
+inspection while still half imported, and Dagster's storage, using sqlalchemy in the run's thread meanwhile, met
+it half imported and failed the run (`partially initialized module 'sqlalchemy.orm.exc'`, once in a CI run).
 """
 
 from __future__ import annotations
 
 import json
-import sys
-import threading
 from dataclasses import dataclass, field
 
 import duckdb
@@ -293,40 +293,9 @@ def _error_suite(source: str):
     return _ERROR_SUITES[source]
 
 
-_GX_IMPORT: threading.Thread | None = None
-
-
-def import_gx_in_background() -> None:
-    """Start importing Great Expectations in a daemon thread, once per process, unless it is imported already.
-
-    GX's import takes 3-4 s of Python (its own modules, scipy, sqlalchemy, altair), before the first check that
-    needs it (`_gx_suite`). The ingest that runs meanwhile spends most of its time in DuckDB's statements,
-    which release the GIL and leave a core idle on two: the import runs there. `_gx_suite` waits for the thread
-    before it imports GX itself. A failed import is left to that import to raise, with its traceback. (Two
-    threads importing modules that import each other can deadlock; the run's own thread imports nothing new
-    meanwhile: an import hook on a scale-1 build saw none of its modules loaded during the thread's import.)
-    """
-    global _GX_IMPORT
-    if _GX_IMPORT is None and "great_expectations" not in sys.modules:
-        _GX_IMPORT = threading.Thread(target=_import_gx, name="import great_expectations", daemon=True)
-        _GX_IMPORT.start()
-
-
-def _import_gx() -> None:
-    try:
-        import great_expectations  # noqa: F401
-        import great_expectations.data_context.types.base  # noqa: F401
-        import great_expectations.expectations.expectation_configuration  # noqa: F401
-    except Exception:  # noqa: BLE001, S110 - raised again where GX is used (_gx_suite)
-        pass
-
-
 def _gx_suite(source: str, name: str, data_source: str, expectations: list[dict]):
     """(batch definition over a whole dataframe, GX suite, columns the expectations read), in an ephemeral
-    context. GX is imported here: its import costs seconds, paid only where something is validated (begun
-    earlier in the run by `import_gx_in_background`, where it was)."""
-    if _GX_IMPORT is not None:
-        _GX_IMPORT.join()
+    context. GX is imported here: its import costs seconds, paid only where something is validated."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration

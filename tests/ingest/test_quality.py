@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 from pipelines.ingest import connect, quality
 from tests.helpers import TEST_KEY, ingest_all, write_export
 from tests.ingest.test_loader import MEMBERS, member
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def test_suite_results_add_up_over_files_and_never_show_personal_values(data_dir):
@@ -193,73 +187,3 @@ def test_outcomes_are_recorded_each_as_it_was_and_nothing_for_none(data_dir):
         ("run-r", "gx.members.b", "members", "warning", False, 3.0, "the second", True),
         ("run-r", "gx.members.c", "members", "warning", False, None, "", True),
     ]
-
-
-# In a fresh interpreter: whether Great Expectations is imported yet is the point.
-BACKGROUND_IMPORT = """
-import sys
-import time
-from pipelines.defs import ingest as assets
-from pipelines.ingest import quality
-from pipelines.ingest.ledger import FileResult
-
-imported = []
-def import_slowly():  # a thread that outlives the import: the suite must wait for the thread, not the module
-    real_import()
-    time.sleep(1)
-    imported.append(True)
-real_import, quality._import_gx = quality._import_gx, import_slowly
-
-assert "great_expectations" not in sys.modules
-assets._validation_ahead([FileResult("members", "m.csv", "00", "duplicate")])
-assets._validation_ahead([FileResult("members", "m.csv", "01", "loaded", rows_read=2, rows_quarantined=2)])
-assets._validation_ahead([FileResult("members", "m.csv", "02", "rejected", rows_read=5)])
-assert quality._GX_IMPORT is None, "no rows loaded: nothing to validate, no import"
-assets._validation_ahead([FileResult("members", "m.csv", "03", "loaded", rows_read=3, rows_loaded=3)])
-thread = quality._GX_IMPORT
-assert thread is not None and thread.daemon
-quality.import_gx_in_background()
-assert quality._GX_IMPORT is thread, "once per process"
-expectations = [{"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "member_id"}}]
-batch_definition, suite, columns = quality._gx_suite("members", "members", "warehouse", expectations)
-assert imported and not thread.is_alive(), "the suite waited for the import"
-assert columns == ["member_id"] and len(suite.expectations) == 1
-print("ok")
-"""
-
-# GX's import fails (here: made to): the thread says nothing, the import where GX is used raises it
-FAILED_IMPORT = """
-import sys
-from pipelines.ingest import quality
-
-class NoGX:
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] == "great_expectations":
-            raise ImportError("great_expectations: broken installation")
-
-sys.meta_path.insert(0, NoGX())
-quality.import_gx_in_background()
-quality._GX_IMPORT.join()
-try:
-    quality._gx_suite("members", "members", "warehouse", [])
-except ImportError as exc:
-    print("raised:", exc)
-"""
-
-
-def _in_fresh_interpreter(code: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def test_a_run_that_loaded_rows_imports_great_expectations_beside_the_ingest_once_and_is_waited_for():
-    """GX's import (3-4 s) starts in a thread of its own as soon as a source loaded rows, once per process, and
-    the first suite waits for it: the check that follows the ingest does not pay for the import again."""
-    assert _in_fresh_interpreter(BACKGROUND_IMPORT).strip() == "ok"
-
-
-def test_a_failed_background_import_is_raised_where_great_expectations_is_used():
-    assert _in_fresh_interpreter(FAILED_IMPORT).strip() == "raised: great_expectations: broken installation"

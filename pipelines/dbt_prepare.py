@@ -7,7 +7,6 @@ seed, macro or project file; `--docs` also runs `dbt docs generate` against the 
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 
@@ -29,8 +28,8 @@ def _newest_source_mtime() -> float:
 
 
 def run_dbt(args: list[str], data_dir: DataDir | None = None) -> subprocess.CompletedProcess:
-    """dbt with `args`; with `data_dir`, in that data directory, on its warehouse (pipelines/dbt_in_dir.py)."""
-    env = dict(os.environ)  # dbt's usage events are off in dbt_project.yml, for every invocation of dbt
+    """dbt with `args`; with `data_dir`, in that data directory, on its warehouse (pipelines/dbt_in_dir.py).
+    dbt's usage events are off in dbt_project.yml, for this and every other invocation of dbt."""
     command = (
         [dbt_executable()]
         if data_dir is None
@@ -45,7 +44,6 @@ def run_dbt(args: list[str], data_dir: DataDir | None = None) -> subprocess.Comp
             "--profiles-dir",
             str(DBT_PROJECT_DIR),
         ],
-        env=env,
         capture_output=True,
         text=True,
         check=False,

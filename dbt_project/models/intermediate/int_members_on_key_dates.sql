@@ -24,13 +24,46 @@ undeliverable as (
     group by email_hash
 ),
 
+-- A member's spells do not overlap unless a portal's `Abgemeldet am` lies after the member's return; they are
+-- merged into periods of membership first, so that a day falls into at most one of them: a `select distinct`
+-- over the key dates' rows (8 million at scale 10) cost a fifth of this model's time.
+ordered_spells as (
+    select
+        alumni_key,
+        starts_on,
+        ends_on,
+        max(coalesce(ends_on, cast('9999-12-31' as date))) over (
+            partition by alumni_key order by starts_on, ends_on rows between unbounded preceding and 1 preceding
+        ) as covered_until
+    from spells
+),
+
+numbered_spells as (
+    select
+        *,
+        -- a spell that starts after every earlier one has ended starts a new period
+        sum(case when covered_until is null or starts_on > covered_until then 1 else 0 end) over (
+            partition by alumni_key order by starts_on, ends_on rows unbounded preceding
+        ) as period_no
+    from ordered_spells
+),
+
+periods as (
+    select
+        alumni_key,
+        min(starts_on) as starts_on,
+        nullif(max(coalesce(ends_on, cast('9999-12-31' as date))), cast('9999-12-31' as date)) as ends_on
+    from numbered_spells
+    group by alumni_key, period_no
+),
+
 members_on_day as (
-    select distinct
+    select
         key_dates.as_of,
-        spells.alumni_key
+        periods.alumni_key
     from key_dates
-    inner join spells
-        on key_dates.as_of >= spells.starts_on and (spells.ends_on is null or key_dates.as_of < spells.ends_on)
+    inner join periods
+        on key_dates.as_of >= periods.starts_on and (periods.ends_on is null or key_dates.as_of < periods.ends_on)
 ),
 
 final as (

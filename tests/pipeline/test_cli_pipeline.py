@@ -333,12 +333,38 @@ def test_incremental_run_equals_a_full_rebuild(published_demo, tmp_path):
     # score history changes, everyone else's only gains nothing
     member_id, email, snapshot_on = _tracked_member(data_dir)
     rows.append(f"{campaign};{email};click;{snapshot_on} 12:00:00;https://x/late;Thunderbird;")
-    # a week later the next snapshot: every tenth member has left (their later months go), the rest stay
+    # a week later the next snapshot: every tenth member has left (their later months go), the rest stay; one
+    # member is new though registered years ago, one reports having left years ago (both change the members on
+    # earlier key dates), and one member's address bounced years ago (their earlier contactability changes)
     latest = sorted((data_dir.landing / "members").glob("members_*.csv"))[-1]
-    header, *lines = latest.read_bytes().decode("utf-8-sig").splitlines()
+    text = latest.read_bytes().decode("utf-8-sig")
+    delimiter = ";" if text.count(";") > text.count(",") else ","
+    header, *lines = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    columns = [name.strip().lower() for name in header]
     kept = [line for n, line in enumerate(lines) if n % 10 or member_id in line]
+    newcomer = dict.fromkeys(columns, "")
+    newcomer.update(
+        {
+            "registriert am": "2012-03-01",
+            "mitgliedsnummer": "A-990001",
+            "nachname": "Neumann",
+            "vorname": "Nora",
+            "e-mail": "nora.neumann@example.org",
+            "statusgruppe": "Absolvent/in",
+            "status": "aktiv",
+        }
+    )
+    kept.append([newcomer[name] for name in columns])
+    status, left_on, address = (columns.index(name) for name in ("status", "abgemeldet am", "e-mail"))
+    leaver = next(n for n, line in enumerate(kept) if member_id not in line and line[status] == "aktiv")
+    kept[leaver][status], kept[leaver][left_on] = "abgemeldet", "2019-06-30"
+    bounced = kept[leaver + 1][address].strip()
+    assert bounced and member_id not in kept[leaver + 1]
     next_on = (date.fromisoformat(snapshot_on) + timedelta(days=7)).isoformat()
-    (latest.parent / f"members_{next_on}.csv").write_text("\n".join([header, *kept]) + "\n", encoding="utf-8")
+    snapshot = io.StringIO()
+    csv.writer(snapshot, delimiter=delimiter, lineterminator="\n").writerows([header, *kept])
+    (latest.parent / f"members_{next_on}.csv").write_text(snapshot.getvalue(), encoding="utf-8")
+    rows.append(f"{campaign};{bounced};hard_bounce;{sent_at};;;")
     alumni_key = keyed_hash(KEY["ALUMNI_PSEUDONYM_KEY"].encode(), normalise_member_id(member_id))
     month = snapshot_on[:8] + "01"
     before = _score(data_dir.analytics, alumni_key, month)
@@ -358,9 +384,30 @@ def test_incremental_run_equals_a_full_rebuild(published_demo, tmp_path):
     assert by_id[campaign][5] == recipients + 7
     assert _score(data_dir.analytics, alumni_key, month) == pytest.approx(before + 1)
     assert len(after_incremental["scores"]) < len(before_scores)  # the leavers' later months are gone
+    # int_members_on_key_dates rebuilt only in part: some of its rows kept from the first build
+    kept_builds = _members_on_key_dates(data_dir.warehouse)[1]
+    assert len(kept_builds) == 2, kept_builds
+    members_incremental = _members_on_key_dates(data_dir.warehouse)[0]
     full = run_cli("pipeline", "--data-dir", str(data_dir.root), "--full-refresh", env=KEY)
     assert full.returncode == 0, full.stderr[-2000:]
     assert _marts(data_dir.analytics) == after_incremental
+    assert _members_on_key_dates(data_dir.warehouse)[0] == members_incremental
+
+
+def _members_on_key_dates(path) -> tuple[list, list]:
+    """int_members_on_key_dates without the columns that say which build wrote a row, and those builds."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        rows = con.execute(
+            "select * exclude (built_at, snapshots_loaded_at, last_snapshot_on, snapshot_dates) "
+            "from intermediate.int_members_on_key_dates order by all"
+        ).fetchall()
+        builds = con.execute(
+            "select built_at, count(*) from intermediate.int_members_on_key_dates group by 1 order by 1"
+        ).fetchall()
+    finally:
+        con.close()
+    return rows, builds
 
 
 def test_an_incremental_model_built_by_an_older_version_asks_for_a_full_refresh(published_demo, tmp_path):

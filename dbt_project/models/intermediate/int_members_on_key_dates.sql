@@ -1,6 +1,27 @@
 -- Who was a member on each key date, with the attributes of that day and whether they were contactable:
 -- a member with an address that had no hard bounce and no complaint up to that day (METRICS.md). The address
 -- itself is not kept: eight million rows of it would cost more to write than every reader of this table needs.
+--
+-- Incremental (it read the whole history on every run: 8 million rows at scale 10, a minute of a month's run at
+-- scale 50). A month adds a snapshot after the last one, a few key dates, new bounces. A run rebuilds:
+--   - every member's rows from the first new snapshot date on (`since`): a new snapshot changes a spell only
+--     from its own date (who is missing from it leaves that day) and the attributes from that date;
+--   - the rows of key dates not built yet (a new quarter, the running period's day);
+--   - all rows of the members whose earlier rows may change (macros/incremental_key_dates.sql says which: new
+--     members, earlier registration dates, `Abgemeldet am`, addresses with a new first bounce);
+-- after its pre-hook has removed those rows, and the rows of days no longer key dates and of erased people.
+-- Anything else (a snapshot date up to the last built one loaded again, loaded late or gone) rebuilds it all.
+-- Every row says which build wrote it and from what (the last four columns): the next run's plan reads them.
+-- Tested against a full rebuild in tests/pipeline/test_cli_pipeline.py.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ members_on_key_dates_forget() }}"
+) }}
+
+{% set plan = members_on_key_dates_plan() %}
+
 with
 
 key_dates as (
@@ -64,6 +85,23 @@ members_on_day as (
     from key_dates
     inner join periods
         on key_dates.as_of >= periods.starts_on and (periods.ends_on is null or key_dates.as_of < periods.ends_on)
+    {% if is_incremental() and not plan.full %}
+        -- what the pre-hook removed, and the key dates not built yet (after the pre-hook: a date all of whose
+        -- rows it removed is built again whole)
+        where
+            key_dates.as_of >= {{ members_on_key_dates_since(plan) }}
+            or key_dates.as_of not in (select built.as_of from {{ this }} as built)
+            or periods.alumni_key in ({{ members_on_key_dates_rebuilt_members(plan) }})
+    {% endif %}
+),
+
+this_build as (
+    select
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }}) as built_at,
+        max(loaded_at) as snapshots_loaded_at,
+        max(snapshot_on) as last_snapshot_on,
+        count(distinct snapshot_on) as snapshot_dates
+    from {{ ref('stg_portal__member_snapshots') }}
 ),
 
 final as (
@@ -79,8 +117,13 @@ final as (
         attributes.has_contact_consent,
         attributes.email_hash is not null
         and (undeliverable.first_bad_on is null or undeliverable.first_bad_on > members_on_day.as_of)
-            as is_contactable
+            as is_contactable,
+        this_build.built_at,
+        this_build.snapshots_loaded_at,
+        this_build.last_snapshot_on,
+        this_build.snapshot_dates
     from members_on_day
+    cross join this_build
     left join attributes
         on
             members_on_day.alumni_key = attributes.alumni_key

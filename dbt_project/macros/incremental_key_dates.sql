@@ -10,7 +10,8 @@
                member's rows are rebuilt;
       built_at, last_snapshot_on - the last build's time and newest snapshot date, for the members rebuilt
                whole (members_on_key_dates_rebuilt_members()).
-    Called twice in a run, by the model and by its pre-hook, before either writes: both see the same table. -#}
+    Called twice in a run, by the model and by its pre-hook, before either writes: both see the same
+    table. -#}
 {% macro members_on_key_dates_plan() %}
     {%- set plan = {'full': true, 'since': none, 'built_at': none, 'last_snapshot_on': none} -%}
     {%- if not execute or not is_incremental() -%}
@@ -75,34 +76,36 @@
     cast('{{ plan.since or "9999-12-31" }}' as date)
 {%- endmacro %}
 
-{#- Members whose rows before `since` may have changed, rebuilt whole (a query of alumni_key): one whose first
-    snapshot is new (their attributes hold from the beginning of time, their membership from registration);
-    one whose new snapshot row gives an earlier registration date than their older rows (their first spell
-    starts earlier); one marked as left in the newest built or in a new snapshot (a spell ends on the day
-    `Abgemeldet am` says, which may lie before the snapshot, and ends no longer where they are back); one with
-    an address whose first hard bounce or complaint was written since the last build (their contactability
-    changes from that day). Events only ever gain such rows: rows are gone only with an erased person (whose
-    rows go in the pre-hook) or move to another campaign with their address (written again, so counted). -#}
+{#- Members whose rows before `since` may have changed, rebuilt whole (a query of alumni_key):
+      - a new snapshot row gives an earlier registration date than their older rows, or they have no older
+        rows (a new member): a first spell starts at registration, which may lie before the snapshot, and the
+        attributes of a member's first snapshot hold from the beginning of time (without a registration date
+        a new member's spell starts at the snapshot: nothing before `since`);
+      - marked as left in the newest built snapshot or in a new one: a spell ends on the day `Abgemeldet am`
+        says, which may lie before the snapshot, and no longer ends there once they are back;
+      - an address of theirs has a hard bounce or complaint written since the last build: their
+        contactability changes from that day. Events only ever gain such rows: rows go only with an erased
+        person (whose rows the pre-hook removes) or move to another campaign with their address (written
+        again, so counted here). -#}
 {% macro members_on_key_dates_rebuilt_members(plan) %}
     select alumni_key
     from (
         select
             alumni_key,
-            count(*) filter (where snapshot_on <= cast('{{ plan.last_snapshot_on }}' as date)) as rows_built,
-            count(*) filter (where snapshot_on > cast('{{ plan.last_snapshot_on }}' as date)) as rows_new,
             min(registered_on) filter (
                 where snapshot_on <= cast('{{ plan.last_snapshot_on }}' as date)
             ) as registered_on_built,
             min(registered_on) filter (
                 where snapshot_on > cast('{{ plan.last_snapshot_on }}' as date)
             ) as registered_on_new,
-            bool_or(is_left_row and snapshot_on >= cast('{{ plan.last_snapshot_on }}' as date)) as is_left_lately
+            bool_or(
+                is_left_row and snapshot_on >= cast('{{ plan.last_snapshot_on }}' as date)
+            ) as is_left_lately
         from {{ ref('stg_portal__member_snapshots') }}
         group by alumni_key
     ) as members
     where
-        (rows_new > 0 and rows_built = 0)
-        or registered_on_new < coalesce(registered_on_built, cast('9999-12-31' as date))
+        registered_on_new < coalesce(registered_on_built, cast('9999-12-31' as date))
         or is_left_lately
     union
     select intervals.alumni_key

@@ -334,8 +334,9 @@ def test_incremental_run_equals_a_full_rebuild(published_demo, tmp_path):
     member_id, email, snapshot_on = _tracked_member(data_dir)
     rows.append(f"{campaign};{email};click;{snapshot_on} 12:00:00;https://x/late;Thunderbird;")
     # a week later the next snapshot: every tenth member has left (their later months go), the rest stay; one
-    # member is new though registered years ago, one reports having left years ago (both change the members on
-    # earlier key dates), and one member's address bounced years ago (their earlier contactability changes)
+    # member is new though registered years ago, one reports having left years ago, one's registration is
+    # corrected to an earlier day (all three change the members on earlier key dates), and one member's address
+    # bounced years ago (their earlier contactability changes)
     latest = sorted((data_dir.landing / "members").glob("members_*.csv"))[-1]
     text = latest.read_bytes().decode("utf-8-sig")
     delimiter = ";" if text.count(";") > text.count(",") else ","
@@ -360,6 +361,10 @@ def test_incremental_run_equals_a_full_rebuild(published_demo, tmp_path):
     kept[leaver][status], kept[leaver][left_on] = "abgemeldet", "2019-06-30"
     bounced = kept[leaver + 1][address].strip()
     assert bounced and member_id not in kept[leaver + 1]
+    # the portal's registration date of a member who registered in 2015 or later, corrected to 2012
+    registered = columns.index("registriert am")
+    corrected = next(line for line in kept if member_id not in line and line[registered] >= "2015")
+    corrected[registered] = "2012-06-01"
     next_on = (date.fromisoformat(snapshot_on) + timedelta(days=7)).isoformat()
     snapshot = io.StringIO()
     csv.writer(snapshot, delimiter=delimiter, lineterminator="\n").writerows([header, *kept])
@@ -392,6 +397,34 @@ def test_incremental_run_equals_a_full_rebuild(published_demo, tmp_path):
     assert full.returncode == 0, full.stderr[-2000:]
     assert _marts(data_dir.analytics) == after_incremental
     assert _members_on_key_dates(data_dir.warehouse)[0] == members_incremental
+
+
+def test_a_members_export_loaded_late_rebuilds_the_members_on_key_dates_whole(published_demo, tmp_path):
+    """A snapshot dated between two built ones changes spells before the newest: the incremental model
+    int_members_on_key_dates then rebuilds every row, and equals a full rebuild."""
+    source, _, _ = published_demo
+    data_dir = copy_data_dir(source, tmp_path / "data")
+    earlier, later = sorted((data_dir.landing / "members").glob("members_*.csv"))[-3:-1]
+    text = earlier.read_bytes().decode("utf-8-sig")
+    delimiter = ";" if text.count(";") > text.count(",") else ","
+    header, *lines = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    between = date.fromisoformat(earlier.stem.split("_")[1]) + timedelta(days=3)
+    assert between.isoformat() < later.stem.split("_")[1]
+    late = io.StringIO()
+    # every fifth member missing on that day: their spells split there
+    csv.writer(late, delimiter=delimiter, lineterminator="\n").writerows(
+        [header, *(line for n, line in enumerate(lines) if n % 5)]
+    )
+    (earlier.parent / f"members_{between.isoformat()}.csv").write_text(late.getvalue(), encoding="utf-8")
+    incremental = run_cli("pipeline", "--data-dir", str(data_dir.root), env=KEY)
+    assert incremental.returncode == 0, incremental.stdout[-2000:] + incremental.stderr[-2000:]
+    members, builds = _members_on_key_dates(data_dir.warehouse)
+    assert len(builds) == 1, builds
+    marts = _marts(data_dir.analytics)
+    full = run_cli("pipeline", "--data-dir", str(data_dir.root), "--full-refresh", env=KEY)
+    assert full.returncode == 0, full.stderr[-2000:]
+    assert _members_on_key_dates(data_dir.warehouse)[0] == members
+    assert _marts(data_dir.analytics) == marts
 
 
 def _members_on_key_dates(path) -> tuple[list, list]:

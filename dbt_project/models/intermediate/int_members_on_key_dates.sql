@@ -2,8 +2,8 @@
 -- a member with an address that had no hard bounce and no complaint up to that day (METRICS.md). The address
 -- itself is not kept: eight million rows of it would cost more to write than every reader of this table needs.
 --
--- Incremental (it read the whole history on every run: 8 million rows at scale 10, a minute of a month's run at
--- scale 50). A month adds a snapshot after the last one, a few key dates, new bounces. A run rebuilds:
+-- Incremental (it read the whole history on every run: 8 million rows at scale 10, a minute of a month's run
+-- at scale 50). A month adds a snapshot after the last one, a few key dates, new bounces. A run rebuilds:
 --   - every member's rows from the first new snapshot date on (`since`): a new snapshot changes a spell only
 --     from its own date (who is missing from it leaves that day) and the attributes from that date;
 --   - the rows of key dates not built yet (a new quarter, the running period's day);

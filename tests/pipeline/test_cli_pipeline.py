@@ -399,32 +399,54 @@ def test_incremental_run_equals_a_full_rebuild(published_demo, tmp_path):
     assert _members_on_key_dates(data_dir.warehouse)[0] == members_incremental
 
 
-def test_a_members_export_loaded_late_rebuilds_the_members_on_key_dates_whole(published_demo, tmp_path):
-    """A snapshot dated between two built ones changes spells before the newest: the incremental model
-    int_members_on_key_dates then rebuilds every row, and equals a full rebuild."""
+@pytest.mark.parametrize("late", ["between", "again"])
+def test_a_members_export_loaded_late_rebuilds_the_members_on_key_dates_whole(published_demo, tmp_path, late):
+    """A snapshot dated between two built ones, or a built date exported again, changes spells before the
+    newest snapshot: the incremental model int_members_on_key_dates then rebuilds every row, and equals a full
+    rebuild. Every fifth member is missing on that day, so is no member on the key dates of the year's end."""
     source, _, _ = published_demo
     data_dir = copy_data_dir(source, tmp_path / "data")
-    earlier, later = sorted((data_dir.landing / "members").glob("members_*.csv"))[-3:-1]
-    text = earlier.read_bytes().decode("utf-8-sig")
+    snapshots = sorted((data_dir.landing / "members").glob("members_*.csv"))
+    december = [path for path in snapshots[:-1] if path.stem.split("_")[1][5:7] == "12"][-1]
+    text = december.read_bytes().decode("utf-8-sig")
     delimiter = ";" if text.count(";") > text.count(",") else ","
     header, *lines = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    between = date.fromisoformat(earlier.stem.split("_")[1]) + timedelta(days=3)
-    assert between.isoformat() < later.stem.split("_")[1]
-    late = io.StringIO()
-    # every fifth member missing on that day: their spells split there
-    csv.writer(late, delimiter=delimiter, lineterminator="\n").writerows(
+    exported = date.fromisoformat(december.stem.split("_")[1])
+    # between: five days later (before the year's end); again: the same day, another name for the same export
+    name = f"members_{exported + timedelta(days=5)}.csv" if late == "between" else f"Members_{exported}.CSV"
+    export = io.StringIO()
+    csv.writer(export, delimiter=delimiter, lineterminator="\n").writerows(
         [header, *(line for n, line in enumerate(lines) if n % 5)]
     )
-    (earlier.parent / f"members_{between.isoformat()}.csv").write_text(late.getvalue(), encoding="utf-8")
+    (december.parent / name).write_text(export.getvalue(), encoding="utf-8")
+    before = _members_on_key_dates(data_dir.warehouse)[0]
     incremental = run_cli("pipeline", "--data-dir", str(data_dir.root), env=KEY)
     assert incremental.returncode == 0, incremental.stdout[-2000:] + incremental.stderr[-2000:]
     members, builds = _members_on_key_dates(data_dir.warehouse)
     assert len(builds) == 1, builds
+    assert len(members) < len(before)
     marts = _marts(data_dir.analytics)
     full = run_cli("pipeline", "--data-dir", str(data_dir.root), "--full-refresh", env=KEY)
     assert full.returncode == 0, full.stderr[-2000:]
     assert _members_on_key_dates(data_dir.warehouse)[0] == members
     assert _marts(data_dir.analytics) == marts
+
+
+def test_members_on_key_dates_built_before_it_was_incremental_is_rebuilt_whole(published_demo, tmp_path):
+    """A warehouse from before int_members_on_key_dates was incremental (a table without the columns of its
+    builds) needs no --full-refresh: the next run rebuilds the table whole, with the same rows."""
+    source, _, _ = published_demo
+    data_dir = copy_data_dir(source, tmp_path / "data")
+    before = _members_on_key_dates(data_dir.warehouse)[0]
+    con = duckdb.connect(str(data_dir.warehouse))
+    for column in ("built_at", "snapshots_loaded_at", "last_snapshot_on", "snapshot_dates"):
+        con.execute(f"alter table intermediate.int_members_on_key_dates drop column {column}")
+    con.close()
+    result = run_cli("pipeline", "--data-dir", str(data_dir.root), env=KEY)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    members, builds = _members_on_key_dates(data_dir.warehouse)
+    assert len(builds) == 1 and builds[0][0] is not None, builds
+    assert members == before
 
 
 def _members_on_key_dates(path) -> tuple[list, list]:

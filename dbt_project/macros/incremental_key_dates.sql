@@ -83,10 +83,9 @@
         a new member's spell starts at the snapshot: nothing before `since`);
       - marked as left in the newest built snapshot or in a new one: a spell ends on the day `Abgemeldet am`
         says, which may lie before the snapshot, and no longer ends there once they are back;
-      - an address of theirs has a hard bounce or complaint written since the last build: their
-        contactability changes from that day. Events only ever gain such rows: rows go only with an erased
-        person (whose rows the pre-hook removes) or move to another campaign with their address (written
-        again, so counted here). -#}
+      - the first hard bounce or complaint of an address of theirs changed since the last build
+        (int_undeliverable_addresses: gained, earlier, or gone): their contactability changes from that day.
+    A member removed by a build that wrote no rows is rebuilt by the model itself (members without rows). -#}
 {% macro members_on_key_dates_rebuilt_members(plan) %}
     select alumni_key
     from (
@@ -111,11 +110,9 @@
     select intervals.alumni_key
     from {{ ref('int_member_snapshot_intervals') }} as intervals
     where intervals.email_hash in (
-        select events.email_hash
-        from {{ ref('int_newsletter_events') }} as events
-        where
-            events.action in ('hard_bounce', 'complaint')
-            and events.built_at > cast('{{ plan.built_at }}' as {{ dbt.type_timestamp() }})
+        select addresses.email_hash
+        from {{ ref('int_undeliverable_addresses') }} as addresses
+        where addresses.changed_at > cast('{{ plan.built_at }}' as {{ dbt.type_timestamp() }})
     )
 {% endmacro %}
 

@@ -7,7 +7,7 @@ import hashlib
 import io
 import re
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import duckdb
 import pytest
@@ -361,10 +361,29 @@ def test_incremental_run_equals_a_full_rebuild(published_demo, tmp_path):
     kept[leaver][status], kept[leaver][left_on] = "abgemeldet", "2019-06-30"
     bounced = kept[leaver + 1][address].strip()
     assert bounced and member_id not in kept[leaver + 1]
-    # the portal's registration date of a member who registered in 2015 or later, corrected to 2012
-    registered = columns.index("registriert am")
-    corrected = next(line for line in kept if member_id not in line and line[registered] >= "2015")
+    # the portal's registration date of a member in every snapshot since their first (one spell, so far),
+    # registered in 2015 or later, corrected to 2012; and another such member erased at their request
+    registered, number = columns.index("registriert am"), columns.index("mitgliedsnummer")
+    present = [_member_ids(path) for path in sorted((data_dir.landing / "members").glob("members_*.csv"))]
+    first_in = {member: next(n for n, ids in enumerate(present) if member in ids) for member in present[-1]}
+    one_spell = {
+        member for member, first in first_in.items() if all(member in ids for ids in present[first:])
+    }
+    others = [
+        line
+        for line in kept
+        if line[number] in one_spell
+        and member_id not in line
+        and line not in (kept[leaver], kept[leaver + 1])
+    ]
+    corrected = next(line for line in others if _day(line[registered]) >= date(2015, 1, 1))
     corrected[registered] = "2012-06-01"
+    # registered after the campaign above was sent: not among its recipients, whose count is checked below
+    sent_on = datetime.strptime(sent_at, "%d.%m.%Y %H:%M:%S").date()
+    erased_member = next(
+        line[number] for line in others if line is not corrected and _day(line[registered]) > sent_on
+    )
+    erased_key = keyed_hash(KEY["ALUMNI_PSEUDONYM_KEY"].encode(), normalise_member_id(erased_member))
     next_on = (date.fromisoformat(snapshot_on) + timedelta(days=7)).isoformat()
     snapshot = io.StringIO()
     csv.writer(snapshot, delimiter=delimiter, lineterminator="\n").writerows([header, *kept])
@@ -381,7 +400,9 @@ def test_incremental_run_equals_a_full_rebuild(published_demo, tmp_path):
     erased = truth["erasures"][0]
     (data_dir.landing / "erasure" / f"erasure_{today.isoformat()}.csv").write_text(
         f"Mitgliedsnummer;E-Mail;Eingegangen am\n;{erased['emails'][-1]};{today:%d.%m.%Y}\n"
+        f"{erased_member};;{today:%d.%m.%Y}\n"
     )
+    assert any(row[1] == erased_key for row in _members_on_key_dates(data_dir.warehouse)[0])
     incremental = run_cli("pipeline", "--data-dir", str(data_dir.root), env=KEY)
     assert incremental.returncode == 0, incremental.stdout[-2000:] + incremental.stderr[-2000:]
     after_incremental = _marts(data_dir.analytics)
@@ -390,9 +411,9 @@ def test_incremental_run_equals_a_full_rebuild(published_demo, tmp_path):
     assert _score(data_dir.analytics, alumni_key, month) == pytest.approx(before + 1)
     assert len(after_incremental["scores"]) < len(before_scores)  # the leavers' later months are gone
     # int_members_on_key_dates rebuilt only in part: some of its rows kept from the first build
-    kept_builds = _members_on_key_dates(data_dir.warehouse)[1]
+    members_incremental, kept_builds = _members_on_key_dates(data_dir.warehouse)
     assert len(kept_builds) == 2, kept_builds
-    members_incremental = _members_on_key_dates(data_dir.warehouse)[0]
+    assert not any(row[1] == erased_key for row in members_incremental)
     full = run_cli("pipeline", "--data-dir", str(data_dir.root), "--full-refresh", env=KEY)
     assert full.returncode == 0, full.stderr[-2000:]
     assert _marts(data_dir.analytics) == after_incremental
@@ -447,6 +468,32 @@ def test_members_on_key_dates_built_before_it_was_incremental_is_rebuilt_whole(p
     members, builds = _members_on_key_dates(data_dir.warehouse)
     assert len(builds) == 1 and builds[0][0] is not None, builds
     assert members == before
+
+
+def _member_ids(path) -> set[str]:
+    """The member ids of a members export (UTF-8 or, as some of the demo's, Windows-1252)."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252")
+    reader = csv.DictReader(io.StringIO(text), delimiter=";" if text.count(";") > text.count(",") else ",")
+    return {
+        row[name].strip()
+        for row in reader
+        for name in row
+        if name and name.strip().lower() == "mitgliedsnummer"
+    }
+
+
+def _day(text: str) -> date:
+    """A date of a members export (YYYY-MM-DD or DD.MM.YYYY); an invalid one as the earliest day."""
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    return date.min
 
 
 def _members_on_key_dates(path) -> tuple[list, list]:

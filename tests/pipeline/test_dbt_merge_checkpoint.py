@@ -37,9 +37,10 @@ def _statements(stdout: str) -> dict[str, list[str]]:
 
 
 def _merges(statement: str) -> bool:
-    """dbt-duckdb's delete+insert, one statement: the rows of the temporary `<model>__dbt_tmp<time>` (the new
-    rows) deleted from the model by their key, then inserted."""
-    return statement.startswith("delete from") and "insert into" in statement and "__dbt_tmp" in statement
+    """The rows of the temporary `<model>__dbt_tmp<time>` (the new rows) inserted into the model: by dbt-duckdb's
+    delete+insert, one statement that deletes the model's rows with their keys first, or by an append after the
+    model's pre-hook deleted the rows it rebuilds (int_members_on_key_dates)."""
+    return "insert into" in statement and "__dbt_tmp" in statement
 
 
 def _incremental_models() -> list[str]:

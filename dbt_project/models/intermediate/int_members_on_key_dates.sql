@@ -8,7 +8,8 @@
 --     from its own date (who is missing from it leaves that day) and the attributes from that date;
 --   - the rows of key dates not built yet (a new quarter, the running period's day);
 --   - all rows of the members whose earlier rows may change (macros/incremental_key_dates.sql says which: new
---     members, earlier registration dates, `Abgemeldet am`, addresses with a new first bounce);
+--     members, earlier registration dates, `Abgemeldet am`, addresses whose first bounce changed), and of
+--     members without rows;
 -- after its pre-hook has removed those rows, and the rows of days no longer key dates and of erased people.
 -- Anything else (a snapshot date up to the last built one loaded again, loaded late or gone) rebuilds it all.
 -- Every row says which build wrote it and from what (the last four columns): the next run's plan reads them.
@@ -39,10 +40,9 @@ attributes as (
 undeliverable as (
     select
         email_hash,
-        min(occurred_on) as first_bad_on
-    from {{ ref('int_newsletter_events') }}
-    where action in ('hard_bounce', 'complaint')
-    group by email_hash
+        first_bad_on
+    from {{ ref('int_undeliverable_addresses') }}
+    where first_bad_on is not null
 ),
 
 -- A member's spells do not overlap unless a portal's `Abgemeldet am` lies after the member's return; they are
@@ -92,6 +92,9 @@ members_on_day as (
             key_dates.as_of >= {{ members_on_key_dates_since(plan) }}
             or key_dates.as_of not in (select built.as_of from {{ this }} as built)
             or periods.alumni_key in ({{ members_on_key_dates_rebuilt_members(plan) }})
+            -- a member without rows: removed by an earlier build that wrote none (the plan, read from the
+            -- rows of the last build that wrote any, does not know of it)
+            or periods.alumni_key not in (select built.alumni_key from {{ this }} as built)
     {% endif %}
 ),
 

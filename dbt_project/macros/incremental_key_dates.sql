@@ -11,7 +11,7 @@
       built_at, last_snapshot_on - the last build's time and newest snapshot date, for the members rebuilt
                whole (members_on_key_dates_rebuilt_members()).
     Called twice in a run, by the model and by its pre-hook, before either writes: both see the same
-    table. -#}
+    table (the model takes `since` from it; the pre-hook, all it removes). -#}
 {% macro members_on_key_dates_plan() %}
     {%- set plan = {'full': true, 'since': none, 'built_at': none, 'last_snapshot_on': none} -%}
     {%- if not execute or not is_incremental() -%}
@@ -85,7 +85,8 @@
         says, which may lie before the snapshot, and no longer ends there once they are back;
       - the first hard bounce or complaint of an address of theirs changed since the last build
         (int_undeliverable_addresses: gained, earlier, or gone): their contactability changes from that day.
-    A member removed by a build that wrote no rows is rebuilt by the model itself (members without rows). -#}
+    The pre-hook removes their rows; the model rebuilds every member without rows (so also one removed by a
+    build that wrote none). -#}
 {% macro members_on_key_dates_rebuilt_members(plan) %}
     select alumni_key
     from (

@@ -95,8 +95,6 @@ def test_demo_tool_exports_load_as_the_truth_file_says(published_demo):
 def test_published_file_holds_no_personal_data(published_demo):
     """Scan every text value of every table for names, addresses, member ids and notes of the landing files."""
     data_dir, _, _ = published_demo
-    import csv
-    import io
 
     personal_headers = {
         "mitgliedsnummer",
@@ -110,15 +108,9 @@ def test_published_file_holds_no_personal_data(published_demo):
     }
     personal: set[str] = set()
     for path in data_dir.landing.rglob("*.csv"):
-        raw = path.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("cp1252")
-        first = text.split("\n", 1)[0]
-        reader = csv.reader(io.StringIO(text), delimiter=";" if first.count(";") >= first.count(",") else ",")
-        header = [h.strip().lower() for h in next(reader)]
-        for row in reader:
+        _, (header, *rows) = _read_export(path)
+        header = [h.strip().lower() for h in header]
+        for row in rows:
             for name, value in zip(header, row, strict=False):
                 value = value.strip()
                 if name in personal_headers and len(value) >= 3:
@@ -284,9 +276,11 @@ def _marts(path) -> dict:
 def _tracked_member(data_dir: DataDir) -> tuple[str, str, str]:
     """A member of the latest snapshot with tracking consent and an address no one else in it has."""
     latest = sorted((data_dir.landing / "members").glob("members_*.csv"))[-1]
-    text = latest.read_bytes().decode("utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text), delimiter=";" if text.count(";") > text.count(",") else ",")
-    rows = [{k.strip().lower(): (v or "").strip() for k, v in row.items() if k} for row in reader]
+    _, (header, *lines) = _read_export(latest)
+    names = [name.strip().lower() for name in header]
+    rows = [
+        {**dict.fromkeys(names, ""), **dict(zip(names, map(str.strip, line), strict=False))} for line in lines
+    ]
     emails = Counter(row["e-mail"].lower() for row in rows)
     for row in rows:
         if (
@@ -338,9 +332,7 @@ def test_incremental_run_equals_a_full_rebuild(published_demo, tmp_path):
     # corrected to an earlier day (all three change the members on earlier key dates), and one member's address
     # bounced years ago (their earlier contactability changes)
     latest = sorted((data_dir.landing / "members").glob("members_*.csv"))[-1]
-    text = latest.read_bytes().decode("utf-8-sig")
-    delimiter = ";" if text.count(";") > text.count(",") else ","
-    header, *lines = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    delimiter, (header, *lines) = _read_export(latest)
     columns = [name.strip().lower() for name in header]
     kept = [line for n, line in enumerate(lines) if n % 10 or member_id in line]
     newcomer = dict.fromkeys(columns, "")
@@ -429,9 +421,7 @@ def test_a_members_export_loaded_late_rebuilds_the_members_on_key_dates_whole(pu
     data_dir = copy_data_dir(source, tmp_path / "data")
     snapshots = sorted((data_dir.landing / "members").glob("members_*.csv"))
     december = [path for path in snapshots[:-1] if path.stem.split("_")[1][5:7] == "12"][-1]
-    text = december.read_bytes().decode("utf-8-sig")
-    delimiter = ";" if text.count(";") > text.count(",") else ","
-    header, *lines = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    delimiter, (header, *lines) = _read_export(december)
     exported = date.fromisoformat(december.stem.split("_")[1])
     # between: five days later (before the year's end); again: the same day, another name for the same export
     name = f"members_{exported + timedelta(days=5)}.csv" if late == "between" else f"Members_{exported}.CSV"
@@ -470,20 +460,24 @@ def test_members_on_key_dates_built_before_it_was_incremental_is_rebuilt_whole(p
     assert members == before
 
 
-def _member_ids(path) -> set[str]:
-    """The member ids of a members export (UTF-8 or, as some of the demo's, Windows-1252)."""
+def _read_export(path) -> tuple[str, list[list[str]]]:
+    """A landing CSV as its delimiter and rows, header first (UTF-8 or, as some of the demo's, Windows-1252;
+    `;` or `,`, as its header line says)."""
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252")
-    reader = csv.DictReader(io.StringIO(text), delimiter=";" if text.count(";") > text.count(",") else ",")
-    return {
-        row[name].strip()
-        for row in reader
-        for name in row
-        if name and name.strip().lower() == "mitgliedsnummer"
-    }
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    return delimiter, list(csv.reader(io.StringIO(text), delimiter=delimiter))
+
+
+def _member_ids(path) -> set[str]:
+    """The member ids of a members export."""
+    _, (header, *lines) = _read_export(path)
+    number = [name.strip().lower() for name in header].index("mitgliedsnummer")
+    return {line[number].strip() for line in lines if len(line) > number}
 
 
 def _day(text: str) -> date:

@@ -86,14 +86,13 @@ members_on_day as (
     inner join periods
         on key_dates.as_of >= periods.starts_on and (periods.ends_on is null or key_dates.as_of < periods.ends_on)
     {% if is_incremental() and not plan.full %}
-        -- what the pre-hook removed, and the key dates not built yet (after the pre-hook: a date all of whose
-        -- rows it removed is built again whole)
+        -- what the pre-hook removed, read after it: the days from `since`, the key dates without rows (not
+        -- built yet, or all of whose rows it removed) and the members without rows (all of whose rows it
+        -- removed, or an earlier build that wrote none: the plan, read from the rows of the last build that
+        -- wrote any, does not know of that one)
         where
             key_dates.as_of >= {{ members_on_key_dates_since(plan) }}
             or key_dates.as_of not in (select built.as_of from {{ this }} as built)
-            or periods.alumni_key in ({{ members_on_key_dates_rebuilt_members(plan) }})
-            -- a member without rows: removed by an earlier build that wrote none (the plan, read from the
-            -- rows of the last build that wrote any, does not know of it)
             or periods.alumni_key not in (select built.alumni_key from {{ this }} as built)
     {% endif %}
 ),

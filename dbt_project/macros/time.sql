@@ -11,6 +11,28 @@
     timezone('Europe/Berlin', timezone('UTC', {{ ts }}))
 {%- endmacro %}
 
+{# The day in Europe/Berlin of a UTC timestamp. #}
+{% macro berlin_date(ts) -%}
+    {{ return(adapter.dispatch('berlin_date', 'alumni')(ts)) }}
+{%- endmacro %}
+
+{% macro default__berlin_date(ts) -%}
+    cast({{ to_berlin(ts) }} as date)
+{%- endmacro %}
+
+{#
+    DuckDB's time zone conversion (ICU) costs about 0.2 s per million rows; the newsletter's 11 million events
+    at scale 10 spent 2 s of CPU on it. Since 1980 Berlin is 1 or 2 hours ahead of UTC, and both give the same
+    day except in the hour from 22:00 UTC: only those times, and older ones, ask the time zone.
+#}
+{% macro duckdb__berlin_date(ts) -%}
+    case
+        when hour({{ ts }}) = 22 or {{ ts }} < timestamp '1980-01-01'
+            then cast({{ to_berlin(ts) }} as date)
+        else cast({{ ts }} + interval 2 hour as date)
+    end
+{%- endmacro %}
+
 {# The day the current, partial year ends at: var as_of_date, else the day of the run. #}
 {% macro as_of_date() -%}
     {%- if var('as_of_date', '') -%}cast('{{ var("as_of_date") }}' as date){%- else -%}current_date{%- endif -%}

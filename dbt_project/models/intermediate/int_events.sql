@@ -11,7 +11,7 @@ final as (
         event_id,
         event_type,
         {{ to_berlin('starts_at') }} as starts_at,
-        cast({{ to_berlin('starts_at') }} as date) as starts_on,
+        {{ berlin_date('starts_at') }} as starts_on,
         cast({{ reporting_year(to_berlin('starts_at')) }} as integer) as year,
         city,
         country_code,

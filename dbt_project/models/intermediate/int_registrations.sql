@@ -45,7 +45,7 @@ joined as (
         events.city as event_city,
         events.country_code as event_country_code,
         events.starts_at as event_starts_at,
-        cast({{ to_berlin('events.starts_at') }} as date) as event_on
+        {{ berlin_date('events.starts_at') }} as event_on
     from registrations
     inner join events on registrations.event_id = events.event_id
 ),

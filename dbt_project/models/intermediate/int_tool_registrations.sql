@@ -79,7 +79,7 @@ pretix_registrations as (
         event_links.event_id,
         cast(null as varchar) as alumni_key,
         positions.email_hash,
-        cast({{ to_berlin('positions.ordered_at') }} as date) as registered_on,
+        {{ berlin_date('positions.ordered_at') }} as registered_on,
         (
             positions.pretix_status like 'canceled%'
             or positions.pretix_status like 'storniert%'
@@ -114,7 +114,7 @@ zoom_registrations as (
         event_links.event_id,
         cast(null as varchar) as alumni_key,
         zoom_people.email_hash,
-        cast({{ to_berlin('zoom_people.registered_at') }} as date) as registered_on,
+        {{ berlin_date('zoom_people.registered_at') }} as registered_on,
         false as is_cancelled,
         case
             when zoom_people.is_panelist then coalesce(zoom_people.panelist_joined_at, zoom_people.attendee_joined_at)

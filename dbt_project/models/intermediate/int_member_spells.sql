@@ -14,7 +14,9 @@ snapshot_dates as (
     from (select distinct snapshot_on from snapshots) as distinct_dates
 ),
 
-member_rows as (
+-- `not materialized`: read more than once, and DuckDB would copy its 3.7 million rows (scale 10) to do so;
+-- recomputed instead: 1.08 s instead of 1.24-1.33 s for the model's query at scale 10
+member_rows as not materialized (
     select
         snapshots.alumni_key,
         snapshot_dates.snapshot_no,

@@ -2,7 +2,9 @@
 -- Attributes of the latest snapshot; left_on and is_active from the membership spells.
 with
 
-attributes as (
+-- `not materialized`: DuckDB would copy the intervals (3.7 million rows at scale 10) to read them more than
+-- once; read in place: 0.17 s instead of 0.54 s for the model's query at scale 10
+attributes as not materialized (
     select * from {{ ref('int_member_snapshot_intervals') }}
 ),
 

@@ -17,7 +17,10 @@
 
 with
 
-source as (
+-- `not materialized`: DuckDB materialises a CTE that is read more than once, here a copy of every members
+-- export's rows and columns (3.7 million rows at scale 10, spilled to disk); read in place, each use scans only
+-- its columns. With `renamed` below, the model's query at scale 10 took 0.8 s instead of 3.1-3.7 s.
+source as not materialized (
     select * from {{ source('raw', 'members') }}
 ),
 
@@ -75,7 +78,8 @@ chosen_files as (
     {% endif %}
 ),
 
-renamed as (
+-- not materialized: read by the three label maps and by `mapped` (see `source`)
+renamed as not materialized (
     select
         source.member_id_hash as alumni_key,
         chosen_files.snapshot_on,

@@ -29,29 +29,64 @@ events as (
     {% endif %}
 ),
 
+-- What the address did, as flags: each a condition on its events, true if any event meets it. They are
+-- aggregated as the bits of one integer (`bit_or`) rather than as one `max` each: a grouping of 11.3 million events
+-- into 7.4 million pairs at scale 10 took 2.9-3.1 s instead of 4.3-4.9 s with twelve aggregates.
+{%- set flags = [
+    ('was_sent', "action = 'sent'"),
+    ('hard_bounced', "action = 'hard_bounce'"),
+    ('soft_bounced', "action = 'soft_bounce'"),
+    ('opened', "action in ('open', 'click')"),
+    ('opened_human', "action in ('open', 'click') and not is_machine"),
+    ('clicked_human', "action = 'click' and not is_machine"),
+    ('opened_machine', "action = 'open' and is_machine"),
+    ('unsubscribed', "action = 'unsubscribe'"),
+    ('complained', "action = 'complaint'"),
+    ('from_listmonk', "origin = 'listmonk'"),
+    ('from_mautic', "origin = 'mautic'"),
+    ('from_canonical', "coalesce(origin, 'canonical') = 'canonical'"),
+] %}
+{#- from_*: which exports the address's events came from (rows built before the column existed: canonical) #}
+{%- set bit = {} %}
+{%- for name, condition in flags %}{% do bit.update({name: loop.index0}) %}{% endfor %}
+
+grouped as (
+    select
+        campaign_id,
+        email_hash,
+        bit_or(
+            {%- for name, condition in flags %}
+                case when {{ condition }} then {{ 2 ** loop.index0 }} else 0 end{{ ' |' if not loop.last }}
+            {%- endfor %}
+        ) as flags,
+        max(case when action = 'sent' then occurred_on end) as last_sent_on,
+        max(loaded_at) as loaded_at,
+        max(built_at) as built_at
+    from events
+    where email_hash is not null
+    group by campaign_id, email_hash
+),
+
 final as (
     select
         campaign_id,
         email_hash,
-        max(case when action = 'sent' then 1 else 0 end) as was_sent,
-        max(case when action = 'hard_bounce' then 1 else 0 end) as hard_bounced,
-        max(case when action = 'soft_bounce' then 1 else 0 end) as soft_bounced,
-        max(case when action in ('open', 'click') then 1 else 0 end) as opened,
-        max(case when action in ('open', 'click') and not is_machine then 1 else 0 end) as opened_human,
-        max(case when action = 'click' and not is_machine then 1 else 0 end) as clicked_human,
-        max(case when action = 'open' and is_machine then 1 else 0 end) as opened_machine,
-        max(case when action = 'unsubscribe' then 1 else 0 end) as unsubscribed,
-        max(case when action = 'complaint' then 1 else 0 end) as complained,
-        max(case when action = 'sent' then occurred_on end) as last_sent_on,
-        max(loaded_at) as loaded_at,
-        max(built_at) as built_at,
-        -- which exports the address's events came from (rows built before the column existed: canonical)
-        max(case when origin = 'listmonk' then 1 else 0 end) as from_listmonk,
-        max(case when origin = 'mautic' then 1 else 0 end) as from_mautic,
-        max(case when coalesce(origin, 'canonical') = 'canonical' then 1 else 0 end) as from_canonical
-    from events
-    where email_hash is not null
-    group by campaign_id, email_hash
+        cast((flags >> {{ bit.was_sent }}) & 1 as integer) as was_sent,
+        cast((flags >> {{ bit.hard_bounced }}) & 1 as integer) as hard_bounced,
+        cast((flags >> {{ bit.soft_bounced }}) & 1 as integer) as soft_bounced,
+        cast((flags >> {{ bit.opened }}) & 1 as integer) as opened,
+        cast((flags >> {{ bit.opened_human }}) & 1 as integer) as opened_human,
+        cast((flags >> {{ bit.clicked_human }}) & 1 as integer) as clicked_human,
+        cast((flags >> {{ bit.opened_machine }}) & 1 as integer) as opened_machine,
+        cast((flags >> {{ bit.unsubscribed }}) & 1 as integer) as unsubscribed,
+        cast((flags >> {{ bit.complained }}) & 1 as integer) as complained,
+        last_sent_on,
+        loaded_at,
+        built_at,
+        cast((flags >> {{ bit.from_listmonk }}) & 1 as integer) as from_listmonk,
+        cast((flags >> {{ bit.from_mautic }}) & 1 as integer) as from_mautic,
+        cast((flags >> {{ bit.from_canonical }}) & 1 as integer) as from_canonical
+    from grouped
 )
 
 select * from final

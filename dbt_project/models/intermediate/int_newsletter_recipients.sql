@@ -32,7 +32,7 @@ events as (
 -- What the address did, as flags: each a condition on its events, true if any event meets it. They are
 -- aggregated as the bits of one integer (`bit_or`) rather than as one `max` each: a grouping of 11.3 million events
 -- into 7.4 million pairs at scale 10 took 2.9-3.1 s instead of 4.3-4.9 s with twelve aggregates.
-{%- set flags = [
+{%- set flag_conditions = [
     ('was_sent', "action = 'sent'"),
     ('hard_bounced', "action = 'hard_bounce'"),
     ('soft_bounced', "action = 'soft_bounce'"),
@@ -48,14 +48,14 @@ events as (
 ] %}
 {#- from_*: which exports the address's events came from (rows built before the column existed: canonical) #}
 {%- set bit = {} %}
-{%- for name, condition in flags %}{% do bit.update({name: loop.index0}) %}{% endfor %}
+{%- for name, condition in flag_conditions %}{% do bit.update({name: loop.index0}) %}{% endfor %}
 
 grouped as (
     select
         campaign_id,
         email_hash,
         bit_or(
-            {%- for name, condition in flags %}
+            {%- for name, condition in flag_conditions %}
                 case when {{ condition }} then {{ 2 ** loop.index0 }} else 0 end{{ ' |' if not loop.last }}
             {%- endfor %}
         ) as flags,

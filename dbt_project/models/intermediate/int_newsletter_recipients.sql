@@ -31,7 +31,7 @@ events as (
 
 -- What the address did, as flags: each a condition on its events, true if any event meets it. They are
 -- aggregated as the bits of one integer (`bit_or`) rather than as one `max` each: a grouping of 11.3 million events
--- into 7.4 million pairs at scale 10 took 2.9-3.1 s instead of 4.3-4.9 s with twelve aggregates.
+-- into 7.4 million pairs at scale 10 took 2.7-3.1 s instead of 3.9-4.9 s with twelve aggregates.
 {%- set flag_conditions = [
     ('was_sent', "action = 'sent'"),
     ('hard_bounced', "action = 'hard_bounce'"),

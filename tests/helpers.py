@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 from pipelines.ingest import connect, ingest_source
+from pipelines.ingest.reading import decode, detect_delimiter
 from pipelines.ingest.sources import SOURCES
 from pipelines.settings import DataDir
 
 TEST_KEY = "test-pseudonym-key-not-secret"
+
+
+def read_export(path: Path) -> tuple[str, list[list[str]]]:
+    """A landing CSV as its delimiter and records, header first, decoded and split as the loader does
+    (`reading.decode`, `reading.detect_delimiter`): for tests that change the demo's exports."""
+    text, _ = decode(path.read_bytes())
+    delimiter = detect_delimiter(text.split("\n", 1)[0].rstrip("\r"), [])
+    return delimiter, list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
 def write_export(

@@ -16,6 +16,7 @@ from pipelines import freshness
 from pipelines.ingest.privacy import keyed_hash, normalise_member_id
 from pipelines.settings import DataDir
 from tests.conftest import copy_data_dir, run_cli
+from tests.helpers import read_export
 
 pytestmark = pytest.mark.slow
 
@@ -108,7 +109,7 @@ def test_published_file_holds_no_personal_data(published_demo):
     }
     personal: set[str] = set()
     for path in data_dir.landing.rglob("*.csv"):
-        _, (header, *rows) = _read_export(path)
+        _, (header, *rows) = read_export(path)
         header = [h.strip().lower() for h in header]
         for row in rows:
             for name, value in zip(header, row, strict=False):
@@ -276,7 +277,7 @@ def _marts(path) -> dict:
 def _tracked_member(data_dir: DataDir) -> tuple[str, str, str]:
     """A member of the latest snapshot with tracking consent and an address no one else in it has."""
     latest = sorted((data_dir.landing / "members").glob("members_*.csv"))[-1]
-    _, (header, *lines) = _read_export(latest)
+    _, (header, *lines) = read_export(latest)
     names = [name.strip().lower() for name in header]
     rows = [
         {**dict.fromkeys(names, ""), **dict(zip(names, map(str.strip, line), strict=False))} for line in lines
@@ -332,7 +333,7 @@ def test_incremental_run_equals_a_full_rebuild(published_demo, tmp_path):
     # corrected to an earlier day (all three change the members on earlier key dates), and one member's address
     # bounced years ago (their earlier contactability changes)
     latest = sorted((data_dir.landing / "members").glob("members_*.csv"))[-1]
-    delimiter, (header, *lines) = _read_export(latest)
+    delimiter, (header, *lines) = read_export(latest)
     columns = [name.strip().lower() for name in header]
     kept = [line for n, line in enumerate(lines) if n % 10 or member_id in line]
     newcomer = dict.fromkeys(columns, "")
@@ -421,7 +422,7 @@ def test_a_members_export_loaded_late_rebuilds_the_members_on_key_dates_whole(pu
     data_dir = copy_data_dir(source, tmp_path / "data")
     snapshots = sorted((data_dir.landing / "members").glob("members_*.csv"))
     december = [path for path in snapshots[:-1] if path.stem.split("_")[1][5:7] == "12"][-1]
-    delimiter, (header, *lines) = _read_export(december)
+    delimiter, (header, *lines) = read_export(december)
     exported = date.fromisoformat(december.stem.split("_")[1])
     # between: five days later (before the year's end); again: the same day, another name for the same export
     name = f"members_{exported + timedelta(days=5)}.csv" if late == "between" else f"Members_{exported}.CSV"
@@ -460,22 +461,9 @@ def test_members_on_key_dates_built_before_it_was_incremental_is_rebuilt_whole(p
     assert members == before
 
 
-def _read_export(path) -> tuple[str, list[list[str]]]:
-    """A landing CSV as its delimiter and rows, header first (UTF-8 or, as some of the demo's, Windows-1252;
-    `;` or `,`, as its header line says)."""
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252")
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
-    return delimiter, list(csv.reader(io.StringIO(text), delimiter=delimiter))
-
-
 def _member_ids(path) -> set[str]:
     """The member ids of a members export."""
-    _, (header, *lines) = _read_export(path)
+    _, (header, *lines) = read_export(path)
     number = [name.strip().lower() for name in header].index("mitgliedsnummer")
     return {line[number].strip() for line in lines if len(line) > number}
 

@@ -17,6 +17,7 @@ import pytest
 from pipelines.ingest.privacy import keyed_hash, normalise_member_id
 from pipelines.settings import DBT_PROJECT_DIR, DataDir
 from tests.conftest import copy_data_dir, run_cli
+from tests.helpers import read_export
 
 pytestmark = pytest.mark.slow
 KEY = {"ALUMNI_PSEUDONYM_KEY": "demo-test-key"}
@@ -103,15 +104,13 @@ def test_killed_runs_are_recorded_started_then_abandoned(published_demo, tmp_pat
 
 def _members(path: Path) -> tuple[list[str], list[dict]]:
     """Header names trimmed and lower-cased (the loader matches them so), values trimmed."""
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252")
-    first = text.split("\n", 1)[0]
-    reader = csv.DictReader(io.StringIO(text), delimiter=";" if first.count(";") > first.count(",") else ",")
-    header = [name.strip().lower() for name in reader.fieldnames or []]
-    rows = [{k.strip().lower(): (v or "").strip() for k, v in row.items() if k} for row in reader]
+    _, (names, *lines) = read_export(path)
+    header = [name.strip().lower() for name in names]
+    rows = [
+        {name: (line[i].strip() if i < len(line) else "") for i, name in enumerate(header) if name}
+        for line in lines
+        if line
+    ]
     return header, rows
 
 

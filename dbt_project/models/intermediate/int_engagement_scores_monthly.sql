@@ -130,36 +130,39 @@ scored as (
             and member_months.month_index = scored_with_points.month_index
 ),
 
+-- Stored in member order: a member's months then sit together, which compresses the keyed hash about sixfold
+-- and makes copying the table into the published file about three times faster. The order serves only that:
+-- no reader relies on it. Sorted by the numbers (the same order as by (alumni_key, month), compared as
+-- integers) before the keyed hash and the digest are joined back: sorting the finished rows carried both
+-- through the sort (20 million rows at scale 10, 2 GB spilled to disk; the model's query 12.6 s). The joins to
+-- the two small tables keep the sorted stream's order, except where the threads' shares meet (one break in 20
+-- million rows at scale 10, the table as small: docs/benchmarks.md, twenty-eighth pass); 7.3 s, nothing spilled.
+sorted_scores as (
+    select
+        member_no,
+        month_index,
+        engagement_score
+    from scored
+    order by member_no, month_index
+),
+
 final as (
     select
         members.alumni_key,
         months.month_start as month,
-        round(scored.engagement_score, 4) as engagement_score,
+        round(sorted_scores.engagement_score, 4) as engagement_score,
         case
-            when scored.engagement_score = 0 then 'inactive'
-            when scored.engagement_score < scoring.active_from then 'interested'
-            when scored.engagement_score < scoring.champion_from then 'active'
+            when sorted_scores.engagement_score = 0 then 'inactive'
+            when sorted_scores.engagement_score < scoring.active_from then 'interested'
+            when sorted_scores.engagement_score < scoring.champion_from then 'active'
             else 'champion'
         end as engagement_tier,
         'v1' as score_version,
-        members.inputs_digest,
-        scored.member_no,
-        scored.month_index
-    from scored
-    inner join members on scored.member_no = members.member_no
-    inner join months on scored.month_index = months.month_index
+        members.inputs_digest
+    from sorted_scores
+    inner join members on sorted_scores.member_no = members.member_no
+    inner join months on sorted_scores.month_index = months.month_index
     cross join scoring
 )
 
--- Stored in member order: a member's months then sit together, which compresses the keyed hash about
--- sixfold and makes copying the table into the published file about three times faster. Sorted by the
--- numbers, the same order as by (alumni_key, month), compared as integers.
-select
-    alumni_key,
-    month,
-    engagement_score,
-    engagement_tier,
-    score_version,
-    inputs_digest
-from final
-order by member_no, month_index
+select * from final

@@ -14,6 +14,7 @@ from pipelines.ingest.sources import BY_NAME, SOURCES
 from pipelines.ingest.staging import (
     _columns_from_fields,
     _fields_with_python,
+    _space_beside_quote,
     _stage_with_duckdb,
     _stage_with_python,
     drop_staged,
@@ -283,6 +284,15 @@ def test_python_white_space_is_what_the_sql_strips():
     assert set(matched) == {c for c in chars if c.isspace()}
     value = "\u00a0\t a b \u3000\r\n"
     assert con.execute(f"select {sql_strip('?')}", [value]).fetchone()[0] == value.strip()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"", b"a;b\n", b'"', b'" ', b' "', b'"a" ', b' "a"', b'a;"b c";d\n', b'"a";"b"\n', b'x;\t"a"\n', b'""'],
+)
+def test_a_space_beside_a_quote_is_found_as_a_search_for_the_pairs_finds_it(raw):
+    # the quotes' neighbours, first and last byte included, against the plain search it replaced
+    assert _space_beside_quote(raw) == (b'"' in raw and (b' "' in raw or b'" ' in raw))
 
 
 def test_a_name_with_glob_characters_is_read_as_that_file_only(tmp_path):

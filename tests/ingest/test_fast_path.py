@@ -3,12 +3,14 @@ csv module, or step aside. Every demo file and a set of awkward hand-made files 
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from pipelines.ingest import staging
 from pipelines.ingest.reading import PY_SPACE, open_export, sql_strip
 from pipelines.ingest.sources import BY_NAME, SOURCES
 from pipelines.ingest.staging import (
@@ -288,11 +290,34 @@ def test_python_white_space_is_what_the_sql_strips():
 
 @pytest.mark.parametrize(
     "raw",
-    [b"", b"a;b\n", b'"', b'" ', b' "', b'"a" ', b' "a"', b'a;"b c";d\n', b'"a";"b"\n', b'x;\t"a"\n', b'""'],
+    [
+        b"",
+        b"a;b\n",
+        b'"',
+        b'" ',
+        b' "',
+        b'"a" ',
+        b' "a"',
+        b'a;"b c";d\n',
+        b'"a";"b"\n',
+        b'x;\t"a"\n',
+        b'""',
+        b'caf\xc3\xa9 "x"',  # UTF-8 before the space
+        b'\xa0"\xa0',  # Latin-1's no-break space is not a space here: DuckDB's rule is about 0x20 alone
+    ],
 )
 def test_a_space_beside_a_quote_is_found_as_a_search_for_the_pairs_finds_it(raw):
     # the quotes' neighbours, first and last byte included, against the plain search it replaced
     assert _space_beside_quote(raw) == (b'"' in raw and (b' "' in raw or b'" ' in raw))
+
+
+def test_a_space_beside_a_quote_is_found_across_the_slices(monkeypatch):
+    # slices of two bytes: every quote and every neighbour on some slice's edge, for every text of up to
+    # seven of the three bytes that matter
+    monkeypatch.setattr(staging, "QUOTE_SLICE", 2)
+    for length in range(8):
+        for raw in map(bytes, itertools.product(b' "a', repeat=length)):
+            assert staging._space_beside_quote(raw) == (b'"' in raw and (b' "' in raw or b'" ' in raw)), raw
 
 
 def test_a_name_with_glob_characters_is_read_as_that_file_only(tmp_path):

@@ -132,11 +132,15 @@ scored as (
 
 -- Stored in member order: a member's months then sit together, which compresses the keyed hash about sixfold
 -- and makes copying the table into the published file about three times faster. The order serves only that:
--- no reader relies on it. Sorted by the numbers (the same order as by (alumni_key, month), compared as
--- integers) before the keyed hash and the digest are joined back: sorting the finished rows carried both
--- through the sort (20 million rows at scale 10, 2 GB spilled to disk; the model's query 12.6 s). The joins to
--- the two small tables keep the sorted stream's order, except where the threads' shares meet (one break in 20
--- million rows at scale 10, the table as small: docs/benchmarks.md, twenty-eighth pass); 7.3 s, nothing spilled.
+-- no reader relies on it.
+--
+-- Sorted by the numbers (the same order as by (alumni_key, month), compared as integers) before the keyed hash
+-- and the digest are joined back: sorting the finished rows carried both through the sort (20 million rows at
+-- scale 10, 2 GB spilled to disk; the model's query written into a new file 11.4-11.7 s, now 7.1-7.5 s with
+-- nothing spilled). DuckDB does not promise that a join keeps its input's order; measured with DuckDB 2.0.1 at
+-- scale 10, the joins to the two small tables kept it but for one break in 20 million rows, where the threads'
+-- shares meet (the table 175 MiB against 167 MiB sorted whole; docs/benchmarks.md, twenty-eighth pass).
+-- Measure again after an upgrade.
 sorted_scores as (
     select
         member_no,

@@ -171,9 +171,9 @@ def _space_beside_quote(raw: bytes) -> bool:
     quotes (the user agents of a newsletter activity export), the bytes beside each quote are looked at: 21 ms
     for an 80 MB export at scale 10, where searching for the pairs of bytes (`b' "' in raw`), whose first byte
     is frequent, took 145 ms. Slice by slice of `QUOTE_SLICE` bytes, each holding a byte per byte of the slice
-    and about 25 per quote in it (every field of a pretix export is quoted): 17.6 MiB at most for that export,
-    where the whole file at once held 81.7 MiB. The neighbours are read from the whole file, so a
-    quote at a slice's edge is seen whole."""
+    and about 25 per quote in it (every text field of a pretix export is quoted): 17.6 MiB at most for that
+    export, where the whole file at once held 81.7 MiB. The neighbours are read from the whole file, so a quote
+    at a slice's edge is seen whole."""
     if b'"' not in raw:
         return False
     data = np.frombuffer(raw, dtype=np.uint8)  # the bytes themselves, not a copy

@@ -88,6 +88,11 @@ def run_pipeline(data_dir: DataDir, quiet: bool = False, full_refresh: bool = Fa
                 return EXIT_OK
             reason = decision.reason
         umask = os.umask(0o077)  # what this run creates in the data directory is its owner's only
+        # Great Expectations imported in a process of its own from now, while Dagster is imported and the files
+        # load (gx_process.py): its checks then need not wait for it
+        from pipelines.ingest import gx_process
+
+        gx_process.start()
         try:
             return _run_locked(data_dir, out, full_refresh, started, started_at, reason)
         finally:
@@ -116,19 +121,23 @@ def _run_locked(
     import dagster as dg
 
     from pipelines.definitions import defs
+    from pipelines.ingest import gx_process
 
     job = defs.resolve_job_def("alumni_pipeline")
     with dg.DagsterInstance.get() as instance:
         _fail_abandoned_cli_runs(instance)
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_config={
-                "loggers": {"console": {"config": {"log_level": "WARNING"}}},
-                "ops": {"alumni_dbt_models": {"config": {"full_refresh": full_refresh}}},
-            },
-            tags={"trigger": "cli"},
-        )
+        try:
+            result = job.execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                run_config={
+                    "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+                    "ops": {"alumni_dbt_models": {"config": {"full_refresh": full_refresh}}},
+                },
+                tags={"trigger": "cli"},
+            )
+        finally:
+            gx_process.stop()  # where the run ended before dbt's step, which ends it otherwise
     run_id = result.run_id
     refused = None if result.success else _lock_refused(result)
     if refused:

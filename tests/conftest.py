@@ -22,6 +22,12 @@ from pipelines.demo.generator import GenerateConfig, generate
 
 DEMO_UNTIL = date(2026, 11, 29)
 
+# No Great Expectations worker (pipelines/ingest/gx_process.py) in the tests' runs but where a test asks for one:
+# each run would start its own, a process importing GX for 3 s of CPU beside the two test processes on CI's two
+# cores, and a test process imports GX once for all its runs anyway. The demo's run (`published_demo`) and
+# tests/ingest/test_gx_process.py use one.
+os.environ.setdefault("ALUMNI_GX_WORKER", "0")
+
 
 def pytest_configure(config):
     """dbt's manifest, made before any test starts (in the controlling process under pytest-xdist): two
@@ -113,7 +119,10 @@ def published_demo(demo_small, tmp_path_factory):
         data_dir = DataDir(folder / "data")
         shutil.copytree(root / "landing", data_dir.landing)
         result = run_cli(
-            "pipeline", "--data-dir", str(data_dir.root), env={"ALUMNI_PSEUDONYM_KEY": "demo-test-key"}
+            "pipeline",
+            "--data-dir",
+            str(data_dir.root),
+            env={"ALUMNI_PSEUDONYM_KEY": "demo-test-key", "ALUMNI_GX_WORKER": "1"},  # as `make run` runs it
         )
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
         return {

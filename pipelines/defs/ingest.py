@@ -113,6 +113,9 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
     return _ingest
 
 
+JUDGED_IN = {"run": "in the run's process", "worker": "in its worker process"}
+
+
 def build_expectation_check(source: Source) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=raw_key(source.name),
@@ -133,6 +136,9 @@ def build_expectation_check(source: Source) -> dg.AssetChecksDefinition:
                 "rows_checked": outcome.rows,
                 "expectations": len(outcome.outcomes),
                 "failed": [o.details for o in failed][:20],
+                # where Great Expectations judged what DuckDB found broken (pipelines/ingest/gx_process.py)
+                "great_expectations": " and ".join(JUDGED_IN[w] for w in sorted(outcome.judged_in))
+                or "not needed",
             },
         )
 

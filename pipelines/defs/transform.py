@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from pipelines.ingest import guards, quality
+from pipelines.ingest import guards, gx_process, quality
 from pipelines.resources import DBT_IN_DIR, AlumniDbtCliResource, WarehouseResource
 from pipelines.settings import DBT_PROJECT_DIR, duckdb_memory_limit
 
@@ -54,6 +54,8 @@ def alumni_dbt_models(
     # Unit tests check the SQL, not the data: they run in CI (tests/pipeline/test_dbt_unit_tests.py), not on
     # every load, as dbt's documentation recommends for production builds.
     args = ["build", "--exclude-resource-type", "unit_test"]
+    # every check of the ingest has run: the Great Expectations worker's memory goes back before dbt's
+    gx_process.stop()
     # A first build rewrites the warehouse after the ingest's erasures now, while it holds the ingest's tables
     # alone: the rewrite after publishing would copy every model too (scale 10, the copy alone: about 91 s
     # instead of 42 s; docs/benchmarks.md, fourth pass)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.ingest import guards, quality
+from pipelines.ingest import guards, gx_process, quality
 from pipelines.ingest.landing import export_time
 from pipelines.ingest.ledger import (
     FileResult,
@@ -83,6 +83,8 @@ def load_file(
     if state == "seen":
         remember_stat(con, file_name, stat, sha)
         return FileResult(source.name, file_name, sha, "skipped")
+    # a file to load: its run will check what it loaded, so Great Expectations is imported beside it from now
+    gx_process.start()
     if is_empty(raw):  # every empty file has the same bytes: empty, not a duplicate of another empty one
         state = None
     exported_at = export_time(path)

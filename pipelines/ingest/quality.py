@@ -1,10 +1,11 @@
 """Great Expectations suites (expectations/<source>.json) run on the rows a run loaded into raw.<source>.
 
-The pandas route (STACK.md pitfall 6): a whole-dataframe batch from DuckDB's `.df()`. GX is imported inside
-the function: its import costs about 3 s, which a run pays only when it validates. Not in a thread beside the
-run's (tried in 6910a16, reverted): GX imports sqlalchemy.orm, which registers itself with sqlalchemy's
-inspection while still half imported, and Dagster's storage, using sqlalchemy in the run's thread meanwhile, met
-it half imported and failed the run (`partially initialized module 'sqlalchemy.orm.exc'`, once in a CI run).
+The pandas route (STACK.md pitfall 6): a whole-dataframe batch from DuckDB's `.df()`, judged by the run's
+Great Expectations worker where one runs (gx_process.py: it imports GX, about 3 s, while the run loads files),
+else in this process, where GX is imported when first used. Not imported in a thread beside the run's (tried in
+6910a16, reverted): GX imports sqlalchemy.orm, which registers itself with sqlalchemy's inspection while still
+half imported, and Dagster's storage, using sqlalchemy in the run's thread meanwhile, met it half imported and
+failed the run (`partially initialized module 'sqlalchemy.orm.exc'`, once in a CI run).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from pipelines.ingest import gx_process
 from pipelines.ingest.catalogue import raw_table
 from pipelines.settings import EXPECTATIONS_DIR
 
@@ -32,6 +34,9 @@ class SuiteOutcome:
     source: str
     rows: int
     outcomes: list[CheckOutcome] = field(default_factory=list)
+    # where Great Expectations judged the expectations DuckDB found broken: "worker" (gx_process.py), "run" (the
+    # run's own process), both if the worker failed on the way; empty where DuckDB found nothing broken
+    judged_in: set[str] = field(default_factory=set)
 
     @property
     def errors(self) -> list[CheckOutcome]:
@@ -97,7 +102,7 @@ def validate(con: duckdb.DuckDBPyConnection, source: str, run_id: str) -> SuiteO
     outcome.outcomes = [unbroken[i] for i in sorted(unbroken)]
     broken = [e for i, e in enumerate(expectations) if i not in unbroken]
     if broken:
-        outcome.outcomes += _validate_with_gx(con, source, run_id, files, broken)
+        outcome.outcomes += _validate_with_gx(con, source, run_id, files, broken, outcome.judged_in)
         # in the suite's order, whoever judged them
         names = [_check_name(source, e["type"], e["kwargs"]) for e in expectations]
         outcome.outcomes.sort(
@@ -107,25 +112,30 @@ def validate(con: duckdb.DuckDBPyConnection, source: str, run_id: str) -> SuiteO
 
 
 def _validate_with_gx(
-    con: duckdb.DuckDBPyConnection, source: str, run_id: str, files: list[str], expectations: list[dict]
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    run_id: str,
+    files: list[str],
+    expectations: list[dict],
+    judged_in: set[str],
 ) -> list[CheckOutcome]:
-    """Great Expectations on the columns `expectations` read, file by file, the counts added up."""
-    batch_definition, suite, columns = _gx_suite(source, source, "warehouse", expectations)
+    """Great Expectations on the columns `expectations` read, file by file, the counts added up (and where GX
+    judged them, into `judged_in`)."""
+    columns = gx_process.columns_read(expectations)
     totals: dict[int, dict] = {}
     for name in files:
         frame = con.execute(
             f"select {', '.join(columns)} from raw.{source} where _run_id = ? and _source_file = ?",
             [run_id, name],
         ).df()
-        result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(suite)
-        for index, item in enumerate(result.results):
-            details = item.result or {}
+        for index, details in enumerate(_gx_results(source, source, "warehouse", expectations, frame)):
+            judged_in.add(details["judged_in"])
             total = totals.setdefault(
                 index,
-                {"config": item.expectation_config, "success": True, "unexpected": 0, "elements": 0,
+                {"config": details, "success": True, "unexpected": 0, "elements": 0,
                  "missing": 0, "observed": None, "examples": []},
             )  # fmt: skip
-            total["success"] &= bool(item.success)
+            total["success"] &= details["success"]
             total["unexpected"] += details.get("unexpected_count") or 0
             total["elements"] += details.get("element_count") or len(frame)
             total["missing"] += details.get("missing_count") or 0
@@ -135,15 +145,14 @@ def _validate_with_gx(
     outcomes = []
     for total in totals.values():
         config = total["config"]
-        read = (
-            [config.kwargs["column"]] if config.kwargs.get("column") else config.kwargs.get("column_list", [])
-        )
-        mostly = config.kwargs.get("mostly")
+        kwargs = config["kwargs"]
+        read = [kwargs["column"]] if kwargs.get("column") else kwargs.get("column_list", [])
+        mostly = kwargs.get("mostly")
         passed = total["success"]
         if mostly is not None:
             considered = max(total["elements"] - total["missing"], 1)
             passed = total["unexpected"] / considered <= 1 - float(mostly) + 1e-12
-        text = _describe(config.type, config.kwargs)
+        text = _describe(config["type"], kwargs)
         if total["unexpected"]:
             text += f" - {total['unexpected']} of {total['elements']} rows unexpected"
             if may_show_values(source, list(read)):
@@ -155,8 +164,8 @@ def _validate_with_gx(
         )
         outcomes.append(
             CheckOutcome(
-                check_name=_check_name(source, config.type, config.kwargs),
-                severity=(config.meta or {}).get("severity", "error"),
+                check_name=_check_name(source, config["type"], kwargs),
+                severity=config["meta"].get("severity", "error"),
                 passed=bool(passed),
                 observed_value=float(observed) if isinstance(observed, int | float) else None,
                 details=text,
@@ -204,10 +213,6 @@ def record(con: duckdb.DuckDBPyConnection, run_id: str, source: str, outcomes: l
             for value in (run_id, o.check_name, source, o.severity, o.passed, o.observed_value, o.details)
         ],
     )
-
-
-# Error-severity suites, built once per process: a run validates every file it loads with them.
-_ERROR_SUITES: dict[str, tuple] = {}
 
 
 def _error_expectations(source: str) -> list[dict]:
@@ -281,46 +286,10 @@ def sql_violations(
     return list(con.execute(f"select {', '.join(parts)}", params * len(parts)).fetchone())
 
 
-def _error_suite(source: str):
-    """(batch definition, suite, columns) of the error-severity expectations of `source`, or None."""
-    if source in _ERROR_SUITES:
-        return _ERROR_SUITES[source]
-    expectations = _error_expectations(source)
-    if not expectations:
-        _ERROR_SUITES[source] = None
-        return None
-    _ERROR_SUITES[source] = _gx_suite(source, f"{source}_errors", "loading", expectations)
-    return _ERROR_SUITES[source]
-
-
-def _gx_suite(source: str, name: str, data_source: str, expectations: list[dict]):
-    """(batch definition over a whole dataframe, GX suite, columns the expectations read), in an ephemeral
-    context. GX is imported here: its import costs seconds, paid only where something is validated."""
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
-
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    batch_definition = (
-        context.data_sources.add_pandas(data_source)
-        .add_dataframe_asset(name=source)
-        .add_batch_definition_whole_dataframe("rows_of_one_file")
-    )
-    suite = gx.ExpectationSuite(
-        name=name,
-        expectations=[
-            ExpectationConfiguration(
-                type=e["type"], kwargs=e["kwargs"], meta=e.get("meta", {})
-            ).to_domain_obj()
-            for e in expectations
-        ],
-    )
-    columns = sorted(
-        {e["kwargs"]["column"] for e in expectations if "column" in e["kwargs"]}
-        | {c for e in expectations for c in e["kwargs"].get("column_list", [])}
-    )
-    return batch_definition, suite, columns
+def _gx_results(source: str, name: str, data_source: str, expectations: list[dict], frame) -> list[dict]:
+    """GX's results for the rows of `frame` (gx_process.evaluate), by the run's Great Expectations worker where
+    one runs."""
+    return gx_process.results(source, name, data_source, expectations, frame)
 
 
 def failed_blocking_expectations(con: duckdb.DuckDBPyConnection, source: str, file_sha256: str) -> list[str]:
@@ -336,21 +305,18 @@ def failed_blocking_expectations(con: duckdb.DuckDBPyConnection, source: str, fi
     where = f"raw.{source} where _file_sha256 = ?"
     if sql_violations(con, where, [file_sha256], expectations) == [0] * len(expectations):
         return []  # the common case, decided in DuckDB; any doubt goes to Great Expectations below
-    batch_definition, suite, columns = _error_suite(source)
+    columns = gx_process.columns_read(expectations)
     frame = con.execute(
         f"select {', '.join(columns)} from raw.{source} where _file_sha256 = ?", [file_sha256]
     ).df()
     if frame.empty:
         return []
-    result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(suite)
     failed = []
-    for item in result.results:
-        if item.success:
+    for details in _gx_results(source, f"{source}_errors", "loading", expectations, frame):
+        if details["success"]:
             continue
-        config = item.expectation_config
-        details = item.result or {}
-        column = _target(config.kwargs)
-        text = f"expectation {config.type} on column {column} failed"
+        column = _target(details["kwargs"])
+        text = f"expectation {details['type']} on column {column} failed"
         if details.get("unexpected_count"):
             text += f" ({details['unexpected_count']} of {details.get('element_count') or len(frame)} rows)"
         failed.append(text)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.ingest import connect, quality
+from pipelines.ingest import connect, gx_process, quality
 from tests.helpers import TEST_KEY, ingest_all, write_export
 from tests.ingest.test_loader import MEMBERS, member
 
@@ -71,7 +71,7 @@ def test_duckdb_and_great_expectations_agree_on_the_blocking_checks():
     import pandas as pd
 
     con = duckdb.connect()
-    batch_definition, suite, _ = quality._gx_suite("t", "t", "t", EXPECTATIONS)
+    batch_definition, suite = gx_process.gx_suite("t", "t", "t", EXPECTATIONS)
 
     def verdicts(rows):
         con.execute(
@@ -114,11 +114,14 @@ def test_a_clean_run_is_judged_in_duckdb_as_great_expectations_would(data_dir, m
         by_gx = quality.validate(con, "members", "run-clean")
         monkeypatch.undo()
         monkeypatch.setenv("ALUMNI_PSEUDONYM_KEY", TEST_KEY)  # undone with the rest: the test's key again
-        monkeypatch.setattr(quality, "_gx_suite", lambda *a: (_ for _ in ()).throw(AssertionError("GX used")))
+        monkeypatch.setattr(
+            quality, "_gx_results", lambda *a: (_ for _ in ()).throw(AssertionError("GX used"))
+        )
         by_duckdb = quality.validate(con, "members", "run-clean")
     finally:
         con.close()
     assert by_duckdb.rows == by_gx.rows == 3
+    assert by_duckdb.judged_in == set() and by_gx.judged_in == {"run"}  # no worker in the tests (conftest.py)
     assert all(o.passed for o in by_gx.outcomes)
     key = lambda o: o.check_name  # noqa: E731
     assert sorted(by_duckdb.outcomes, key=key) == sorted(by_gx.outcomes, key=key)
@@ -141,16 +144,18 @@ def test_only_the_broken_expectations_go_to_great_expectations_with_the_same_out
         monkeypatch.undo()
         monkeypatch.setenv("ALUMNI_PSEUDONYM_KEY", TEST_KEY)
         given: list[list[dict]] = []
-        suite = quality._gx_suite
-        monkeypatch.setattr(quality, "_gx_suite", lambda *a: given.append(a[3]) or suite(*a))
+        results = quality._gx_results
+        monkeypatch.setattr(quality, "_gx_results", lambda *a: given.append(a[3]) or results(*a))
         mixed = quality.validate(con, "members", "run-mixed")
     finally:
         con.close()
+    # once per file of the run, each time with the broken expectations only
     assert [sorted(e["kwargs"]["column"] for e in expectations) for expectations in given] == [
         ["member_id", "status_group"]
-    ]
+    ] * 2
     assert len(by_gx.outcomes) == len(quality.load_suite("members")["expectations"]) > 2
     assert mixed.rows == by_gx.rows == 3
+    assert mixed.judged_in == {"run"}
     key = lambda o: o.check_name  # noqa: E731
     assert sorted(mixed.outcomes, key=key) == sorted(by_gx.outcomes, key=key)
     suite = [

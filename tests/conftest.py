@@ -26,7 +26,7 @@ DEMO_UNTIL = date(2026, 11, 29)
 # each run would start its own, a process importing GX for 3 s of CPU beside the two test processes on CI's two
 # cores, and a test process imports GX once for all its runs anyway. The demo's run (`published_demo`) and
 # tests/ingest/test_gx_process.py use one.
-os.environ.setdefault("ALUMNI_GX_WORKER", "0")
+os.environ["ALUMNI_GX_WORKER"] = "0"  # whatever the shell says: the tests count on it
 
 
 def pytest_configure(config):

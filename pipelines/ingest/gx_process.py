@@ -3,14 +3,18 @@
 GX's import takes about 3 s (its own modules, scipy, sqlalchemy, altair: docs/benchmarks.md, third pass), and a
 run paid it in the first check that needed GX: the members' check, whenever an export has a row that one of its
 expectations does not expect (in every month of the demo: a few addresses are not valid). `start()`, called when
-a run first loads a file, starts a worker (`python -m pipelines.ingest.gx_process`) that imports GX at once, on
-the machine's other core while the run's thread loads the files; a check then sends it the rows of one file (the
-columns its expectations read) with the expectations, and it answers with GX's results as plain data (`evaluate`).
-Not a thread beside the run's: tried in 6910a16 and reverted (quality.py's docstring says why).
+a run decides to build (pipelines/run.py) and, for runs started otherwise (Dagster's UI, its sensor), when a file
+is about to be loaded, starts a worker (`python -m pipelines.ingest.gx_process`) that imports GX at once, on the
+machine's other core while the run goes on; a check then sends it the rows of one file (the columns its
+expectations read) with the expectations, and it answers with GX's results as plain data (`evaluate`). Not a
+thread beside the run's: tried in 6910a16 and reverted (quality.py's docstring says why). The worker is ended
+before dbt's step (pipelines/defs/transform.py), so that its memory (about 260 MB) is back before dbt's.
 
-The worker holds no connection and writes no file: the rows come over a pipe, its answers go back over another,
-and its stderr goes to /dev/null (GX's and pandas' warnings could quote a value). Where no worker runs, or it
-fails in any way, `results` runs `evaluate` in the run's own process, as before: a worker only saves time.
+The worker holds no connection and writes no file: the rows come over a pipe and its answers go back over a pipe
+of their own (not its stdout, where a library might print); its stdout and stderr go to /dev/null (GX's and
+pandas' warnings could quote a value), and it is not given the pseudonymisation key. Where no worker runs, or it
+answers with an error, ends, garbles its answer or does not answer within `ANSWER_SECONDS`, it is killed and not
+asked again, and `results` runs `evaluate` in the run's own process, as before: a worker only saves time.
 """
 
 from __future__ import annotations
@@ -20,18 +24,75 @@ import contextlib
 import json
 import os
 import pickle
+import select
 import struct
 import subprocess
 import sys
 import threading
+import time
 from typing import Any, BinaryIO
 
 from pipelines.settings import REPO_ROOT
 
 _HEADER = struct.Struct("<Q")
+# how long a check waits for the worker's answer before it judges the rows itself: GX's import (about 3 s, far
+# more on a loaded machine) and a validation of one file (well under a second for a members export of scale 10)
+ANSWER_SECONDS = 120.0
 _lock = threading.Lock()
-_worker: subprocess.Popen | None = None
+_worker: Worker | None = None
 _stop_at_exit = False
+
+
+class Worker:
+    """The worker's process, the pipe its requests go into (its stdin) and the pipe its answers come out of."""
+
+    def __init__(self) -> None:
+        answers, answer_end = os.pipe()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "pipelines.ingest.gx_process", str(answer_end)],
+                cwd=REPO_ROOT,
+                env={k: v for k, v in os.environ.items() if k != "ALUMNI_PSEUDONYM_KEY"},
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                pass_fds=(answer_end,),
+            )
+        except BaseException:
+            os.close(answers)
+            raise
+        finally:
+            os.close(answer_end)
+        self.answers = os.fdopen(answers, "rb", buffering=0)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def ask(self, request: tuple, seconds: float) -> Any:
+        """The worker's answer to `request`; TimeoutError where it neither takes the request nor answers in time
+        (written as the pipe takes it, so that a worker that stopped reading cannot block the run either)."""
+        deadline = time.monotonic() + seconds
+        data = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
+        pending = memoryview(_HEADER.pack(len(data)) + data)
+        fd = self.process.stdin.fileno()
+        os.set_blocking(fd, False)
+        while pending:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([], [fd], [], left)[1]:
+                raise TimeoutError("the Great Expectations worker did not take the request in time")
+            with contextlib.suppress(BlockingIOError):
+                pending = pending[os.write(fd, pending[: 1 << 20]) :]
+        return _receive(self.answers, deadline)
+
+    def end(self) -> None:
+        """Killed: it holds no file and no connection, and a clean exit (its interpreter's teardown, GX loaded)
+        would keep the caller waiting for most of a second."""
+        with contextlib.suppress(OSError):
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.answers):
+            with contextlib.suppress(OSError):
+                stream.close()
 
 
 def columns_read(expectations: list[dict]) -> list[str]:
@@ -42,8 +103,9 @@ def columns_read(expectations: list[dict]) -> list[str]:
     )
 
 
-# GX suites built in this process, by what they were built from (each run checks every file it loads with the
-# error-severity suites; building one costs more than validating a file)
+# GX suites built in this process, by what they were built from: a run checks every file it loads with the
+# error-severity suites, and its check of each raw table validates file by file (building a suite costs more
+# than validating a file). Emptied by `stop()`: GX keeps the last rows it validated with a suite's data source.
 _SUITES: dict[str, tuple] = {}
 
 
@@ -113,42 +175,35 @@ def start() -> None:
     if os.environ.get("ALUMNI_GX_WORKER", "1") == "0":
         return
     with _lock:
-        if _worker is not None and _worker.poll() is None:
+        if _worker is not None and _worker.alive():
             return
         if not _stop_at_exit:
             atexit.register(stop)
             _stop_at_exit = True
         try:
-            _worker = subprocess.Popen(
-                [sys.executable, "-m", "pipelines.ingest.gx_process"],
-                cwd=REPO_ROOT,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-            )
+            _worker = Worker()
         except OSError:
             _worker = None
 
 
 def stop() -> None:
-    """End the worker, if one runs. Killed: it holds no file and no connection, and a clean exit (its
-    interpreter's teardown, GX loaded) would keep the caller waiting for most of a second."""
+    """End the worker, if one runs (even while a check waits for it: the check then judges its rows itself),
+    and forget the suites built in this process."""
     global _worker
+    worker = _worker
+    if worker is not None:
+        with contextlib.suppress(OSError):
+            worker.process.kill()  # before the lock, which a check waiting for an answer holds
     with _lock:
         worker, _worker = _worker, None
-    if worker is None:
-        return
-    with contextlib.suppress(OSError):
-        worker.kill()
-    worker.wait()
-    for stream in (worker.stdin, worker.stdout):
-        with contextlib.suppress(OSError):
-            stream.close()
+        _SUITES.clear()
+    if worker is not None:
+        worker.end()
 
 
 def running() -> bool:
     with _lock:
-        return _worker is not None and _worker.poll() is None
+        return _worker is not None and _worker.alive()
 
 
 def results(source: str, name: str, data_source: str, expectations: list[dict], frame) -> list[dict]:
@@ -156,22 +211,22 @@ def results(source: str, name: str, data_source: str, expectations: list[dict], 
     which (`judged_in`: "worker" or "run")."""
     global _worker
     with _lock:
-        worker = _worker if _worker is not None and _worker.poll() is None else None
+        worker = _worker if _worker is not None and _worker.alive() else None
         if worker is not None:
             try:
-                _send(worker.stdin, (source, name, data_source, expectations, frame))
-                answer = _receive(worker.stdout)
-            except (OSError, EOFError, pickle.PickleError, struct.error):
-                answer = None
-            if answer is None or answer[0] != "ok":
-                # a worker that failed is not asked again; the check is made here (and fails here, with GX's own
-                # error, where it fails for a reason of its own)
+                answer = worker.ask((source, name, data_source, expectations, frame), ANSWER_SECONDS)
+            except BaseException as exc:
+                # no answer, or half of one: the pipe is out of step, and the worker is not asked again
                 _worker = None
-                with contextlib.suppress(OSError):
-                    worker.kill()
-                worker.wait()
-            else:
+                worker.end()
+                if not isinstance(exc, Exception):  # an interrupt of the run: it goes on up
+                    raise
+                answer = None
+            if isinstance(answer, tuple) and answer[:1] == ("ok",):
                 return [{**item, "judged_in": "worker"} for item in answer[1]]
+            if _worker is worker:  # it answered with an error: the check is made here, and fails here
+                _worker = None  # with GX's own error where it fails for a reason of its own
+                worker.end()
     return [{**item, "judged_in": "run"} for item in evaluate(source, name, data_source, expectations, frame)]
 
 
@@ -182,22 +237,31 @@ def _send(stream: BinaryIO, message: Any) -> None:
     stream.flush()
 
 
-def _receive(stream: BinaryIO) -> Any:
-    header = stream.read(_HEADER.size)
-    if len(header) < _HEADER.size:
-        raise EOFError("the Great Expectations worker ended")
-    size = _HEADER.unpack(header)[0]
-    data = stream.read(size)
-    if len(data) < size:
-        raise EOFError("the Great Expectations worker ended")
-    return pickle.loads(data)  # noqa: S301 - our own worker, over our own pipe
+def _receive(stream: BinaryIO, deadline: float | None = None) -> Any:
+    """One message: its length, then its pickle. With a deadline: TimeoutError once it has passed."""
+    header = _read(stream, _HEADER.size, deadline)
+    return pickle.loads(_read(stream, _HEADER.unpack(header)[0], deadline))  # noqa: S301 - our own worker's pipe
 
 
-def main() -> int:
-    """The worker: GX imported first, then one answer per request until its input closes. Its answers go out on
-    the stdout it was started with; anything else written to stdout (a library's print) goes to stderr."""
-    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+def _read(stream: BinaryIO, size: int, deadline: float | None) -> bytes:
+    chunks, missing = [], size
+    while missing:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([stream], [], [], left)[0]:
+                raise TimeoutError("the Great Expectations worker did not answer in time")
+        chunk = stream.read(missing if deadline is None else min(missing, 1 << 20))
+        if not chunk:
+            raise EOFError("the Great Expectations worker ended")
+        chunks.append(chunk)
+        missing -= len(chunk)
+    return b"".join(chunks)
+
+
+def main(argv: list[str]) -> int:
+    """The worker: GX imported first, then one answer per request until its input closes, each written to the
+    pipe whose descriptor it was given."""
+    answers = os.fdopen(int(argv[0]), "wb")
     requests = sys.stdin.buffer
     import great_expectations  # noqa: F401 - the point of the worker: imported before the first request
     import pandas  # noqa: F401 - the requests' dataframes
@@ -215,4 +279,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -43,6 +43,21 @@ def no_worker_left(monkeypatch):
     gx_process.stop()
 
 
+class OnUnpickling:
+    """A dataframe cell that calls `call(*args)` where the worker unpickles the request (a column no expectation
+    reads: the run's own process validates the frame with it as it is)."""
+
+    def __init__(self, call, *args):
+        self.call, self.args = call, args
+
+    def __reduce__(self):
+        return self.call, self.args
+
+
+def with_cell(cell) -> pd.DataFrame:
+    return FRAME.assign(unread=[cell] * len(FRAME))
+
+
 def _in_this_process(monkeypatch) -> list[dict]:
     """What GX says in this process; afterwards, GX in this process fails the test."""
     expected = gx_process.evaluate("t", "t", "t", EXPECTATIONS, FRAME)
@@ -72,12 +87,57 @@ def test_the_worker_answers_as_great_expectations_in_this_process(monkeypatch):
 def test_a_worker_that_ended_is_replaced_by_this_process(monkeypatch):
     expected = gx_process.evaluate("t", "t", "t", EXPECTATIONS, FRAME)
     gx_process.start()
-    gx_process._worker.kill()
-    gx_process._worker.wait()
+    gx_process._worker.process.kill()
+    gx_process._worker.process.wait()
     assert plain(gx_process.results("t", "t", "t", EXPECTATIONS, FRAME), "run") == plain(expected)
     assert not gx_process.running()  # not asked again; a later start starts a new one
     gx_process.start()
     assert gx_process.running()
+
+
+@pytest.mark.parametrize("failure", ["ends", "hangs"])
+def test_a_worker_that_ends_or_hangs_while_asked_is_ended_and_the_run_judges_itself(failure, monkeypatch):
+    """The worker ends in the middle of a request (its answer never comes), or takes the request and then does
+    not answer: the check waits `ANSWER_SECONDS` at most, ends the worker and judges the rows in the run's
+    process; the worker is not asked again."""
+    import os
+    import time
+
+    frame = with_cell(OnUnpickling(os._exit, 3) if failure == "ends" else OnUnpickling(time.sleep, 300))
+    expected = gx_process.evaluate("t", "t", "t", EXPECTATIONS, frame)
+    monkeypatch.setattr(gx_process, "ANSWER_SECONDS", 10.0)
+    gx_process.start()
+    worker = gx_process._worker
+    assert plain(gx_process.results("t", "t", "t", EXPECTATIONS, frame), "run") == plain(expected)
+    assert not gx_process.running()
+    assert worker.process.poll() is not None  # ended, not left behind
+
+
+def test_what_a_library_prints_in_the_worker_does_not_reach_its_answers():
+    """The worker answers on a pipe of its own: a print (here while it unpickles the request) goes to its stdout,
+    /dev/null, and the answer that follows is read as it was written."""
+    gx_process.start()
+    worker = gx_process._worker
+    frame = with_cell(OnUnpickling(print, "not an answer\n" * 1000))
+    answers = gx_process.results("t", "t", "t", EXPECTATIONS, frame)
+    assert [a["judged_in"] for a in answers] == ["worker"] * len(EXPECTATIONS)
+    assert [a["success"] for a in answers] == [
+        a["success"] for a in gx_process.evaluate("t", "t", "t", EXPECTATIONS, FRAME)
+    ]
+    assert gx_process._worker is worker
+
+
+def test_a_run_starts_the_worker_when_it_loads_a_file_and_not_for_a_file_loaded_before(data_dir):
+    """Runs that pipelines/run.py did not start (Dagster's UI, its sensor) start the worker in the loader."""
+    from tests.helpers import ingest_all, write_export
+    from tests.ingest.test_loader import MEMBERS, member
+
+    write_export(data_dir.landing / "members/members_2024-01-15.csv", MEMBERS, [member("A-000001")])
+    ingest_all(data_dir, "run-1")
+    assert gx_process.running()
+    gx_process.stop()
+    ingest_all(data_dir, "run-2")  # nothing new
+    assert not gx_process.running()
 
 
 def test_what_great_expectations_reports_the_worker_reports_and_what_it_raises_is_raised_here():
@@ -97,7 +157,7 @@ def test_what_great_expectations_reports_the_worker_reports_and_what_it_raises_i
     with pytest.raises(type(raised_here.value)):
         gx_process.results("t", "x", "t", unknown, FRAME)
     assert not gx_process.running()
-    assert worker.poll() is not None  # ended, not left behind
+    assert worker.process.poll() is not None  # ended, not left behind
 
 
 def test_no_worker_where_switched_off_or_stopped(monkeypatch):
@@ -111,7 +171,7 @@ def test_no_worker_where_switched_off_or_stopped(monkeypatch):
     assert gx_process._worker is worker
     gx_process.stop()
     assert not gx_process.running()
-    assert worker.returncode is not None  # ended, not left behind
+    assert worker.process.returncode is not None  # ended, not left behind
 
 
 def _gone(pid: int, within: float) -> bool:
@@ -147,7 +207,7 @@ def test_no_worker_outlives_the_process_that_started_it(ending):
         "os.environ['ALUMNI_GX_WORKER'] = '1'\n"
         "from pipelines.ingest import gx_process\n"
         "gx_process.start()\n"
-        "print(gx_process._worker.pid, flush=True)\n"
+        "print(gx_process._worker.process.pid, flush=True)\n"
         "if sys.argv[1] == 'is killed':\n"
         "    time.sleep(600)\n"
     )
@@ -158,4 +218,5 @@ def test_no_worker_outlives_the_process_that_started_it(ending):
     if ending == "is killed":
         parent.send_signal(signal.SIGKILL)
     parent.wait(timeout=60)
-    assert _gone(worker_pid, within=60)
+    # exited: its atexit ended the worker before it did; killed: the worker's input closed, it ends by itself
+    assert _gone(worker_pid, within=0.5 if ending == "exits" else 60)

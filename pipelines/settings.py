@@ -23,6 +23,29 @@ def duckdb_memory_limit() -> str:
     return os.environ.get("ALUMNI_DUCKDB_MEMORY_LIMIT", "2GB")
 
 
+# Rows per row group of everything written into warehouse.duckdb: by the ingest, the rewrite after erasure and
+# dbt (profiles.yml, the same number). DuckDB's default is 122,880; a multiple of its vector size, 2,048. DuckDB
+# takes it only as an option of ATTACH and keeps it nowhere, and a connection with another size re-packs the
+# row groups of every table at its first checkpoint: every writer attaches the file with this one. A file's
+# insert writes its whole row groups straight into the database file and sends the rest of its rows through the
+# write-ahead log and a checkpoint; with the default, a members export at scale 10 (about 140,000 rows) sent a
+# sixth of its rows that way, and one core compressed the whole row group (docs/benchmarks.md, issue 13,
+# thirtieth pass).
+ROW_GROUP_SIZE = 30_720
+
+
+def attach_warehouse(con, path, read_only: bool = False, alias: str = "warehouse") -> None:
+    """Attach warehouse.duckdb (or its copy) to the in-memory connection `con` with ROW_GROUP_SIZE, and, for the
+    alias `warehouse` (the name opening the file by its path gives), make it the default database, with what does
+    not fit in memory spilled beside it (`<path>.tmp`, as for a database opened by its path)."""
+    quoted = str(path).replace("'", "''")
+    options = "READ_ONLY" if read_only else f"ROW_GROUP_SIZE {ROW_GROUP_SIZE}"
+    con.execute(f"attach '{quoted}' as {alias} ({options})")
+    if alias == "warehouse":
+        con.execute("use warehouse")
+        con.execute(f"set temp_directory = '{quoted}.tmp'")
+
+
 @dataclass(frozen=True)
 class DataDir:
     root: Path

@@ -9,9 +9,10 @@
     was within the host's noise in alternating runs; a few seconds cannot be excluded.
     Nothing for a table, a view or an incremental model's first or full build, which create a new table instead
     of merging (`is_incremental()` asked after the build: a table built in this run is not in dbt's cache of
-    relations yet). -#}
+    relations yet). The warehouse by its name: dbt's own database is in memory, the warehouse attached to it
+    (profiles.yml). -#}
 {% macro checkpoint_after_merge() %}
     {%- if execute and model.config.materialized == 'incremental' and is_incremental() -%}
-        checkpoint
+        checkpoint {{ this.database }}
     {%- endif -%}
 {% endmacro %}

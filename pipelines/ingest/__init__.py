@@ -13,13 +13,15 @@ from pipelines.ingest.loader import load_file
 from pipelines.ingest.schema import ensure_schema
 from pipelines.ingest.sources import BY_NAME, Source
 from pipelines.ingest.tools import read_tool_file
-from pipelines.settings import DataDir, duckdb_memory_limit
+from pipelines.settings import DataDir, attach_warehouse, duckdb_memory_limit
 
 
 def connect(data_dir: DataDir, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A connection to warehouse.duckdb with the schema in place and the keyed-hash macro installed."""
     data_dir.root.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(data_dir.warehouse), read_only=read_only)
+    # attached, for the row group size every writer uses (settings.ROW_GROUP_SIZE)
+    con = duckdb.connect()
+    attach_warehouse(con, data_dir.warehouse, read_only=read_only)
     con.execute("set timezone = 'UTC'")
     # DuckDB would use up to 80 % of the machine's memory as cache; the warehouse is a file, so it can evict
     con.execute(f"set memory_limit = '{duckdb_memory_limit()}'")

@@ -17,7 +17,7 @@ import duckdb
 
 from pipelines.ingest.landing import date_in_name, export_date_in_name
 from pipelines.ingest.schema import INGEST_SCHEMAS
-from pipelines.settings import duckdb_memory_limit
+from pipelines.settings import attach_warehouse, duckdb_memory_limit
 
 # Dates a value or a file name may carry: older ones are typos (0001-01-01), later ones placeholders (9999-12-31).
 EARLIEST_DATE = date(1900, 1, 1)
@@ -189,7 +189,9 @@ def compact_after_erasure(data_dir, before_models: bool = False) -> float | None
 
     started = time.perf_counter()
     warehouse = data_dir.warehouse
-    con = duckdb.connect(str(warehouse))
+    # with the row group size of every writer: no re-packing at its checkpoint (settings.ROW_GROUP_SIZE)
+    con = duckdb.connect()
+    attach_warehouse(con, warehouse)
     try:
         # the same memory limit as every other connection of the run (DuckDB's default is 80 % of the machine)
         con.execute(f"set memory_limit = '{duckdb_memory_limit()}'")
@@ -213,7 +215,7 @@ def compact_after_erasure(data_dir, before_models: bool = False) -> float | None
         target = warehouse.with_name(warehouse.name + ".compact")
         for leftover in (target, target.with_name(target.name + ".wal")):
             leftover.unlink(missing_ok=True)
-        con.execute(f"attach '{target}' as compacted")
+        attach_warehouse(con, target, alias="compacted")
         os.chmod(target, 0o600)  # a copy of raw: its owner's only from the start, should the copy fail
         try:
             con.execute(f"copy from database {catalog} to compacted")

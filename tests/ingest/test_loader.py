@@ -455,3 +455,59 @@ def test_clubs_catalogue_coordinates_are_optional_and_added_to_older_tables(data
         ("clubs/clubs_2024-12-31.csv", None, None),
         ("clubs/clubs_2025-12-31.csv", "52,52", "13.40"),
     ]
+
+
+def test_the_ingest_writes_row_groups_of_its_own_size_and_spills_beside_the_warehouse(data_dir, monkeypatch):
+    """The ingest's connection attaches warehouse.duckdb with row groups of `settings.ROW_GROUP_SIZE` rows (a
+    file's insert writes whole row groups into the file, the rest goes through the write-ahead log), under the
+    alias a database opened by its path gets; what does not fit in memory goes beside the warehouse, not into the
+    working directory. Made small here, so that a few thousand rows fill several row groups."""
+    import duckdb
+
+    from pipelines import settings
+    from pipelines.ingest import connect
+
+    assert settings.ROW_GROUP_SIZE % 2048 == 0 and settings.ROW_GROUP_SIZE < 122_880
+    monkeypatch.setattr(settings, "ROW_GROUP_SIZE", 2048)
+    rows = [member(f"A-{i:06d}", email=f"m{i}@example.org") for i in range(1, 5001)]
+    write_export(data_dir.landing / "members/members_2024-12-31.csv", MEMBERS, rows)
+    ingest_all(data_dir)
+    con = connect(data_dir)
+    try:
+        assert con.execute("select current_database(), current_setting('temp_directory')").fetchone() == (
+            "warehouse",
+            f"{data_dir.warehouse}.tmp",
+        )
+        groups = con.execute(
+            "select row_group_id, max(count) from pragma_storage_info('raw.members') group by all"
+        ).fetchall()
+    finally:
+        con.close()
+    assert len(groups) == 3 and max(count for _, count in groups) == 2048
+    # a connection by the path reads the same tables under the same name
+    plain = duckdb.connect(str(data_dir.warehouse), read_only=True)
+    try:
+        found = plain.execute("select current_database(), count(*) from raw.members").fetchone()
+        assert found == ("warehouse", 5000)
+    finally:
+        plain.close()
+    reader = connect(data_dir, read_only=True)
+    try:
+        assert reader.execute("select count(*) from warehouse.raw.members").fetchone()[0] == 5000
+        with pytest.raises(duckdb.Error, match="read-only"):
+            reader.execute("create table raw.t (i int)")
+    finally:
+        reader.close()
+
+
+def test_dbt_attaches_the_warehouse_with_the_same_row_group_size():
+    """dbt's profile attaches warehouse.duckdb with `settings.ROW_GROUP_SIZE` too: a connection with another size
+    would re-pack the row groups of every table at its first checkpoint (docs/benchmarks.md, thirtieth pass)."""
+    import yaml
+
+    from pipelines.settings import REPO_ROOT, ROW_GROUP_SIZE
+
+    output = yaml.safe_load((REPO_ROOT / "dbt_project/profiles.yml").read_text(encoding="utf-8"))
+    (warehouse,) = output["alumni"]["outputs"]["warehouse"]["attach"]
+    assert warehouse["alias"] == output["alumni"]["outputs"]["warehouse"]["database"] == "warehouse"
+    assert warehouse["options"] == {"row_group_size": ROW_GROUP_SIZE}

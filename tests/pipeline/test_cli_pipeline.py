@@ -91,6 +91,29 @@ def test_demo_run_has_great_expectations_judge_the_members_in_its_worker(
     assert {table for table, text in where.items() if text != "not needed"} == {"members"}
 
 
+def test_the_ingest_and_dbt_write_the_demo_warehouse_in_row_groups_of_one_size(published_demo):
+    """The ingest, the rewrite after erasure and dbt attach warehouse.duckdb with one row group size
+    (`settings.ROW_GROUP_SIZE`): the demo's larger tables, raw and built by dbt, are cut at it."""
+    from pipelines.settings import ROW_GROUP_SIZE
+
+    data_dir, _, _ = published_demo
+    con = duckdb.connect(str(data_dir.warehouse), read_only=True)
+    try:
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() where schema_name in ('raw', 'intermediate', 'marts')"
+        ).fetchall()
+        largest: dict[str, int] = {}
+        for schema, table in tables:
+            (rows,) = con.execute(
+                f"select max(count) from pragma_storage_info('{schema}.{table}')"
+            ).fetchone()
+            largest[schema] = max(largest.get(schema, 0), rows or 0)
+    finally:
+        con.close()
+    assert largest["raw"] == largest["intermediate"] == ROW_GROUP_SIZE, largest
+    assert largest["marts"] <= ROW_GROUP_SIZE, largest
+
+
 def test_demo_tool_exports_load_as_the_truth_file_says(published_demo):
     """Every tool export of the demo is recognised (tool, kind, language) and read with the rows the truth file
     counts, and exactly the tool rows the truth file calls broken are quarantined, with their reason codes."""

@@ -36,6 +36,14 @@ def _statements(stdout: str) -> dict[str, list[str]]:
     return by_node
 
 
+# the warehouse, attached to dbt's in-memory database (profiles.yml): a bare `checkpoint` would checkpoint that
+CHECKPOINT = "checkpoint warehouse"
+
+
+def _checkpoints(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.startswith("checkpoint")]
+
+
 def _merges(statement: str) -> bool:
     """The rows of the temporary `<model>__dbt_tmp<time>` (the new rows) inserted into the model: by dbt-duckdb's
     delete+insert, one statement that deletes the model's rows with their keys first, or by an append after the
@@ -72,12 +80,12 @@ def test_an_incremental_merge_is_checkpointed_once_committed_and_nothing_else_is
         statements = merged[f"model.alumni.{name}"]
         assert any(_merges(s) for s in statements), (name, statements)
         last_commit = max(i for i, s in enumerate(statements) if s == "commit")
-        assert "checkpoint" in statements[last_commit + 1 :], (name, statements[last_commit:])
-        assert "checkpoint" not in statements[:last_commit], name  # after the commit, not inside the merge
-    assert "checkpoint" not in merged[f"model.alumni.{table}"]
+        assert _checkpoints(statements[last_commit + 1 :]) == [CHECKPOINT], (name, statements[last_commit:])
+        assert not _checkpoints(statements[:last_commit]), name  # after the commit, not inside the merge
+    assert not _checkpoints(merged[f"model.alumni.{table}"])
 
     rebuilt = run("--select", incremental[0], "--full-refresh")
-    assert "checkpoint" not in rebuilt[f"model.alumni.{incremental[0]}"]
+    assert not _checkpoints(rebuilt[f"model.alumni.{incremental[0]}"])
 
     # a first build creates the table: nothing merged, no checkpoint (the hook asks `is_incremental()` after
     # the build, when the new table is not yet in dbt's cache of relations)
@@ -93,4 +101,4 @@ def test_an_incremental_merge_is_checkpointed_once_committed_and_nothing_else_is
         con.close()
     built = run("--select", first)[f"model.alumni.{first}"]
     assert any(s.startswith("create table") for s in built) and not any(_merges(s) for s in built), built
-    assert "checkpoint" not in built
+    assert not _checkpoints(built)

@@ -43,6 +43,12 @@ NUL_MESSAGE = "the record contains a NUL byte (binary data inside a text export)
 UNBALANCED_QUOTE = "unbalanced quote"
 
 
+def field_count_message(width: int, delimiter: str, found: int) -> str:
+    """What a record that does not split into the header's fields is told (by the csv module's reading and by
+    DuckDB's, staging.py)."""
+    return f"expected {width} fields separated by {delimiter!r}, found {found}"
+
+
 def malformed_reason(message: str) -> str:
     """The quarantine reason code of a malformed record, from the message the reader gave it."""
     if message == NUL_MESSAGE:
@@ -186,8 +192,7 @@ class Export:
                     continue  # blank line
                 end = reader.line_num
                 if len(values) != width:
-                    found = len(values)
-                    message = f"expected {width} fields separated by {delimiter!r}, found {found}"
+                    message = field_count_message(width, delimiter, len(values))
                     if end > start and any("\n" in v or "\r" in v for v in values):
                         message = (
                             f"{UNBALANCED_QUOTE}: lines {start}-{end} were read as one record ({message})"

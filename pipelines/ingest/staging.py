@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from pipelines.ingest import privacy, rules
 from pipelines.ingest.ledger import FileResult
-from pipelines.ingest.reading import PY_SPACE, Export, malformed_reason
+from pipelines.ingest.reading import PY_SPACE, Export, field_count_message, malformed_reason
 from pipelines.ingest.sources import Column, Source
 from pipelines.ingest.tables import TableExport
 
@@ -36,11 +36,11 @@ def stage_records(
     export) is staged as its fields and mapped to the columns in SQL, with the columns it derives. Returns the
     export as read (its records, if the csv module had to read them)."""
     if isinstance(parsed, TableExport):
-        if parsed.read_later is not None and _fields_with_duckdb(
-            con, parsed, path, raw, hashed, lenient=True
-        ):
-            _columns_from_fields(con, source, parsed, "rowid + 2")
-            return parsed
+        if parsed.read_later is not None:
+            line = _fields_with_duckdb(con, parsed, path, raw, hashed, lenient=True)
+            if line is not None:
+                _columns_from_fields(con, source, parsed, line)
+                return parsed
         _fields_with_python(con, parsed.read())
         _columns_from_fields(con, source, parsed, "_line")
         return parsed
@@ -84,9 +84,10 @@ def _stage_with_duckdb(
     con, source: Source, parsed: Export, path: Path, raw: bytes, hashed: os.stat_result
 ) -> bool:
     """A canonical CSV file by DuckDB's reader, where that gives the csv module's records (`_fields_with_duckdb`)."""
-    if not _fields_with_duckdb(con, parsed, path, raw, hashed):
+    line = _fields_with_duckdb(con, parsed, path, raw, hashed)
+    if line is None:
         return False
-    _columns_from_fields(con, source, parsed, "rowid + 2")
+    _columns_from_fields(con, source, parsed, line)
     return True
 
 
@@ -97,42 +98,48 @@ def _fields_with_duckdb(
     raw: bytes,
     hashed: os.stat_result,
     lenient: bool = False,
-) -> bool:
-    """The file's fields into the temp table `incoming_csv` (c0, c1, ...), by DuckDB's reader. Taken only where it
-    cannot differ from the csv module: a UTF-8 file, or a Windows-1252 file that reads the same as Latin-1
-    (`_duckdb_encoding`), in which every line after the header is exactly one record (no
-    blank line, no line break inside quotes, so the line number is the row number + 1) and which DuckDB's strict
-    reader accepts (no stray quote, no record with too many or too few fields), with no space beside a quote
-    (DuckDB drops it, the csv module keeps it or splits there) and no glob character in its name (DuckDB would
-    read the files the pattern matches). DuckDB's strict reader still accepts one empty field too many at the
-    end of a record: the csv module quarantines that record, so such a file is left to it, unless `lenient`
-    (the tools' reader, which drops empty fields beyond the header and skips records of blank fields: a file
-    with such a record is left to it instead). Anything else returns False and the csv module reads the file.
+) -> str | None:
+    """The file's fields into the temp table `incoming_csv` (c0, c1, ...), by DuckDB's reader; returns the SQL of
+    each field row's line (None: left to the csv module). Taken only where it cannot differ from the csv module: a
+    UTF-8 file, or a Windows-1252 file that reads the same as Latin-1 (`_duckdb_encoding`), in which every line
+    after the header is exactly one record (no blank line, no line break inside quotes, so the line number is the
+    row number + 1) and which DuckDB's strict reader accepts (no stray quote, no record with too many or too few
+    fields), with no space beside a quote (DuckDB drops it, the csv module keeps it or splits there) and no glob
+    character in its name (DuckDB would read the files the pattern matches). A canonical UTF-8 file whose only
+    fault is a few records with too many or too few fields on lines without a quote is read past them, and they
+    are its malformed records (`_read_past_malformed`). DuckDB's strict reader still accepts one empty field too
+    many at the end of a record: the csv module quarantines that record, so such a file is left to it, unless
+    `lenient` (the tools' reader, which drops empty fields beyond the header and skips records of blank fields: a
+    file with such a record is left to it instead). Anything else returns None and the csv module reads the file.
 
     DuckDB reads the file again: `hashed` is its stat from before `raw` was read and hashed, and a file that
     differs from it after DuckDB's read is left to the csv module, which reads `raw` (the recorded sha256)."""
     encoding = _duckdb_encoding(parsed.encoding, raw)
     if encoding is None or _bare_carriage_return(raw) or b"\x00" in raw:
-        return False
+        return None
     if _space_beside_quote(raw) or any(c in str(path) for c in "*?[]{}"):
-        return False
+        return None
     body = raw.rstrip(b"\r\n")
     records = body.count(b"\n")  # lines after the header
     if records == 0 or BLANK_LINE.search(body):
-        return False
+        return None
     width = len(parsed.header)
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
     delimiter = parsed.delimiter.replace("'", "''")
+    read = (
+        f"create or replace temp table incoming_csv as select * from read_csv(?, delim = '{delimiter}', "
+        f"quote = '\"', escape = '\"', header = true, auto_detect = false, columns = {{{columns}}}, "
+        f"strict_mode = true, null_padding = false, encoding = '{encoding}'"
+    )
+    malformed: list[tuple[int, str, list[str]]] = []
     try:
-        con.execute(
-            f"create or replace temp table incoming_csv as select * from read_csv(?, delim = '{delimiter}', "
-            f"quote = '\"', escape = '\"', header = true, auto_detect = false, columns = {{{columns}}}, "
-            f"strict_mode = true, null_padding = false, ignore_errors = false, encoding = '{encoding}')",
-            [str(path)],
-        )
+        con.execute(read + ", ignore_errors = false)", [str(path)])
     except duckdb.Error:
         con.execute("drop table if exists incoming_csv")
-        return False
+        found = None if lenient else _read_past_malformed(con, read, path, parsed, raw)
+        if found is None:
+            return None
+        malformed = found
     after = path.stat()
     count = con.execute("select count(*) from incoming_csv").fetchone()[0]
     differs = 0
@@ -141,17 +148,93 @@ def _fields_with_duckdb(
             f"coalesce(regexp_full_match(c{i}, '{PY_SPACE}*'), true)" for i in range(width)
         )
         differs = con.execute(f"select count(*) from incoming_csv where {all_blank}").fetchone()[0]
-    elif count == records and _ends_a_line(raw, parsed.delimiter):
-        differs = _records_with_a_field_too_many(con, path, parsed.delimiter, width, encoding)
+    elif count + len(malformed) == records and _ends_a_line(raw, parsed.delimiter):
+        # the malformed records found (no quote in them) that end in the delimiter are counted there too
+        differs = _records_with_a_field_too_many(con, path, parsed.delimiter, width, encoding) - sum(
+            values[-1] == "" for _, _, values in malformed
+        )
     if (
-        count != records
+        count + len(malformed) != records
         or differs
         or (hashed.st_size, hashed.st_mtime_ns) != (after.st_size, after.st_mtime_ns)
     ):
         con.execute("drop table incoming_csv")
-        return False
+        return None
     parsed.good_rows = count
-    return True
+    if malformed:
+        parsed.malformed = malformed
+    # rowid is the insertion order of `incoming_csv`, created afresh: row n (from 0) starts on line n + 2, and one
+    # line later for every malformed record before it (the i-th from 0, on line L, comes before row L - 2 - i on)
+    passed = "".join(f" + (rowid >= {line - 2 - i})::integer" for i, (line, _, _) in enumerate(malformed))
+    return f"rowid + 2{passed}"
+
+
+# A file with more malformed records than this is left to the csv module (the line of each row of DuckDB's read
+# is one term more per record before it: `_fields_with_duckdb`)
+MALFORMED_READ_PAST = 100
+
+
+def _read_past_malformed(
+    con, read: str, path: Path, parsed, raw: bytes
+) -> list[tuple[int, str, list[str]]] | None:
+    """After DuckDB's strict reader refused a UTF-8 file: the file read again, past the records it cannot read
+    (`store_rejects`), into `incoming_csv`; returns those records as the csv module's reading gives them
+    (`Export.chunks`: line, message, fields), or None (the file is left to the csv module). Read past only where
+    the two cannot differ: at most MALFORMED_READ_PAST such records, each a whole line without a quote (its
+    fields are its text split at the delimiter, and nothing of it runs into the next line) and with another
+    number of fields than the header, not a line of white space alone (a blank record to the csv module).
+
+    Each refused line is found in the file's own bytes and taken only where they agree with DuckDB: its byte
+    position of a refused line is the line's start, or a byte before or beyond it (DuckDB 2.0.1, in UTF-8 with
+    or without a byte-order mark; Latin-1, which it transcodes first, it counts otherwise), and its line numbers
+    drift after a quote it could not read. So the line that begins there must be the line DuckDB numbers, counted in the bytes, and hold
+    the text DuckDB refused. That text is in a temp table of this connection only while this runs (it is a
+    person's data)."""
+    if parsed.encoding not in ("utf-8", "utf-8-sig"):
+        return None
+    refused: list[tuple[int, str]] | None = None
+    try:
+        con.execute(
+            read + ", ignore_errors = true, store_rejects = true, "
+            "rejects_table = 'incoming_rejects', rejects_scan = 'incoming_reject_scans')",
+            [str(path)],
+        )
+        refused = con.execute(
+            "select distinct line, line_byte_position, csv_line from incoming_rejects order by 2"
+        ).fetchall()
+    except duckdb.Error:
+        pass
+    finally:
+        con.execute("drop table if exists incoming_rejects")
+        con.execute("drop table if exists incoming_reject_scans")
+    width, delimiter = len(parsed.header), parsed.delimiter
+    malformed: list[tuple[int, str, list[str]]] = []
+    line, counted = 1, 0
+    for refused_line, position, refused_text in refused or []:
+        # no blank lines (`_fields_with_duckdb`): at most one of the three begins a line
+        start = next(
+            (at for at in (position - 1, position, position + 1) if at > 0 and raw[at - 1 : at] == b"\n"),
+            None,
+        )
+        if start is None or start <= counted:
+            break
+        line, counted = line + raw.count(b"\n", counted, start), start
+        end = raw.find(b"\n", start)
+        text = raw[start : len(raw) if end < 0 else end].decode("utf-8").removesuffix("\r")
+        values = text.split(delimiter)
+        if (
+            line != refused_line
+            or text != refused_text.strip("\r\n")
+            or '"' in text
+            or len(values) == width
+            or (len(values) == 1 and not values[0].strip())
+        ):
+            break
+        malformed.append((line, field_count_message(width, delimiter, len(values)), values))
+    if not refused or len(malformed) != len(refused) or len(malformed) > MALFORMED_READ_PAST:
+        con.execute("drop table if exists incoming_csv")
+        return None
+    return malformed
 
 
 # The searches of a file's bytes before DuckDB reads it, as cheap as they come (a members export at scale 10,
@@ -255,8 +338,6 @@ def _columns_from_fields(con, source: Source, parsed: Export | TableExport, line
         return "''" if at is None else f"coalesce(c{at}, '')"
 
     values = ", ".join(f"{column(c)} as v_{c.name}" for c in source.columns)
-    # `rowid + 2`: rowid is the insertion order of `incoming_csv`, created afresh: record n (from 0) starts on
-    # line n + 2.
     # A view: `checked` reads the fields once, through it (a table here was one more copy of every record:
     # about a tenth of a large file's staging and rules, docs/benchmarks.md, twenty-third pass)
     con.execute(f"create or replace temp view incoming as select {values}, {line} as _line from incoming_csv")

@@ -35,6 +35,9 @@ def _source_of(rel: str):
 
 
 def _both_ways(path, source) -> tuple[bool, list, list, int, int]:
+    """Read by DuckDB (if it takes the file) and by the csv module: whether DuckDB took it, each way's records
+    (with their lines), and each way's count of records read. Where DuckDB took it, the malformed records
+    (line, message, fields) must be the csv module's."""
     stat = path.stat()
     raw = path.read_bytes()
     con = duckdb.connect()
@@ -45,6 +48,10 @@ def _both_ways(path, source) -> tuple[bool, list, list, int, int]:
         slow_export = open_export(raw, source.headers, source.required_headers)
         _stage_with_python(con, source, slow_export)
         slow_rows = con.execute("select * from incoming order by _line").fetchall()
+        if fast:
+            assert fast_export.malformed == slow_export.malformed, path.name
+        else:
+            assert fast_export.malformed == [], path.name  # nothing of a read DuckDB gave up stays behind
         return fast, fast_rows, slow_rows, fast_export.rows_read, slow_export.rows_read
     finally:
         con.close()
@@ -83,8 +90,33 @@ ACTIVITY_HEADER = "Kampagnen-ID;E-Mail;Aktion;Zeitpunkt;Link;User-Agent;Maschine
         ("blank_line", "C1;a@x.de;open;2024-01-01 10:00;;;\n\nC1;b@x.de;sent;x;;;\n", False),
         ("blank_line_crlf", "C1;a@x.de;open;2024-01-01 10:00;;;\r\n\r\nC1;b@x.de;sent;x;;;\r\n", False),
         ("crlf_lines", "C1;a@x.de;open;2024-01-01 10:00;;;\r\nC1;b@x.de;sent;x;;;\r\n", True),
-        ("too_few_fields", "C1;a@x.de;open\nC1;b@x.de;sent;x;;;\n", False),
-        ("too_many_fields", "C1;a@x.de;open;x;;;;extra\n", False),
+        # records with too few or too many fields on lines without a quote: DuckDB reads past them, and they are
+        # the csv module's malformed records, with its lines and messages (LF lines and CRLF lines: DuckDB's byte
+        # position of such a line is its start or one byte beyond, _read_past_malformed)
+        ("too_few_fields", "C1;a@x.de;open\nC1;b@x.de;sent;x;;;\n", True),
+        ("too_many_fields", "C1;a@x.de;open;x;;;;extra\n", None),  # no good record: either way
+        (
+            "too_many_fields_among_good",
+            "C1;a@x.de;open;x;;;\nC1;a@x.de;open;x;;;;extra\nC1;c@x.de;sent;x;;;\n",
+            True,
+        ),
+        ("too_few_fields_crlf", "C1;a@x.de;open;x;;;\r\nC1;a@x.de;open\r\nC1;c@x.de;sent;x;;;\r\n", True),
+        (
+            "malformed_here_and_there",
+            "C1;a@x.de;open;x;;;\nC1;b@x.de\nC1;b@x.de\n"
+            + "C1;c@x.de;sent;x;;;\n" * 30
+            + "C1;d\nC1;e@x.de;open;x;;;\n",
+            True,
+        ),
+        ("malformed_last_line_unended", "C1;a@x.de;open;x;;;\nC1;b@x.de;open", True),
+        # a malformed record that ends in the delimiter: not counted as one with an empty field too many
+        ("too_few_fields_ending_in_delimiter", "C1;a@x.de;open;\nC1;b@x.de;sent;x;;;\n", True),
+        ("empty_field_too_many_beside_a_malformed_one", "C1;a@x.de;open\nC1;b@x.de;open;x;;;;\n", False),
+        # a quote in a malformed record, a line of white space (a blank record to the csv module), a header's
+        # width: left to the csv module
+        ("malformed_with_a_quote", 'C1;a@x.de;open;x;;;\nC1;"b@x.de";open\n', False),
+        ("white_space_line", "C1;a@x.de;open;x;;;\n   \nC1;b@x.de;sent;x;;;\n", False),
+        ("mixed_line_ends", "C1;a@x.de;open\r\nC1;b@x.de;sent;x;;;\n", None),
         ("unterminated_quote", 'C1;a@x.de;open;x;;"UA;\n', None),
         ("bare_carriage_return", "C1;a@x.de;open;x;;;\rC1;b@x.de;sent;x;;;\n", False),
         # one empty field too many at the end: DuckDB's strict reader lets it through, the csv module does not
@@ -97,8 +129,35 @@ ACTIVITY_HEADER = "Kampagnen-ID;E-Mail;Aktion;Zeitpunkt;Link;User-Agent;Maschine
 )
 def test_awkward_files_read_the_same_or_take_the_csv_module(tmp_path, name, body, expect_fast):
     path = tmp_path / f"activity_{name}.csv"
-    path.write_bytes((ACTIVITY_HEADER + "\n" + body).encode("utf-8"))
+    # a file of CRLF lines has a CRLF header too (a header's LF before them is a file of mixed line ends)
+    header_end = "\r\n" if name.endswith("_crlf") else "\n"
+    path.write_bytes((ACTIVITY_HEADER + header_end + body).encode("utf-8"))
     _read_the_same_or_by_the_csv_module(path, expect_fast)
+
+
+@pytest.mark.parametrize(("line_end", "bom"), [("\n", ""), ("\r\n", "\ufeff")])
+def test_a_large_file_is_read_past_its_malformed_records_as_the_csv_module_reads_them(
+    tmp_path, line_end, bom
+):
+    """Some 14 MB (DuckDB reads it in parallel parts, and its byte positions of refused lines are off by one here
+    and there): malformed records scattered over it, one that ends in the delimiter among them; then one more
+    than DuckDB's reading past takes, which leaves the file to the csv module."""
+    records = [
+        f"NL-{n % 40:04d};p{n}@x.de;open;2024-01-01T10:{n % 60:02d}:00;;Mozilla/5.0 (X11);"
+        for n in range(180_000)
+    ]
+    for n, at in enumerate(range(7, len(records), 4_001)):
+        records[at] = f"NL-1;q{at}@x.de;open" if n % 3 else f"NL-1;q{at}@x.de;open;x;;;;extra;"
+    path = tmp_path / "activity_large.csv"
+    path.write_bytes((bom + ACTIVITY_HEADER + line_end + line_end.join(records) + line_end).encode("utf-8"))
+    rows = _read_the_same_or_by_the_csv_module(path, True)
+    assert len(rows) == 180_000 - 45
+    assert rows[7][-1] == 10  # the first malformed record on line 9: the good record after it on line 10
+
+    for n in range(staging.MALFORMED_READ_PAST + 1 - 45):
+        records[8 + 2 * n] = "NL-1;r@x.de"
+    path.write_bytes((ACTIVITY_HEADER + line_end + line_end.join(records) + line_end).encode("utf-8"))
+    _read_the_same_or_by_the_csv_module(path, False)
 
 
 def test_a_file_of_carriage_return_lines_is_read_by_the_csv_module(tmp_path):

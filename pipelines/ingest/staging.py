@@ -164,7 +164,8 @@ def _fields_with_duckdb(
     if malformed:
         parsed.malformed = malformed
     # rowid is the insertion order of `incoming_csv`, created afresh: row n (from 0) starts on line n + 2, and one
-    # line later for every malformed record before it (the i-th from 0, on line L, comes before row L - 2 - i on)
+    # line later for every malformed record before it (the rows from L - 2 - i on come after the i-th one, from 0,
+    # on line L)
     passed = "".join(f" + (rowid >= {line - 2 - i})::integer" for i, (line, _, _) in enumerate(malformed))
     return f"rowid + 2{passed}"
 
@@ -187,12 +188,12 @@ def _read_past_malformed(
     Each refused line is found in the file's own bytes and taken only where they agree with DuckDB: its byte
     position of a refused line is the line's start, or a byte before or beyond it (DuckDB 2.0.1, in UTF-8 with
     or without a byte-order mark; Latin-1, which it transcodes first, it counts otherwise), and its line numbers
-    drift after a quote it could not read. So the line that begins there must be the line DuckDB numbers, counted in the bytes, and hold
-    the text DuckDB refused. That text is in a temp table of this connection only while this runs (it is a
-    person's data)."""
+    drift after a quote it could not read. So the line that begins there must be the line DuckDB numbers (counted
+    in the bytes) and hold the text DuckDB refused. That text is in a temp table of this connection only while
+    this runs (it is a person's data)."""
     if parsed.encoding not in ("utf-8", "utf-8-sig"):
         return None
-    refused: list[tuple[int, str]] | None = None
+    refused: list[tuple[int, int, str | None]] | None = None
     try:
         con.execute(
             read + ", ignore_errors = true, store_rejects = true, "
@@ -224,7 +225,7 @@ def _read_past_malformed(
         values = text.split(delimiter)
         if (
             line != refused_line
-            or text != refused_text.strip("\r\n")
+            or text != (refused_text or "").strip("\r\n")
             or '"' in text
             or len(values) == width
             or (len(values) == 1 and not values[0].strip())

@@ -52,6 +52,8 @@ def _both_ways(path, source) -> tuple[bool, list, list, int, int]:
             assert fast_export.malformed == slow_export.malformed, path.name
         else:
             assert fast_export.malformed == [], path.name  # nothing of a read DuckDB gave up stays behind
+        # the records DuckDB refused (a person's data) are not kept
+        assert not con.execute("select 1 from duckdb_tables() where table_name like '%reject%'").fetchall()
         return fast, fast_rows, slow_rows, fast_export.rows_read, slow_export.rows_read
     finally:
         con.close()
@@ -158,6 +160,41 @@ def test_a_large_file_is_read_past_its_malformed_records_as_the_csv_module_reads
         records[8 + 2 * n] = "NL-1;r@x.de"
     path.write_bytes((ACTIVITY_HEADER + line_end + line_end.join(records) + line_end).encode("utf-8"))
     _read_the_same_or_by_the_csv_module(path, False)
+
+
+def test_the_records_duckdb_refuses_are_kept_in_temporary_tables_only(tmp_path):
+    """DuckDB keeps the records it reads past in tables of the connection (`store_rejects`): temporary ones, never
+    in the warehouse's file (a person's record deleted there would stay in its bytes), and dropped at once."""
+    path = tmp_path / "activity_refused.csv"
+    path.write_bytes(f"{ACTIVITY_HEADER}\nC1;a@x.de;open;x;;;\nC1;refused.person@x.de;open\n".encode())
+    con = duckdb.connect()
+    con.execute(f"attach '{tmp_path / 'warehouse.duckdb'}' as warehouse")
+    con.execute("use warehouse")  # as the ingest's connection (pipelines/settings.py, attach_warehouse)
+    seen = []
+
+    class Watching:  # what tables hold the refused records when they are about to be dropped
+        def execute(self, sql, *args):
+            if sql.startswith("drop table if exists incoming_reject"):
+                seen.extend(
+                    con.execute(
+                        "select table_name, database_name, temporary from duckdb_tables() "
+                        "where table_name like 'incoming_reject%'"
+                    ).fetchall()
+                )
+            return con.execute(sql, *args)
+
+    source, raw = BY_NAME["newsletter_activity"], path.read_bytes()
+    export = open_export(raw, source.headers, source.required_headers)
+    assert _stage_with_duckdb(Watching(), source, export, path, raw, path.stat())
+    assert [line for line, _, _ in export.malformed] == [3]
+    assert {(name, database, temporary) for name, database, temporary in seen} == {
+        ("incoming_rejects", "temp", True),
+        ("incoming_reject_scans", "temp", True),
+    }
+    assert not con.execute(
+        "select 1 from duckdb_tables() where table_name like 'incoming_reject%'"
+    ).fetchall()
+    con.close()
 
 
 def test_a_file_of_carriage_return_lines_is_read_by_the_csv_module(tmp_path):

@@ -105,9 +105,9 @@ def _fields_with_duckdb(
     after the header is exactly one record (no blank line, no line break inside quotes, so the line number is the
     row number + 1) and which DuckDB's strict reader accepts (no stray quote, no record with too many or too few
     fields), with no space beside a quote (DuckDB drops it, the csv module keeps it or splits there) and no glob
-    character in its name (DuckDB would read the files the pattern matches). A canonical UTF-8 file whose only
-    fault is a few records with too many or too few fields on lines without a quote is read past them, and they
-    are its malformed records (`_read_past_malformed`). DuckDB's strict reader still accepts one empty field too
+    character in its name (DuckDB would read the files the pattern matches). A canonical file whose only fault is
+    a few records with too many or too few fields on lines without a quote is read past them, and they are its
+    malformed records (`_read_past_malformed`). DuckDB's strict reader still accepts one empty field too
     many at the end of a record: the csv module quarantines that record, so such a file is left to it, unless
     `lenient` (the tools' reader, which drops empty fields beyond the header and skips records of blank fields: a
     file with such a record is left to it instead). Anything else returns None and the csv module reads the file.
@@ -178,21 +178,18 @@ MALFORMED_READ_PAST = 100
 def _read_past_malformed(
     con, read: str, path: Path, parsed, raw: bytes
 ) -> list[tuple[int, str, list[str]]] | None:
-    """After DuckDB's strict reader refused a UTF-8 file: the file read again, past the records it cannot read
+    """After DuckDB's strict reader refused a file: the file read again, past the records it cannot read
     (`store_rejects`), into `incoming_csv`; returns those records as the csv module's reading gives them
     (`Export.chunks`: line, message, fields), or None (the file is left to the csv module). Read past only where
     the two cannot differ: at most MALFORMED_READ_PAST such records, each a whole line without a quote (its
     fields are its text split at the delimiter, and nothing of it runs into the next line) and with another
     number of fields than the header, not a line of white space alone (a blank record to the csv module).
 
-    Each refused line is found in the file's own bytes and taken only where they agree with DuckDB: its byte
-    position of a refused line is the line's start, or a byte before or beyond it (DuckDB 2.0.1, in UTF-8 with
-    or without a byte-order mark; Latin-1, which it transcodes first, it counts otherwise), and its line numbers
-    drift after a quote it could not read. So the line that begins there must be the line DuckDB numbers (counted
-    in the bytes) and hold the text DuckDB refused. That text is in a temp table of this connection only while
-    this runs (it is a person's data)."""
-    if parsed.encoding not in ("utf-8", "utf-8-sig"):
-        return None
+    Each refused line is found in the file's own bytes, by the line number DuckDB gives it, and taken only if it
+    holds the text DuckDB refused (DuckDB's line numbers drift after a quote it could not read) and, in UTF-8,
+    begins where DuckDB says, give or take a byte (its byte positions are one off here and there, DuckDB 2.0.1;
+    in Latin-1, which it transcodes first, they are not the file's). That text is in a temp table of this
+    connection only while this runs (it is a person's data)."""
     refused: list[tuple[int, int, str | None]] | None = None
     try:
         con.execute(
@@ -201,41 +198,65 @@ def _read_past_malformed(
             [str(path)],
         )
         refused = con.execute(
-            "select distinct line, line_byte_position, csv_line from incoming_rejects order by 2"
+            "select distinct line, line_byte_position, csv_line from incoming_rejects order by 1"
         ).fetchall()
     except duckdb.Error:
         pass
     finally:
         con.execute("drop table if exists incoming_rejects")
         con.execute("drop table if exists incoming_reject_scans")
+    lines = [line for line, _, _ in refused or []]
+    starts = (
+        _line_starts(raw, lines) if refused and len(set(lines)) == len(lines) <= MALFORMED_READ_PAST else None
+    )
+    if starts is None:
+        con.execute("drop table if exists incoming_csv")
+        return None
     width, delimiter = len(parsed.header), parsed.delimiter
     malformed: list[tuple[int, str, list[str]]] = []
-    line, counted = 1, 0
-    for refused_line, position, refused_text in refused or []:
-        # no blank lines (`_fields_with_duckdb`): at most one of the three begins a line
-        start = next(
-            (at for at in (position - 1, position, position + 1) if at > 0 and raw[at - 1 : at] == b"\n"),
-            None,
-        )
-        if start is None or start <= counted:
-            break
-        line, counted = line + raw.count(b"\n", counted, start), start
+    for (line, position, refused_text), start in zip(refused, starts, strict=True):
         end = raw.find(b"\n", start)
-        text = raw[start : len(raw) if end < 0 else end].decode("utf-8").removesuffix("\r")
+        text = raw[start : len(raw) if end < 0 else end].decode(parsed.encoding).removesuffix("\r")
         values = text.split(delimiter)
         if (
-            line != refused_line
-            or text != (refused_text or "").strip("\r\n")
+            text != (refused_text or "").strip("\r\n")
+            or (parsed.encoding == "utf-8" and abs(start - position) > 1)
             or '"' in text
             or len(values) == width
             or (len(values) == 1 and not values[0].strip())
         ):
-            break
+            con.execute("drop table if exists incoming_csv")
+            return None
         malformed.append((line, field_count_message(width, delimiter, len(values)), values))
-    if not refused or len(malformed) != len(refused) or len(malformed) > MALFORMED_READ_PAST:
-        con.execute("drop table if exists incoming_csv")
-        return None
     return malformed
+
+
+# the bytes whose line ends are counted at a time when a line is looked for by its number
+LINE_BLOCK = 1 << 16
+
+
+def _line_starts(raw: bytes, lines: list[int]) -> list[int] | None:
+    """Where each of `lines` (numbers from 1, ascending) begins in `raw`, or None where the file has fewer:
+    the line ends counted a block at a time (`bytes.count`), then found one by one in the block that holds the
+    line's start (a loop over a million lines in Python costs about a quarter of a second)."""
+    starts: list[int] = []
+    line, at = 1, 0
+    for wanted in lines:
+        if wanted < line:
+            return None
+        while True:
+            block_end = min(at + LINE_BLOCK, len(raw))
+            ends = raw.count(b"\n", at, block_end)
+            if line + ends >= wanted or block_end == len(raw):
+                break
+            line, at = line + ends, block_end
+        while line < wanted:
+            end = raw.find(b"\n", at)
+            if end < 0:
+                return None
+            line, at = line + 1, end + 1
+        starts.append(at)
+    return starts
 
 
 # The searches of a file's bytes before DuckDB reads it, as cheap as they come (a members export at scale 10,

@@ -137,28 +137,34 @@ def test_awkward_files_read_the_same_or_take_the_csv_module(tmp_path, name, body
     _read_the_same_or_by_the_csv_module(path, expect_fast)
 
 
-@pytest.mark.parametrize(("line_end", "bom"), [("\n", ""), ("\r\n", "\ufeff")])
+@pytest.mark.parametrize(
+    ("line_end", "bom", "encoding"),
+    [("\n", "", "utf-8"), ("\r\n", "\ufeff", "utf-8"), ("\r\n", "", "cp1252")],
+)
 def test_a_large_file_is_read_past_its_malformed_records_as_the_csv_module_reads_them(
-    tmp_path, line_end, bom
+    tmp_path, line_end, bom, encoding
 ):
     """Some 14 MB (DuckDB reads it in parallel parts, and its byte positions of refused lines are off by one here
-    and there): malformed records scattered over it, one that ends in the delimiter among them; then one more
-    than DuckDB's reading past takes, which leaves the file to the csv module."""
+    and there, or not the file's where it transcodes Windows-1252 read as Latin-1): malformed records scattered
+    over it, one that ends in the delimiter among them; then one more than DuckDB's reading past takes, which
+    leaves the file to the csv module."""
     records = [
-        f"NL-{n % 40:04d};p{n}@x.de;open;2024-01-01T10:{n % 60:02d}:00;;Mozilla/5.0 (X11);"
+        f"NL-{n % 40:04d};p{n}@x.de;open;2024-01-01T10:{n % 60:02d}:00;;Mozilla/5.0 (X11 {'Müller' * (n % 3)});"
         for n in range(180_000)
     ]
     for n, at in enumerate(range(7, len(records), 4_001)):
         records[at] = f"NL-1;q{at}@x.de;open" if n % 3 else f"NL-1;q{at}@x.de;open;x;;;;extra;"
     path = tmp_path / "activity_large.csv"
-    path.write_bytes((bom + ACTIVITY_HEADER + line_end + line_end.join(records) + line_end).encode("utf-8"))
+    path.write_bytes((bom + ACTIVITY_HEADER + line_end + line_end.join(records) + line_end).encode(encoding))
+    read_as = "utf-8-sig" if bom else encoding
+    assert open_export(path.read_bytes(), [], []).encoding == read_as
     rows = _read_the_same_or_by_the_csv_module(path, True)
     assert len(rows) == 180_000 - 45
     assert rows[7][-1] == 10  # the first malformed record on line 9: the good record after it on line 10
 
     for n in range(staging.MALFORMED_READ_PAST + 1 - 45):
         records[8 + 2 * n] = "NL-1;r@x.de"
-    path.write_bytes((ACTIVITY_HEADER + line_end + line_end.join(records) + line_end).encode("utf-8"))
+    path.write_bytes((ACTIVITY_HEADER + line_end + line_end.join(records) + line_end).encode(encoding))
     _read_the_same_or_by_the_csv_module(path, False)
 
 
@@ -232,6 +238,13 @@ def _read_the_same_or_by_the_csv_module(path, expect_fast: bool | None) -> list:
         ("dash_in_one_record_of_many", "C1;ä@x.de;open;x;;;\n" * 50 + "C1;b@x.de;open;x;;a – b;\n", False),
         # the check for one empty field too many reads the file in the same encoding
         ("empty_field_too_many", "C1;ä@x.de;open;x;;;\nC1;ö@x.de;open;x;;;;\n", False),
+        # malformed records read past, found in the file's bytes by their lines (DuckDB transcodes Latin-1)
+        ("too_few_fields", "C1;ä@x.de;open;x;;Straße;\nC1;ö@x.de;öffnen\nC1;ü@x.de;sent;x;;;\n", True),
+        (
+            "too_many_fields_after_umlauts",
+            "C1;ääää@x.de;open;x;;;\n" * 20 + "C1;ß@x.de;open;x;;;;ä\nC1;b;sent;x;;;\n",
+            True,
+        ),
         ("stray_quote", 'C1;ä@x.de;open;x;;Mozilla "beta";\n', None),
     ],
 )

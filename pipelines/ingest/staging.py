@@ -119,9 +119,9 @@ def _fields_with_duckdb(
         return None
     if _space_beside_quote(raw) or any(c in str(path) for c in "*?[]{}"):
         return None
-    body = raw.rstrip(b"\r\n")
-    records = body.count(b"\n")  # lines after the header
-    if records == 0 or BLANK_LINE.search(body):
+    end = _content_end(raw)
+    records = raw.count(b"\n", 0, end)  # lines after the header
+    if records == 0 or BLANK_LINE.search(raw, 0, end):
         return None
     width = len(parsed.header)
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
@@ -293,6 +293,15 @@ def _space_beside_quote(raw: bytes) -> bool:
     return False
 
 
+def _content_end(raw: bytes) -> int:
+    """Where the file's bytes end without its last line ends (what `raw.rstrip(b"\\r\\n")` keeps, without
+    copying the file: 50 ms per 100 MB)."""
+    end = len(raw)
+    while end and raw[end - 1] in b"\r\n":
+        end -= 1
+    return end
+
+
 def _bare_carriage_return(raw: bytes) -> bool:
     """A carriage return that does not end a line (a CR byte not followed by LF)."""
     return b"\r" in raw and b"\r" in raw.replace(b"\r\n", b"")
@@ -323,7 +332,9 @@ def _ends_a_line(raw: bytes, delimiter: str) -> bool:
     mark = delimiter.encode("utf-8")
     # a pair of bytes beginning with a frequent one is slow to find (30 ms per 30 MB), a carriage return is not
     return (
-        mark + b"\n" in raw or (b"\r" in raw and mark + b"\r\n" in raw) or raw.rstrip(b"\r\n").endswith(mark)
+        mark + b"\n" in raw
+        or (b"\r" in raw and mark + b"\r\n" in raw)
+        or raw.endswith(mark, 0, _content_end(raw))
     )
 
 

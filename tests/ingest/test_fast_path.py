@@ -203,6 +203,14 @@ def test_the_records_duckdb_refuses_are_kept_in_temporary_tables_only(tmp_path):
     con.close()
 
 
+@pytest.mark.parametrize(
+    "raw", [b"", b"\n", b"\r\n\r\n", b"a", b"a\n", b"a;b\r\n", b"a\r", b"a\n\r\n\n", b"\na"]
+)
+def test_the_content_ends_where_a_strip_of_the_last_line_ends_ends(raw):
+    # found without the copy a strip makes of the whole file
+    assert staging._content_end(raw) == len(raw.rstrip(b"\r\n"))
+
+
 def test_a_file_of_carriage_return_lines_is_read_by_the_csv_module(tmp_path):
     """Classic Mac line ends, the header's too: the delimiter is found in the header as the reader reads it
     (before, the header's search for a delimiter failed on the carriage return and stopped the run)."""

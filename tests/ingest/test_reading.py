@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.ingest.reading import FileRejected, parse
+from pipelines.ingest.reading import FileRejected, is_empty, parse
 
 HEADERS = ["Kampagnen-ID", "E-Mail", "Aktion", "Zeitpunkt", "Link"]
 REQUIRED = ["Kampagnen-ID", "E-Mail", "Aktion", "Zeitpunkt"]
@@ -151,3 +151,24 @@ def test_a_blank_first_line_is_an_empty_header_as_the_whole_text_reads_it(line_e
     parsed = parse(raw, HEADERS, [])
     assert parsed.header == []
     assert [line for line, _message, _values in parsed.malformed] == [2, 3]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"\n",
+        b" \r\n\t",
+        b"\xef\xbb\xbf",
+        b"\xef\xbb\xbf\r\n",
+        b"\xff\xfe\x00\x00",
+        b"\x00",
+        b"a",
+        b"\xef\xbb\xbfa;b\n",
+        b"\n\n x",
+        b"\xc3\xa4",
+    ],
+)
+def test_empty_is_what_a_strip_of_marks_and_white_space_leaves_empty(raw):
+    # the search that replaced the strip (which copied every file twice) answers as the strip did
+    assert is_empty(raw) == (not raw.strip(b"\xef\xbb\xbf\xff\xfe \r\n\t\x00"))

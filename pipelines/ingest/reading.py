@@ -7,6 +7,7 @@ in DuckDB (`rules.py`, `staging.py`), column-wise, which is what keeps millions 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections.abc import Iterator
@@ -139,9 +140,16 @@ def sql_strip(expression: str) -> str:
     return f"regexp_replace({expression}, '^{PY_SPACE}+|{PY_SPACE}+$', '', 'g')"
 
 
+@functools.lru_cache(maxsize=64)
+def _normalised_names(names: tuple[str, ...]) -> frozenset[str]:
+    """The names as headers are compared (a tool's known column names, thousands of them in all its kinds and
+    languages, were normalised again for every file: about 15 ms each)."""
+    return frozenset(normalise_header(name) for name in names)
+
+
 def detect_delimiter(header_line: str, expected: list[str], candidates: tuple[str, ...] = (";", ",")) -> str:
     """The delimiter that splits the header into the most known column names (ties: the canonical `;`)."""
-    wanted = {normalise_header(name) for name in expected}
+    wanted = _normalised_names(tuple(expected))
     best, best_score = ";", -1
     for delimiter in candidates:
         # as a file is read: a bare carriage return ends the line (a list item would make the reader fail)

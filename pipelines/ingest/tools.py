@@ -11,6 +11,7 @@ The mapping to canonical registrations and newsletter events happens in dbt (mod
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections.abc import Callable
@@ -470,11 +471,20 @@ def expected_kinds(tool: str) -> str:
     return f"expected one of: {names}.{hint}"
 
 
-def _tool_delimiter(text: str, tool: str) -> str:
-    """The delimiter that splits the header into the most column names any kind of this tool knows."""
+@functools.cache
+def _known_headers(tool: str) -> tuple[str, ...]:
+    """Every column name any kind of this tool knows, in every language (once per tool, not per file)."""
     known = [c.header(language) for k in kinds_of(tool) for language in k.signature for c in k.columns]
     known += [h for k in kinds_of(tool) for names in k.signature.values() for h in names]
-    return detect_delimiter(text.split("\n", 1)[0], known, candidates=(",", ";", "\t"))
+    return tuple(dict.fromkeys(known))
+
+
+def _tool_delimiter(text: str, tool: str) -> str:
+    """The delimiter that splits the header into the most column names any kind of this tool knows."""
+    known = list(_known_headers(tool))
+    # the first line found, not split off: a split copies the rest of the text
+    end = text.find("\n")
+    return detect_delimiter(text if end < 0 else text[:end], known, candidates=(",", ";", "\t"))
 
 
 def _csv_table(text: str, encoding: str, delimiter: str) -> TableExport:

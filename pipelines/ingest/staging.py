@@ -102,8 +102,7 @@ def _fields_with_duckdb(
     """The file's fields into the temp table `incoming_csv` (c0, c1, ...), by DuckDB's reader; returns the SQL of
     each field row's line (None: left to the csv module). Taken only where it cannot differ from the csv module: a
     UTF-8 file, or a Windows-1252 file that reads the same as Latin-1 (`_duckdb_encoding`), in which every line
-    after the header is exactly one record (no blank line, no line break inside quotes, so the line number is the
-    row number + 1) and which DuckDB's strict reader accepts (no stray quote, no record with too many or too few
+    after the header is exactly one record (no blank line, no line break inside quotes) and which DuckDB's strict reader accepts (no stray quote, no record with too many or too few
     fields), with no space beside a quote (DuckDB drops it, the csv module keeps it or splits there) and no glob
     character in its name (DuckDB would read the files the pattern matches). A canonical file whose only fault is
     a few records with too many or too few fields on lines without a quote is read past them, and they are its
@@ -149,10 +148,14 @@ def _fields_with_duckdb(
         )
         differs = con.execute(f"select count(*) from incoming_csv where {all_blank}").fetchone()[0]
     elif count + len(malformed) == records and _ends_a_line(raw, parsed.delimiter):
-        # the malformed records found (no quote in them) that end in the delimiter are counted there too
-        differs = _records_with_a_field_too_many(con, path, parsed.delimiter, width, encoding) - sum(
-            values[-1] == "" for _, _, values in malformed
+        # DuckDB reads the lines split at a unit separator only, so one cuts its line short: not counted then
+        too_many = (
+            None
+            if b"\x1f" in raw
+            else _records_with_a_field_too_many(con, path, parsed.delimiter, width, encoding)
         )
+        # the malformed records found (no quote in them) that end in the delimiter are counted there too
+        differs = 1 if too_many is None else too_many - sum(values[-1] == "" for _, _, values in malformed)
     if (
         count + len(malformed) != records
         or differs
@@ -176,7 +179,7 @@ MALFORMED_READ_PAST = 100
 
 
 def _read_past_malformed(
-    con, read: str, path: Path, parsed, raw: bytes
+    con, read: str, path: Path, parsed: Export, raw: bytes
 ) -> list[tuple[int, str, list[str]]] | None:
     """After DuckDB's strict reader refused a file: the file read again, past the records it cannot read
     (`store_rejects`), into `incoming_csv`; returns those records as the csv module's reading gives them
@@ -188,8 +191,10 @@ def _read_past_malformed(
     Each refused line is found in the file's own bytes, by the line number DuckDB gives it, and taken only if it
     holds the text DuckDB refused (DuckDB's line numbers drift after a quote it could not read) and, in UTF-8,
     begins where DuckDB says, give or take a byte (its byte positions are one off here and there, DuckDB 2.0.1;
-    in Latin-1, which it transcodes first, they are not the file's). That text is in a temp table of this
-    connection only while this runs (it is a person's data)."""
+    in Latin-1, which it transcodes first, they are not the file's): a second check, as a line found wrongly
+    would also leave the count of the file's lines short. `read` is the reader's statement without its last
+    options (`_fields_with_duckdb`). The refused text is in a temp table of this connection only while this runs
+    (it is a person's data)."""
     refused: list[tuple[int, int, str | None]] | None = None
     try:
         con.execute(
@@ -206,21 +211,24 @@ def _read_past_malformed(
         con.execute("drop table if exists incoming_rejects")
         con.execute("drop table if exists incoming_reject_scans")
     lines = [line for line, _, _ in refused or []]
+    known = refused and all(line is not None and position is not None for line, position, _ in refused)
     starts = (
-        _line_starts(raw, lines) if refused and len(set(lines)) == len(lines) <= MALFORMED_READ_PAST else None
+        _line_starts(raw, lines) if known and len(set(lines)) == len(lines) <= MALFORMED_READ_PAST else None
     )
     if starts is None:
         con.execute("drop table if exists incoming_csv")
         return None
     width, delimiter = len(parsed.header), parsed.delimiter
+    encoding = "utf-8" if parsed.encoding == "utf-8-sig" else parsed.encoding
     malformed: list[tuple[int, str, list[str]]] = []
     for (line, position, refused_text), start in zip(refused, starts, strict=True):
         end = raw.find(b"\n", start)
-        text = raw[start : len(raw) if end < 0 else end].decode(parsed.encoding).removesuffix("\r")
+        # a byte-order mark begins the file only (the header), not a line of it
+        text = raw[start : len(raw) if end < 0 else end].decode(encoding).removesuffix("\r")
         values = text.split(delimiter)
         if (
             text != (refused_text or "").strip("\r\n")
-            or (parsed.encoding == "utf-8" and abs(start - position) > 1)
+            or (encoding == "utf-8" and abs(start - position) > 1)
             or '"' in text
             or len(values) == width
             or (len(values) == 1 and not values[0].strip())
@@ -338,7 +346,7 @@ def _ends_a_line(raw: bytes, delimiter: str) -> bool:
     )
 
 
-def _records_with_a_field_too_many(con, path: Path, delimiter: str, width: int, encoding: str) -> int:
+def _records_with_a_field_too_many(con, path: Path, delimiter: str, width: int, encoding: str) -> int | None:
     """Records that end in a delimiter and have more than `width` fields (delimiters outside quotes), read as
     lines: the only excess DuckDB's strict reader lets through (the file is known to be strictly readable)."""
     delimiter = delimiter.replace("'", "''")
@@ -355,8 +363,8 @@ def _records_with_a_field_too_many(con, path: Path, delimiter: str, width: int, 
             f"and length({outside}) - length(replace({outside}, '{delimiter}', '')) <> {width - 1}",
             [str(path)],
         ).fetchone()[0]
-    except duckdb.Error:  # e.g. a unit separator in the file: leave the file to the csv module
-        return 1
+    except duckdb.Error:  # not counted: the file is left to the csv module
+        return None
 
 
 def _columns_from_fields(con, source: Source, parsed: Export | TableExport, line: str) -> None:

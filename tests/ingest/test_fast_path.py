@@ -114,6 +114,24 @@ ACTIVITY_HEADER = "Kampagnen-ID;E-Mail;Aktion;Zeitpunkt;Link;User-Agent;Maschine
         # a malformed record that ends in the delimiter: not counted as one with an empty field too many
         ("too_few_fields_ending_in_delimiter", "C1;a@x.de;open;\nC1;b@x.de;sent;x;;;\n", True),
         ("empty_field_too_many_beside_a_malformed_one", "C1;a@x.de;open\nC1;b@x.de;open;x;;;;\n", False),
+        (
+            "empty_field_too_many_beside_a_malformed_one_ending_so",
+            "C1;a@x.de;open;\nC1;b@x.de;open;x;;;;\n",
+            False,
+        ),
+        # the count of records with a field too many cannot be made (DuckDB's reading of lines splits at a unit
+        # separator): not a count of none
+        ("unit_separator_beside_a_malformed_record", "C1;a@x.de;open;x;;;;\nC1;b\x1f@x.de;open;\n", False),
+        (
+            "unit_separator_in_an_empty_field_too_many",
+            "C1;b@x.de;open;x;;;\nC1;a\x1f@x.de;open;x;;;;\n",
+            False,
+        ),
+        (
+            "quoted_good_records_around_a_malformed_one",
+            'C1;"a@x.de";open;x;;"UA; 1";\nC1;b\nC1;"c";sent;x;;;\n',
+            True,
+        ),
         # a quote in a malformed record, a line of white space (a blank record to the csv module), a header's
         # width: left to the csv module
         ("malformed_with_a_quote", 'C1;a@x.de;open;x;;;\nC1;"b@x.de";open\n', False),
@@ -147,7 +165,7 @@ def test_a_large_file_is_read_past_its_malformed_records_as_the_csv_module_reads
     """Some 14 MB (DuckDB reads it in parallel parts, and its byte positions of refused lines are off by one here
     and there, or not the file's where it transcodes Windows-1252 read as Latin-1): malformed records scattered
     over it, one that ends in the delimiter among them; then one more than DuckDB's reading past takes, which
-    leaves the file to the csv module."""
+    leaves the file to the csv module (and as many as it takes, which it reads past)."""
     records = [
         f"NL-{n % 40:04d};p{n}@x.de;open;2024-01-01T10:{n % 60:02d}:00;;Mozilla/5.0 (X11 {'Müller' * (n % 3)});"
         for n in range(180_000)
@@ -162,9 +180,12 @@ def test_a_large_file_is_read_past_its_malformed_records_as_the_csv_module_reads
     assert len(rows) == 180_000 - 45
     assert rows[7][-1] == 10  # the first malformed record on line 9: the good record after it on line 10
 
-    for n in range(staging.MALFORMED_READ_PAST + 1 - 45):
+    for n in range(staging.MALFORMED_READ_PAST - 45):  # as many as DuckDB's reading past takes
         records[8 + 2 * n] = "NL-1;r@x.de"
-    path.write_bytes((ACTIVITY_HEADER + line_end + line_end.join(records) + line_end).encode(encoding))
+    path.write_bytes((bom + ACTIVITY_HEADER + line_end + line_end.join(records) + line_end).encode(encoding))
+    assert len(_read_the_same_or_by_the_csv_module(path, True)) == 180_000 - staging.MALFORMED_READ_PAST
+    records[-1] = "NL-1;s@x.de"  # one more
+    path.write_bytes((bom + ACTIVITY_HEADER + line_end + line_end.join(records) + line_end).encode(encoding))
     _read_the_same_or_by_the_csv_module(path, False)
 
 

@@ -102,14 +102,15 @@ def _fields_with_duckdb(
     """The file's fields into the temp table `incoming_csv` (c0, c1, ...), by DuckDB's reader; returns the SQL of
     each field row's line (None: left to the csv module). Taken only where it cannot differ from the csv module: a
     UTF-8 file, or a Windows-1252 file that reads the same as Latin-1 (`_duckdb_encoding`), in which every line
-    after the header is exactly one record (no blank line, no line break inside quotes) and which DuckDB's strict reader accepts (no stray quote, no record with too many or too few
-    fields), with no space beside a quote (DuckDB drops it, the csv module keeps it or splits there) and no glob
-    character in its name (DuckDB would read the files the pattern matches). A canonical file whose only fault is
-    a few records with too many or too few fields on lines without a quote is read past them, and they are its
-    malformed records (`_read_past_malformed`). DuckDB's strict reader still accepts one empty field too
-    many at the end of a record: the csv module quarantines that record, so such a file is left to it, unless
-    `lenient` (the tools' reader, which drops empty fields beyond the header and skips records of blank fields: a
-    file with such a record is left to it instead). Anything else returns None and the csv module reads the file.
+    after the header is exactly one record (no blank line, no line break inside quotes) and which DuckDB's strict
+    reader accepts (no stray quote, no record with too many or too few fields), with no space beside a quote
+    (DuckDB drops it, the csv module keeps it or splits there) and no glob character in its name (DuckDB would
+    read the files the pattern matches). A canonical file whose only fault is a few records with too many or too
+    few fields on lines without a quote is read past them, and they are its malformed records
+    (`_read_past_malformed`). DuckDB's strict reader still accepts one empty field too many at the end of a
+    record: the csv module quarantines that record, so such a file is left to it, unless `lenient` (the tools'
+    reader, which drops empty fields beyond the header and skips records of blank fields: a file with such a
+    record is left to it instead). Anything else returns None and the csv module reads the file.
 
     DuckDB reads the file again: `hashed` is its stat from before `raw` was read and hashed, and a file that
     differs from it after DuckDB's read is left to the csv module, which reads `raw` (the recorded sha256)."""
@@ -169,8 +170,8 @@ def _fields_with_duckdb(
     # rowid is the insertion order of `incoming_csv`, created afresh: row n (from 0) starts on line n + 2, and one
     # line later for every malformed record before it (the rows from L - 2 - i on come after the i-th one, from 0,
     # on line L)
-    passed = "".join(f" + (rowid >= {line - 2 - i})::integer" for i, (line, _, _) in enumerate(malformed))
-    return f"rowid + 2{passed}"
+    shift = "".join(f" + (rowid >= {line - 2 - i})::integer" for i, (line, _, _) in enumerate(malformed))
+    return f"rowid + 2{shift}"
 
 
 # A file with more malformed records than this is left to the csv module (the line of each row of DuckDB's read

@@ -94,7 +94,7 @@ ACTIVITY_HEADER = "Kampagnen-ID;E-Mail;Aktion;Zeitpunkt;Link;User-Agent;Maschine
         ("crlf_lines", "C1;a@x.de;open;2024-01-01 10:00;;;\r\nC1;b@x.de;sent;x;;;\r\n", True),
         # records with too few or too many fields on lines without a quote: DuckDB reads past them, and they are
         # the csv module's malformed records, with its lines and messages (LF lines and CRLF lines: DuckDB's byte
-        # position of such a line is its start or one byte beyond, _read_past_malformed)
+        # position of such a line is its start or a byte before or beyond it, _read_past_malformed)
         ("too_few_fields", "C1;a@x.de;open\nC1;b@x.de;sent;x;;;\n", True),
         ("too_many_fields", "C1;a@x.de;open;x;;;;extra\n", None),  # no good record: either way
         (

@@ -300,6 +300,65 @@ def test_messages_name_file_line_column_value_and_expectation(broken_landing):
     assert "A-000001" not in member_problems
 
 
+def test_the_quarantine_statements_run_for_files_with_rows_for_it_only(data_dir):
+    """A file without a broken row or record issues no insert into quarantine, no log insert and no query of its
+    problems (they would write and find nothing; DuckDB plans each over the source's columns, in every file of
+    a run); a file with a rule broken, or with only a record that does not split into fields, gets all three."""
+    from pipelines.ingest import connect, ingest_source
+    from pipelines.ingest.sources import BY_NAME
+
+    land = data_dir.landing
+    write_export(
+        land / "newsletter/campaigns_2024-01-31.csv",
+        CAMPAIGNS,
+        [["C1", "Hallo", "Neuigkeiten", "10.01.2024 10:00", "de"]],
+    )
+    write_export(
+        land / "newsletter/campaigns_2024-02-29.csv",
+        CAMPAIGNS,
+        [["C2", "Hallo", "Karriere", "10.02.2024 10:00", "de"], ["C3", "Hallo", "Karriere", "morgen", "de"]],
+    )
+    write_export(
+        land / "newsletter/campaigns_2024-03-31.csv",
+        CAMPAIGNS,
+        [["C4", "Hallo", "Karriere", "10.03.2024 10:00", "de"], ["C5", "Hallo"]],
+    )
+    con = connect(data_dir)
+    statements = []
+
+    class Watching:
+        def execute(self, sql, *args):
+            statements.append(" ".join(sql.split()))
+            return con.execute(sql, *args)
+
+        def __getattr__(self, name):
+            return getattr(con, name)
+
+    try:
+        results = ingest_source(Watching(), data_dir, BY_NAME["newsletter_campaigns"], "run-1")
+    finally:
+        con.close()
+    assert [(r.rows_loaded, r.rows_quarantined) for r in results] == [(1, 0), (1, 1), (1, 1)]
+    assert [r.problems for r in results] == [
+        [],
+        [
+            "newsletter/campaigns_2024-02-29.csv:3 column 'Versendet am': not a date and time "
+            "(expected DD.MM.YYYY HH:MM[:SS] or ISO 8601) (value 'morgen')"
+        ],
+        ["newsletter/campaigns_2024-03-31.csv:3 expected 5 fields separated by ';', found 2"],
+    ]
+    # per file: the rule's insert for the second only (the third's record is written as it was read)
+    rule_inserts = [s for s in statements if s.startswith("insert into quarantine.") and " values " not in s]
+    assert len(rule_inserts) == 1
+    assert sum(s.startswith("insert into meta.quarantine_log") for s in statements) == 2
+    assert sum(s.startswith("select _line, _message from quarantine.") for s in statements) == 2
+    logged = query(data_dir, "select file_name, line_number, reason_code from meta.quarantine_log order by 1")
+    assert logged == [
+        ("newsletter/campaigns_2024-02-29.csv", 3, "invalid_datetime"),
+        ("newsletter/campaigns_2024-03-31.csv", 3, "malformed_row"),
+    ]
+
+
 def test_typed_values(data_dir):
     write_export(
         data_dir.landing / "newsletter/campaigns_2024-12-31.csv",

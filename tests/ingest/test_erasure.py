@@ -375,3 +375,36 @@ def test_a_request_is_an_erased_identity_from_its_own_files_load(data_dir):
         ]
     finally:
         con.close()
+
+
+def test_a_files_rows_are_found_to_hold_an_erased_identity_in_any_column_table_or_whole_record(data_dir):
+    """The file's sweep asks once whether its rows hold an erased person (`privacy._file_touches_erased`, one
+    statement for every column of raw and quarantine and the records kept whole): each place finds it, another
+    file's rows do not, and nothing is found in a warehouse without erased identities."""
+    from pipelines.ingest.privacy import _file_touches_erased
+
+    erased, other = keyed_hash(KEY, "A-000042"), keyed_hash(KEY, "A-000007")
+    tables = {"donations", "attendance"}
+    places = {  # {h}: the row's hash, {v}: the member id as written, {f}: its file
+        "raw member": "insert into raw.donations (member_id_hash, _file_sha256) values ('{h}', '{f}')",
+        "raw address": "insert into raw.attendance (email_hash, _file_sha256) values ('{h}', '{f}')",
+        "quarantined member": "insert into quarantine.donations (member_id_hash, _file_sha256) values ('{h}', '{f}')",
+        "quarantined address": "insert into quarantine.attendance (email_hash, _file_sha256) values ('{h}', '{f}')",
+        "record kept whole": "insert into quarantine.donations (_raw_record, _file_sha256) values ('S1;{v};;', '{f}')",
+    }
+    con = connect(data_dir)
+    try:
+        con.execute(places["raw member"].format(h=erased, f="g"))
+        assert not _file_touches_erased(con, "g", tables)  # nobody erased yet
+        con.execute("delete from raw.donations")
+        con.execute("insert into meta.erased_identities (hash, kind) values (?, 'member')", [erased])
+        for place, insert in places.items():
+            con.begin()
+            con.execute(insert.format(h=other, v="A-000007", f="f"))  # somebody else, in one file
+            con.execute(insert.format(h=erased, v="a-000042 ", f="g"))  # the person, in another
+            assert not _file_touches_erased(con, "f", tables), place
+            assert _file_touches_erased(con, "g", tables), place
+            assert not _file_touches_erased(con, "g", {"events", "clubs"}), place  # not in these tables
+            con.rollback()
+    finally:
+        con.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cached_property
 from pathlib import Path
 
@@ -13,6 +13,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 from packaging import version
+from pydantic import PrivateAttr
 
 from pipelines import freshness
 from pipelines.ingest import connect
@@ -21,24 +22,39 @@ from pipelines.settings import DataDir
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """warehouse.duckdb under the data directory (default: ALUMNI_DATA_DIR when the run starts). Connections are
-    short-lived: dbt, a subprocess, needs the file lock between our steps."""
+    """warehouse.duckdb under the data directory (default: ALUMNI_DATA_DIR when the run starts).
+
+    In a run, one connection serves the steps one after another (the job runs its steps in one process): a
+    connection of each step's own cost about 25-50 ms to open (DuckDB's database, the attach, the schema checked,
+    the keyed hash's macro) and a checkpoint to close, about 35 times in every run (docs/benchmarks.md,
+    thirty-third pass). It is closed where another writer needs the file, before dbt (a process of its own) and
+    before the rewrite after an erasure (`release`), when a step fails inside a `connect` block (whatever the
+    failure left in it goes with it, and the next block opens a new one), and at the run's end. Blocks are not
+    nested, and `release` is not called inside one: either would close the connection the outer block uses.
+    Outside a run, each block opens a connection and closes it."""
 
     data_dir: str | None = None
+    _held: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
+    _in_run: bool = PrivateAttr(default=False)
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
         # One writer of warehouse.duckdb at a time, whoever starts the run (CLI, sensor, schedule, UI):
         # the lock is held for the whole run and released by the OS if the process dies.
         with writer_lock(self.data):
-            run_id = context.run.run_id if context.run else None
-            if run_id:  # the run's record exists from its start: a killed run is found later
-                from pipelines.ingest import guards
+            self._in_run = True
+            try:
+                run_id = context.run.run_id if context.run else None
+                if run_id:  # the run's record exists from its start: a killed run is found later
+                    from pipelines.ingest import guards
 
-                with self.connect() as con:
-                    guards.start_run_record(con, run_id)
-                freshness.start_build(self.data, run_id)
-            yield self
+                    with self.connect() as con:
+                        guards.start_run_record(con, run_id)
+                    freshness.start_build(self.data, run_id)
+                yield self
+            finally:
+                self._in_run = False
+                self.release()
 
     @property
     def data(self) -> DataDir:
@@ -46,11 +62,27 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = connect(self.data)
+        if not self._in_run:
+            con = connect(self.data)
+            try:
+                yield con
+            finally:
+                con.close()
+            return
+        if self._held is None:
+            self._held = connect(self.data)
         try:
-            yield con
-        finally:
-            con.close()
+            yield self._held
+        except BaseException:
+            with suppress(duckdb.Error):  # the step's own error is the one to report
+                self.release()  # whatever the failure left in the connection goes with it
+            raise
+
+    def release(self) -> None:
+        """Close the run's connection (if one is open): the file is free for another process or a rewrite."""
+        held, self._held = self._held, None
+        if held is not None:
+            held.close()
 
 
 class AlumniDbtCliResource(DbtCliResource):

@@ -146,6 +146,7 @@ def analytics_file(context: dg.AssetExecutionContext, warehouse: WarehouseResour
             raise
         con.execute("update meta.pipeline_runs set status = 'success' where run_id = ?", [run_id])
     context.log.info(f"published {len(tables)} tables to {warehouse.data.analytics}")
+    warehouse.release()  # the rewrite is a writer of its own
     seconds = guards.compact_after_erasure(warehouse.data)
     if seconds is not None:
         context.log.info(

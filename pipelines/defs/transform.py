@@ -56,6 +56,8 @@ def alumni_dbt_models(
     args = ["build", "--exclude-resource-type", "unit_test"]
     # every check of the ingest has run: the Great Expectations worker's memory goes back before dbt's
     gx_process.stop()
+    # dbt is a process of its own, and the rewrite below a writer of its own: the run's connection is closed
+    warehouse.release()
     # A first build rewrites the warehouse after the ingest's erasures now, while it holds the ingest's tables
     # alone: the rewrite after publishing would copy every model too (scale 10, the copy alone: about 91 s
     # instead of 42 s; docs/benchmarks.md, fourth pass)

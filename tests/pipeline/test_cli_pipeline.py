@@ -93,7 +93,10 @@ def test_demo_run_has_great_expectations_judge_the_members_in_its_worker(
 
 def test_the_ingest_and_dbt_write_the_demo_warehouse_in_row_groups_of_one_size(published_demo):
     """The ingest, the rewrite after erasure and dbt attach warehouse.duckdb with one row group size
-    (`settings.ROW_GROUP_SIZE`): the demo's larger tables, raw and built by dbt, are cut at it."""
+    (`settings.ROW_GROUP_SIZE`): the demo's larger tables built by dbt are cut at it, and no raw table has a
+    larger row group. (A checkpoint also ends a table's last row group, and the run's connection checkpoints
+    where its log reaches DuckDB's threshold, so the small demo's raw tables need not fill one: the ingest's
+    connection is tested with the size in tests/ingest/test_loader.py.)"""
     from pipelines.settings import ROW_GROUP_SIZE
 
     data_dir, _, _ = published_demo
@@ -110,8 +113,8 @@ def test_the_ingest_and_dbt_write_the_demo_warehouse_in_row_groups_of_one_size(p
             largest[schema] = max(largest.get(schema, 0), rows or 0)
     finally:
         con.close()
-    assert largest["raw"] == largest["intermediate"] == ROW_GROUP_SIZE, largest
-    assert largest["marts"] <= ROW_GROUP_SIZE, largest
+    assert largest["intermediate"] == ROW_GROUP_SIZE, largest
+    assert largest["raw"] <= ROW_GROUP_SIZE and largest["marts"] <= ROW_GROUP_SIZE, largest
 
 
 def test_demo_tool_exports_load_as_the_truth_file_says(published_demo):

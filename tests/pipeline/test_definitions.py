@@ -123,6 +123,101 @@ def test_the_warehouse_resource_holds_the_writer_lock_for_the_run(data_dir, monk
     assert held == [False]
 
 
+def _file_opens_elsewhere(data_dir) -> bool:
+    """Whether another process can open warehouse.duckdb for writing (DuckDB locks the file per process)."""
+    code = "import duckdb, sys; duckdb.connect(sys.argv[1]).close()"
+    return (
+        subprocess.run([sys.executable, "-c", code, str(data_dir.warehouse)], capture_output=True).returncode
+        == 0
+    )
+
+
+def test_a_run_shares_one_connection_until_the_file_is_released_and_a_failing_step_closes_it(
+    data_dir, monkeypatch
+):
+    """The steps of a run use one connection to warehouse.duckdb one after another. `release` closes it (for dbt's
+    process and the rewrite after an erasure: the file is free), a step that fails inside its block closes it, and
+    what that step had not committed goes with it; the next step opens a new one, and the run's end closes the
+    last. Outside a run, each block has a connection of its own."""
+    import duckdb
+
+    from pipelines import resources
+
+    opened = []
+    real = resources.connect
+
+    def counting(data, read_only=False):
+        opened.append(real(data, read_only))
+        return opened[-1]
+
+    monkeypatch.setattr(resources, "connect", counting)
+    steps, seen = [], {}
+
+    @dg.asset
+    def a_writes(warehouse: WarehouseResource) -> None:
+        steps.append("a")
+        with warehouse.connect() as con:
+            con.execute("create table meta.probe (step varchar)")
+            con.execute("insert into meta.probe values ('a')")
+            seen["a"] = con
+
+    @dg.asset(deps=[a_writes])
+    def b_fails(warehouse: WarehouseResource) -> None:
+        steps.append("b")
+        with warehouse.connect() as con:
+            seen["b"] = con
+            con.execute("begin")
+            con.execute("insert into meta.probe values ('b')")
+            raise RuntimeError("the step fails inside its transaction")
+
+    @dg.asset(deps=[a_writes])
+    def c_reads(warehouse: WarehouseResource) -> None:
+        steps.append("c")
+        with warehouse.connect() as con:
+            seen["c"] = con
+            seen["rows"] = [r for (r,) in con.execute("select step from meta.probe order by 1").fetchall()]
+        with warehouse.connect() as con:
+            seen["c again"] = con
+        seen["free while held"] = _file_opens_elsewhere(data_dir)
+        warehouse.release()
+        seen["free after release"] = _file_opens_elsewhere(data_dir)
+        with warehouse.connect() as con:
+            seen["c after release"] = con
+
+    @dg.asset(deps=[c_reads])
+    def d_last(warehouse: WarehouseResource) -> None:
+        steps.append("d")
+        with warehouse.connect() as con:
+            seen["d"] = con
+
+    result = dg.materialize(
+        [a_writes, b_fails, c_reads, d_last],
+        resources={"warehouse": WarehouseResource(data_dir=str(data_dir.root))},
+        raise_on_error=False,
+    )
+    assert not result.success and steps == ["a", "b", "c", "d"]  # the order the cases below rely on
+    assert seen["a"] is seen["b"] is opened[0]  # the run's record (the resource's start) and two steps: one
+    assert seen["c"] is seen["c again"] is opened[1]  # after the failure, a new one
+    assert seen["rows"] == ["a"]  # the failed step's insert was rolled back with its connection
+    assert seen["free while held"] is False and seen["free after release"] is True
+    assert seen["c after release"] is seen["d"] is opened[2]
+    assert len(opened) == 3
+    for con in opened:  # every one closed, the last at the run's end
+        with pytest.raises(duckdb.ConnectionException, match="closed"):
+            con.execute("select 1")
+    assert _file_opens_elsewhere(data_dir)
+
+    outside = WarehouseResource(data_dir=str(data_dir.root))
+    with outside.connect() as first:
+        first.execute("select 1")
+    with outside.connect() as second:
+        second.execute("select 1")
+    assert first is not second and opened[-2:] == [first, second]
+    for con in (first, second):
+        with pytest.raises(duckdb.ConnectionException, match="closed"):
+            con.execute("select 1")
+
+
 def test_dbt_is_pointed_at_the_warehouse_of_the_data_directory(defs, data_dir, monkeypatch, tmp_path):
     """dbt runs in the data directory (pipelines/dbt_in_dir.py), where profiles.yml's relative path names its
     warehouse: a model built by the resource lands there, and the log and artifacts where dagster-dbt reads them."""

@@ -104,9 +104,11 @@ def load_file(
     try:
         source, parsed = opener(raw, path)
         # records into a temp table first, outside the file's transaction: a failed attempt of the fast path must
-        # not abort it (temp tables belong to this connection and vanish with it)
+        # not abort it (temp tables belong to this connection; the run's steps share it, pipelines/resources.py,
+        # so what a file stages is dropped after its load, or below where the file is refused)
         parsed = stage_records(con, source, parsed, path, raw, stat)
     except FileRejected as exc:  # unreadable (a tool's export may only show it when its records are read)
+        drop_temps(con, named)
         result = FileResult(
             named.name, file_name, sha, "rejected", reason=f"{exc.reason}: {exc.message}", tool=named.tool,
             exported_at=exported_at,

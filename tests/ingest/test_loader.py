@@ -491,6 +491,38 @@ def test_rejected_file_is_recorded_and_others_load(data_dir):
     assert rows["members/members_2024-04-15.csv"][0] == "loaded"
 
 
+def test_a_file_refused_while_its_records_are_staged_leaves_nothing_staged_in_the_connection(
+    data_dir, monkeypatch
+):
+    """The steps of a run share one connection (pipelines/resources.py): a file refused part-way through staging
+    its records (here the csv module's path, and its second batch cannot be read) leaves nothing of the records
+    staged before it in the connection; the file is recorded as rejected."""
+    from pipelines.ingest import connect, ingest_source, reading, staging
+    from pipelines.ingest.sources import BY_NAME
+    from tests.helpers import temp_objects
+
+    monkeypatch.setattr(staging, "_stage_with_duckdb", lambda *args: False)
+    real_chunks = reading.Export.chunks
+
+    def one_batch_then_refused(self, size=reading.CHUNK_ROWS):
+        yield next(real_chunks(self, size))
+        raise reading.FileRejected("unreadable_file", "line 3: the file cannot be split into fields")
+
+    monkeypatch.setattr(reading.Export, "chunks", one_batch_then_refused)
+    write_export(data_dir.landing / "members/members_2024-01-15.csv", MEMBERS, [member("A-000001")])
+    con = connect(data_dir)
+    try:
+        [result] = ingest_source(con, data_dir, BY_NAME["members"], "run-1")
+        left = temp_objects(con)
+    finally:
+        con.close()
+    assert (result.status, result.reason) == (
+        "rejected",
+        "unreadable_file: line 3: the file cannot be split into fields",
+    )
+    assert left == ([], [])
+
+
 def test_clubs_catalogue_coordinates_are_optional_and_added_to_older_tables(data_dir):
     from pipelines.ingest import connect
 

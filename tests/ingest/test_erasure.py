@@ -408,3 +408,28 @@ def test_a_files_rows_are_found_to_hold_an_erased_identity_in_any_column_table_o
             con.rollback()
     finally:
         con.close()
+
+
+def test_a_file_of_a_table_without_an_identity_column_is_not_searched_for_erased_people(data_dir):
+    """Events, campaigns and the requests name nobody: their files' sweep asks DuckDB nothing, whether or not
+    anybody was erased (`privacy._file_touches_erased`)."""
+    from pipelines.ingest.privacy import _file_touches_erased
+
+    con = connect(data_dir)
+    statements = []
+
+    class Watching:
+        def execute(self, sql, *args):
+            statements.append(sql)
+            return con.execute(sql, *args)
+
+    try:
+        con.execute(
+            "insert into meta.erased_identities (hash, kind) values (?, 'member')", [keyed_hash(KEY, "A-1")]
+        )
+        for table in ("events", "newsletter_campaigns", "erasure_requests"):
+            assert not _file_touches_erased(Watching(), "f", {table})
+        assert statements == []
+        assert _file_touches_erased(Watching(), "f", {"donations"}) is False and len(statements) == 2
+    finally:
+        con.close()

@@ -16,6 +16,7 @@ pipeline's writer lock makes it; a mistyped one is refused, not made).
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -39,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     os.chdir(directory)
     from dbt.cli.main import cli
 
+    # dbt's modules, imported, are about a million objects that live as long as the process: frozen, Python's
+    # garbage collector no longer walks them in every full collection of the build and at its exit (docs/
+    # benchmarks.md, thirty-fourth pass)
+    gc.freeze()
     sys.argv = ["dbt", *dbt_args]
     return cli()  # click's standalone mode exits with dbt's code
 

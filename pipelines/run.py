@@ -7,6 +7,7 @@ Exit codes (CONTRACTS.md §1): 0 all files loaded and published; 2 published, bu
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import sys
 import time
@@ -123,6 +124,10 @@ def _run_locked(
     from pipelines.definitions import defs
     from pipelines.ingest import gx_process
 
+    # Dagster's and dagster-dbt's modules and the definitions live as long as the process: frozen, the garbage
+    # collector no longer walks them in the run's full collections and at the process's end (as dbt's own
+    # process does, pipelines/dbt_in_dir.py)
+    gc.freeze()
     job = defs.resolve_job_def("alumni_pipeline")
     with dg.DagsterInstance.get() as instance:
         _fail_abandoned_cli_runs(instance)

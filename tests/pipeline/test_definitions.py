@@ -420,3 +420,57 @@ def test_a_dbt_that_never_ran_fails_the_step_with_its_exit_code(defs, data_dir, 
     failures = [e for e in result.all_events if e.is_step_failure]
     assert failures
     assert "dbt did not run (exit code 3)" in str(failures[0].step_failure_data.error)
+
+
+FROZEN_AT_THE_FIRST_STEP = """
+import gc, os, sys
+from pathlib import Path
+import pipelines.defs.ingest as ingest
+assert gc.get_freeze_count() == 0
+ingest.ingest_source = lambda *a, **k: os._exit(20 + min(gc.get_freeze_count(), 1))
+from pipelines.run import run_pipeline
+from pipelines.settings import DataDir
+run_pipeline(DataDir(Path(sys.argv[1])))
+"""
+
+FROZEN_IN_DBT = """
+import gc, sys
+from pipelines import dbt_in_dir
+assert gc.get_freeze_count() == 0
+try:
+    dbt_in_dir.main([sys.argv[1], "--version"])
+except SystemExit:
+    pass
+print("frozen", gc.get_freeze_count())
+"""
+
+
+def test_the_modules_of_a_run_and_of_dbt_are_frozen_for_the_garbage_collector(data_dir):
+    """What Dagster, dagster-dbt and dbt import lives as long as their process: frozen (`gc.freeze`) before the
+    run's first step and before dbt's build, Python's garbage collector does not walk it in every full collection
+    and at the process's end (docs/benchmarks.md, thirty-fourth pass)."""
+    from pipelines.settings import REPO_ROOT
+
+    write_export(
+        data_dir.landing / "members/members_2024-01-15.csv",
+        ["Mitgliedsnummer", "Registriert am"],
+        [["A-1", "01.01.2020"]],
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", FROZEN_AT_THE_FIRST_STEP, str(data_dir.root)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 21, run.stderr[-3000:]
+    dbt = subprocess.run(
+        [sys.executable, "-c", FROZEN_IN_DBT, str(data_dir.root)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert dbt.returncode == 0, dbt.stderr[-3000:]
+    frozen = int(dbt.stdout.split("frozen")[-1])
+    assert frozen > 100_000, dbt.stdout[-2000:]

@@ -114,7 +114,13 @@ def _run_locked(
     data_dir: DataDir, out, full_refresh: bool, started: float, started_at: datetime, reason: str
 ) -> int:
     data_dir.export_env()
-
+    # dagster-dbt imports dbt-core's modules where it finds them (1.2 s of every run that builds), for dbt's types
+    # and its node selection; this process runs no dbt (dbt builds in a process of its own, pipelines/
+    # dbt_in_dir.py, and no adapter is made here, pipelines/resources.py) and selects every node, and dagster-dbt
+    # works without dbt-core (as with dbt Fusion, whose projects it reads the same way). It looks for dbt-core by
+    # importing `dbt.version`: hidden here, unless already imported. The asset graph and the run's events are the
+    # same (tests/pipeline/test_definitions.py).
+    sys.modules.setdefault("dbt.version", None)
     from pipelines.dbt_prepare import ensure_manifest
 
     ensure_manifest()

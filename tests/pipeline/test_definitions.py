@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -425,9 +426,12 @@ def test_a_dbt_that_never_ran_fails_the_step_with_its_exit_code(defs, data_dir, 
 FROZEN_AT_THE_FIRST_STEP = """
 import gc, os, sys
 from pathlib import Path
-import pipelines.defs.ingest as ingest
+import pipelines.ingest as ingest  # what the ingest's steps call (pipelines/defs/ingest.py imports it by name)
 assert gc.get_freeze_count() == 0
-ingest.ingest_source = lambda *a, **k: os._exit(20 + min(gc.get_freeze_count(), 1))
+# 21: frozen; 23: frozen, and no module of dbt-core imported in the run's process
+ingest.ingest_source = lambda *a, **k: os._exit(
+    20 + min(gc.get_freeze_count(), 1) + 2 * all(sys.modules[m] is None for m in list(sys.modules) if m.startswith("dbt."))
+)
 from pipelines.run import run_pipeline
 from pipelines.settings import DataDir
 run_pipeline(DataDir(Path(sys.argv[1])))
@@ -448,7 +452,8 @@ print("frozen", gc.get_freeze_count())
 def test_the_modules_of_a_run_and_of_dbt_are_frozen_for_the_garbage_collector(data_dir):
     """What Dagster, dagster-dbt and dbt import lives as long as their process: frozen (`gc.freeze`) before the
     run's first step and before dbt's build, Python's garbage collector does not walk it in every full collection
-    and at the process's end (docs/benchmarks.md, thirty-fourth pass)."""
+    and at the process's end (docs/benchmarks.md, thirty-fourth pass). dbt-core is not imported in the run's
+    process (pipelines/run.py)."""
     from pipelines.settings import REPO_ROOT
 
     write_export(
@@ -463,7 +468,7 @@ def test_the_modules_of_a_run_and_of_dbt_are_frozen_for_the_garbage_collector(da
         text=True,
         timeout=600,
     )
-    assert run.returncode == 21, run.stderr[-3000:]
+    assert run.returncode == 23, run.stderr[-3000:]
     dbt = subprocess.run(
         [sys.executable, "-c", FROZEN_IN_DBT, str(data_dir.root)],
         cwd=REPO_ROOT,
@@ -474,3 +479,47 @@ def test_the_modules_of_a_run_and_of_dbt_are_frozen_for_the_garbage_collector(da
     assert dbt.returncode == 0, dbt.stderr[-3000:]
     frozen = int(dbt.stdout.split("frozen")[-1])
     assert frozen > 100_000, dbt.stdout[-2000:]
+
+
+ASSET_GRAPH = """
+import json, sys
+if sys.argv[1] == "hidden":
+    sys.modules["dbt.version"] = None  # as pipelines/run.py does
+from pipelines.definitions import defs
+graph = defs.resolve_asset_graph()
+job = defs.resolve_job_def("alumni_pipeline")
+print(json.dumps({
+    "dbt_core": any(sys.modules[m] is not None for m in list(sys.modules) if m.startswith("dbt.")),
+    "assets": sorted(k.to_user_string() for k in graph.get_all_asset_keys()),
+    "checks": sorted(f"{k.asset_key.to_user_string()}:{k.name}" for k in graph.asset_check_keys),
+    "parents": {
+        k.to_user_string(): sorted(p.to_user_string() for p in graph.get(k).parent_keys)
+        for k in graph.get_all_asset_keys()
+    },
+    "blocking": sorted(f"{k.asset_key.to_user_string()}:{k.name}" for k in graph.asset_check_keys
+                       if graph.get_check_spec(k).blocking),
+    "ops": sorted(node.name for node in job.graph.node_defs),
+}))
+"""
+
+
+def test_the_asset_graph_is_the_same_with_dbt_core_hidden_from_dagster_dbt(defs):
+    """The run's process hides dbt-core from dagster-dbt (pipelines/run.py), which then reads the manifest as it
+    reads dbt Fusion's: every asset, dependency and check is the one it finds with dbt-core (a dagster-dbt that
+    reads it otherwise would fail here)."""
+    from pipelines.settings import REPO_ROOT
+
+    graphs = {}
+    for mode in ("hidden", "found"):
+        shown = subprocess.run(
+            [sys.executable, "-c", ASSET_GRAPH, mode],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert shown.returncode == 0, shown.stderr[-3000:]
+        graphs[mode] = json.loads(shown.stdout.strip().splitlines()[-1])
+    assert graphs["found"].pop("dbt_core") and not graphs["hidden"].pop("dbt_core")
+    assert len(graphs["found"]["checks"]) > 100
+    assert graphs["hidden"] == graphs["found"]

@@ -423,6 +423,15 @@ def test_a_dbt_that_never_ran_fails_the_step_with_its_exit_code(defs, data_dir, 
     assert "dbt did not run (exit code 3)" in str(failures[0].step_failure_data.error)
 
 
+def _python(script: str, *args: str) -> subprocess.CompletedProcess:
+    """`script` run by this interpreter in a process of its own, in the repository."""
+    from pipelines.settings import REPO_ROOT
+
+    return subprocess.run(
+        [sys.executable, "-c", script, *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=600
+    )
+
+
 FROZEN_AT_THE_FIRST_STEP = """
 import gc, os, sys
 from pathlib import Path
@@ -454,28 +463,14 @@ def test_the_modules_of_a_run_and_of_dbt_are_frozen_for_the_garbage_collector(da
     run's first step and before dbt's build, Python's garbage collector does not walk it in every full collection
     and at the process's end (docs/benchmarks.md, thirty-fourth pass). dbt-core is not imported in the run's
     process (pipelines/run.py)."""
-    from pipelines.settings import REPO_ROOT
-
     write_export(
         data_dir.landing / "members/members_2024-01-15.csv",
         ["Mitgliedsnummer", "Registriert am"],
         [["A-1", "01.01.2020"]],
     )
-    run = subprocess.run(
-        [sys.executable, "-c", FROZEN_AT_THE_FIRST_STEP, str(data_dir.root)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    run = _python(FROZEN_AT_THE_FIRST_STEP, str(data_dir.root))
     assert run.returncode == 23, run.stderr[-3000:]
-    dbt = subprocess.run(
-        [sys.executable, "-c", FROZEN_IN_DBT, str(data_dir.root)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    dbt = _python(FROZEN_IN_DBT, str(data_dir.root))
     assert dbt.returncode == 0, dbt.stderr[-3000:]
     frozen = int(dbt.stdout.split("frozen")[-1])
     assert frozen > 100_000, dbt.stdout[-2000:]
@@ -506,18 +501,10 @@ print(json.dumps({
 def test_the_asset_graph_is_the_same_with_dbt_core_hidden_from_dagster_dbt(defs):
     """The run's process hides dbt-core from dagster-dbt (pipelines/run.py), which then reads the manifest as it
     reads dbt Fusion's: every asset, dependency and check is the one it finds with dbt-core (a dagster-dbt that
-    reads it otherwise would fail here)."""
-    from pipelines.settings import REPO_ROOT
-
+    reads it otherwise would fail here). (`defs`: the manifest made.)"""
     graphs = {}
     for mode in ("hidden", "found"):
-        shown = subprocess.run(
-            [sys.executable, "-c", ASSET_GRAPH, mode],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        shown = _python(ASSET_GRAPH, mode)
         assert shown.returncode == 0, shown.stderr[-3000:]
         graphs[mode] = json.loads(shown.stdout.strip().splitlines()[-1])
     assert graphs["found"].pop("dbt_core") and not graphs["hidden"].pop("dbt_core")

@@ -45,7 +45,8 @@ canonical_activities as (
     {% endif %}
 ),
 
-tool_activities as (
+-- read by `activities` and by the clicks: not materialised, each reads the table (with its filter) as it needs
+tool_activities as not materialized (
     select * from {{ ref('int_newsletter_tool_events') }}
     {% if is_incremental() %}
         where campaign_id in ({{ literal_list(changed_campaigns) }})
@@ -86,20 +87,24 @@ campaigns as (
     select * from {{ ref('stg_newsletter__campaigns') }}
 ),
 
-sent_times as (
+-- Each event with its recipient's first `sent` of the campaign, by a window over the events as they stream by:
+-- `activities` is read once, not materialised. Joined from an aggregate of the sends instead, the events were read
+-- three times (sends, clicks, all) and so materialised: 11 million rows at scale 10, spilled to disk at the 2 GB
+-- memory limit. The model's query at scale 10 into the warehouse: 18.8-19.5 s instead of 23.2 s, the same rows
+-- (docs/benchmarks.md, thirty-fourth pass).
+timed as (
     select
-        campaign_id,
-        email_hash,
-        min(occurred_at) as recipient_sent_at
+        activities.*,
+        min(activities.occurred_at) filter (where activities.action = 'sent')
+            over (partition by activities.campaign_id, activities.email_hash)
+            as recipient_sent_at
     from activities
-    where action = 'sent'
-    group by campaign_id, email_hash
 ),
 
--- Materialised: the scanner rule reads the clicks three times, and each read of a CTE the planner inlines
--- scans all of `activities` again (11 million rows at scale 10, spilled to disk at the 2 GB memory limit); the
--- clicks are 6 % of them. The model's query at scale 10 (a full build, into a temporary table): 17.8-18.7 s
--- instead of 20.9-23.9 s.
+-- The scanner rule's clicks, read apart from `activities` for the same reason, and for the canonical events before
+-- their deduplication: the copies of an event share its campaign, address, time and link (they make its
+-- activity_id), so they change neither the distinct links of a window nor which events are scanner clicks.
+-- Materialised: the rule reads them three times, and they are about 6 % of the events.
 clicks as materialized (
     select
         activity_id,
@@ -107,7 +112,19 @@ clicks as materialized (
         email_hash,
         occurred_at,
         link
-    from activities
+    from {{ ref('stg_newsletter__activity_rows') }}
+    where action = 'click'
+    {% if is_incremental() %}
+        and campaign_id in ({{ literal_list(changed_campaigns) }})
+    {% endif %}
+    union all
+    select
+        activity_id,
+        campaign_id,
+        email_hash,
+        occurred_at,
+        link
+    from tool_activities
     where action = 'click'
 ),
 
@@ -155,16 +172,14 @@ classified as (
             or (activities.action = 'open' and activities.is_proxy_user_agent)
             or (
                 activities.applies_send_timing
-                and extract(epoch from activities.occurred_at) - extract(epoch from sent_times.recipient_sent_at) < 2
+                and extract(epoch from activities.occurred_at) - extract(epoch from activities.recipient_sent_at) < 2
             )
             or scanner_clicks.activity_id is not null
         ) as is_machine,
         activities.origin,
         activities.loaded_at
-    from activities
+    from timed as activities
     left join campaigns on activities.campaign_id = campaigns.campaign_id
-    left join sent_times
-        on activities.campaign_id = sent_times.campaign_id and activities.email_hash = sent_times.email_hash
     left join scanner_clicks on activities.activity_id = scanner_clicks.activity_id
 ),
 

@@ -1,26 +1,8 @@
 -- One row per recipient event. The same event in two overlapping exports counts once.
--- Only the keyed address hash leaves raw; the user agent is reduced to the one fact the metrics need.
 with
 
-source as (
-    select * from {{ source('raw', 'newsletter_activity') }}
-    where email_hash is not null
-),
-
 renamed as (
-    select
-        {{ dbt.hash(dbt.concat(["source.campaign_id", "'|'", "source.email_hash", "'|'", "source.action", "'|'",
-            dbt.safe_cast("source.occurred_at", dbt.type_string()), "'|'",
-            "coalesce(source.link, '')"])) }} as activity_id,
-        source.campaign_id,
-        source.email_hash,
-        source.action,
-        source.occurred_at,
-        source.link,
-        coalesce(source.user_agent = 'Mozilla/5.0', false) as is_proxy_user_agent,
-        coalesce(source.machine_flag, false) as is_flagged_machine,
-        source._loaded_at
-    from source
+    select * from {{ ref('stg_newsletter__activity_rows') }}
 ),
 
 deduplicated as (

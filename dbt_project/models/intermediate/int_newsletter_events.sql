@@ -91,13 +91,17 @@ campaigns as (
 -- `activities` is read once, not materialised. Joined from an aggregate of the sends instead, the events were read
 -- three times (sends, clicks, all) and so materialised: 11 million rows at scale 10, spilled to disk at the 2 GB
 -- memory limit. The model's query at scale 10 into the warehouse: 18.8-19.5 s instead of 23.2 s, the same rows
--- (docs/benchmarks.md, thirty-fourth pass).
+-- (docs/benchmarks.md, thirty-fourth pass). An event without a campaign or an address has no first send (as the
+-- join's equality had it): the window's partition of events without a campaign is not one campaign.
 timed as (
     select
         activities.*,
-        min(activities.occurred_at) filter (where activities.action = 'sent')
-            over (partition by activities.campaign_id, activities.email_hash)
-            as recipient_sent_at
+        min(activities.occurred_at) filter (
+            where
+            activities.action = 'sent'
+            and activities.campaign_id is not null
+            and activities.email_hash is not null
+        ) over (partition by activities.campaign_id, activities.email_hash) as recipient_sent_at
     from activities
 ),
 

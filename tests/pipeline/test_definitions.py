@@ -126,9 +126,8 @@ def test_the_warehouse_resource_holds_the_writer_lock_for_the_run(data_dir, monk
 
 def _file_opens_elsewhere(data_dir) -> bool:
     """Whether another process can open warehouse.duckdb for writing (DuckDB locks the file per process)."""
-    code = "import duckdb, sys; duckdb.connect(sys.argv[1]).close()"
     return (
-        subprocess.run([sys.executable, "-c", code, str(data_dir.warehouse)], capture_output=True).returncode
+        _python("import duckdb, sys; duckdb.connect(sys.argv[1]).close()", str(data_dir.warehouse)).returncode
         == 0
     )
 

@@ -38,8 +38,9 @@ with
     ) | unique | list | sort %}
 {% endif %}
 
+-- every canonical event as read, a repeated row of overlapping exports included: `timed` counts each once
 canonical_activities as (
-    select * from {{ ref('stg_newsletter__activities') }}
+    select * from {{ ref('stg_newsletter__activity_rows') }}
     {% if is_incremental() %}
         where campaign_id in ({{ literal_list(changed_campaigns) }})
     {% endif %}
@@ -65,7 +66,7 @@ activities as (
         is_flagged_machine,
         true as applies_send_timing,
         'canonical' as origin,
-        loaded_at
+        _loaded_at as loaded_at
     from canonical_activities
     union all
     select
@@ -87,13 +88,18 @@ campaigns as (
     select * from {{ ref('stg_newsletter__campaigns') }}
 ),
 
--- Each event with its recipient's first `sent` of the campaign, by a window over the events as they stream by:
--- `activities` is read once, not materialised. Joined from an aggregate of the sends instead, the events were read
--- three times (sends, clicks, all) and so materialised: 11 million rows at scale 10, spilled to disk at the 2 GB
--- memory limit. The model's query at scale 10 into the warehouse: 18.8-19.5 s instead of 23.2 s, the same rows
--- (docs/benchmarks.md, thirty-fourth pass). An event without a campaign or an address has no first send (as the
--- join's equality had it): the window's partition of events without a campaign is not one campaign.
-timed as (
+-- Each event once, with its recipient's first `sent` of the campaign: one window over the events as they stream by
+-- (`activities` is read once, not materialised), which does two things in one sort. It counts a canonical event
+-- once, as overlapping exports repeat it: of the rows of one activity_id (its campaign, address, action, time and
+-- link) the tool's machine flag first, then the first loaded, the row whose predecessor in the window's order is
+-- another event (a tool's events are each one row already). And it finds the recipient's first send, over the whole
+-- partition (the copies of a send share its time). Deduplicated in a window of its own first (by campaign and
+-- activity_id) and then timed in another (by campaign and address), the events were sorted twice: the query at
+-- scale 10, 19.1-20.2 s; in one sort 16.8-16.9 s, the same rows (docs/benchmarks.md, thirty-fifth pass). Joined from
+-- an aggregate of the sends instead, the events were read three times and materialised (thirty-fourth pass). An
+-- event without a campaign or an address has no first send (as the join's equality had it): the window's
+-- partition of events without a campaign is not one campaign.
+windowed as (
     select
         activities.*,
         min(activities.occurred_at) filter (
@@ -101,8 +107,27 @@ timed as (
             activities.action = 'sent'
             and activities.campaign_id is not null
             and activities.email_hash is not null
-        ) over (partition by activities.campaign_id, activities.email_hash) as recipient_sent_at
+        ) over (recipient_events rows between unbounded preceding and unbounded following) as recipient_sent_at,
+        lag(activities.origin) over recipient_events as previous_origin,
+        lag(activities.activity_id) over recipient_events as previous_activity_id
     from activities
+    window recipient_events as (
+        partition by activities.campaign_id, activities.email_hash
+        order by
+            activities.origin asc,
+            activities.activity_id asc,
+            activities.is_flagged_machine desc,
+            activities.loaded_at asc
+    )
+),
+
+timed as (
+    select *
+    from windowed
+    where
+        origin <> 'canonical'
+        or previous_origin is distinct from origin
+        or previous_activity_id is distinct from activity_id
 ),
 
 -- The scanner rule's clicks, read apart from `activities` for the same reason, and for the canonical events before

@@ -1,5 +1,5 @@
--- Every recipient event as read, a repeated row of overlapping exports included: stg_newsletter__activities counts
--- each event once. int_newsletter_events reads the clicks here, before that deduplication (its comment says why).
+-- Every recipient event as read, a repeated row of overlapping exports included: int_newsletter_events counts each
+-- event once, in the window that also finds the recipient's first send (its comment says why).
 -- Only the keyed address hash leaves raw; the user agent is reduced to the one fact the metrics need.
 with
 

@@ -463,6 +463,51 @@ def test_a_warehouse_is_rewritten_after_an_erasure_and_only_then(data_dir):
     assert guards.compact_after_erasure(data_dir) is None  # done once per erasure
 
 
+def test_the_rewrite_keeps_every_row_of_every_table(data_dir):
+    """The rewrite copies every table in any order of its rows (guards.compact_after_erasure, by both threads):
+    the same rows, each as often, in every table; a table of many row groups too, which the threads share."""
+    import duckdb
+
+    from pipelines.ingest import guards
+    from tests.ingest.test_loader import ERASURE
+
+    family_landing(data_dir, ["", "nobody@x.de", "20.12.2021"])
+    ingest_all(data_dir, "run-1")
+    write_export(
+        data_dir.landing / "erasure/erasure_2022-02-01.csv", ERASURE, [["A-000042", "", "01.02.2022"]]
+    )
+    ingest_all(data_dir, "run-2")
+    con = duckdb.connect(str(data_dir.warehouse))
+    # four row groups (DuckDB's size, opened by its path), which the threads share; each row 400 times
+    con.execute(
+        "create table raw.many_rows as select i % 1000 as k, md5((i % 1000)::varchar) as v from range(400000) as t(i)"
+    )
+    con.close()
+
+    def contents() -> dict[str, list[tuple]]:
+        reader = duckdb.connect(str(data_dir.warehouse), read_only=True)
+        try:
+            tables = reader.execute(
+                "select schema_name, table_name from duckdb_tables() where database_name = current_database()"
+            ).fetchall()
+            # every row as text, counted: the same rows as often, whatever their order
+            return {
+                f"{schema}.{table}": reader.execute(
+                    f"select cast(t as varchar) as row, count(*) from {schema}.{table} as t group by all order by all"
+                ).fetchall()
+                for schema, table in tables
+                if (schema, table) != ("meta", "compactions")
+            }
+        finally:
+            reader.close()
+
+    before = contents()
+    assert before["raw.members"] and before["meta.erasure_log"]
+    assert len(before["raw.many_rows"]) == 1000 and {n for _, n in before["raw.many_rows"]} == {400}
+    assert guards.compact_after_erasure(data_dir) is not None
+    assert contents() == before
+
+
 ERASE_TWICE = """
 import sys
 from pathlib import Path

@@ -98,6 +98,19 @@ def test_duckdb_and_great_expectations_agree_on_the_blocking_checks():
     assert verdicts(CLEAN) == ({0}, {0})  # a null code
     for index, row in BROKEN.items():
         assert verdicts([*CLEAN[:3], row]) == ({index}, {index}), index
+    # the rows that break a regex are counted as Great Expectations counts them, a value repeated in two rows twice
+    # (DuckDB matches each distinct value once)
+    rows = [*CLEAN[:3], ("a", "xyz!", 1.0, True), ("b", "xyz!", 2.0, True), ("a", "0ff", 3.0, True)]
+    assert verdicts(rows) == ({1}, {1})
+    regex = EXPECTATIONS[1]
+    frame = pd.DataFrame(rows, columns=["code", "ref", "amount", "flag"])
+    batch_definition, suite = gx_process.gx_suite("t", "t", "t", [regex])
+    (item,) = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(suite).results
+    assert (
+        quality.sql_violations(con, "t where f = ?", ["x"], [regex])
+        == [item.result["unexpected_count"]]
+        == [3]
+    )
 
 
 def test_a_clean_run_is_judged_in_duckdb_as_great_expectations_would(data_dir, monkeypatch):

@@ -242,8 +242,8 @@ def sql_violations(
         elif e["type"] == "expect_column_values_to_match_regex":
             # matched once per distinct value, its rows counted: a keyed hash recurs in many rows (an address in
             # an activity export, a member in every members export), and matching `^[0-9a-f]{64}$` costs by the
-            # byte. At scale 10 the full build's checks of email_hash and member_id_hash took about 4.5 s row by
-            # row, about 2 s so (docs/benchmarks.md, thirty-fifth pass).
+            # byte. At scale 10 the full build's checks of email_hash and member_id_hash took about 4.6 s row by
+            # row, about 2.5 s so (docs/benchmarks.md, thirty-fifth pass).
             regex = kwargs["regex"].replace("'", "''")
             parts.append(
                 f"(select coalesce(sum(n), 0) from (select {column} as v, count(*) as n from {where} "

@@ -110,17 +110,21 @@ def _nothing_to_do(data_dir: DataDir, decision, out, started: float) -> None:
     out(f"  time:  {time.perf_counter() - started:.1f} s")
 
 
+def hide_dbt_core() -> None:
+    """Hide dbt-core from dagster-dbt in this process, before dagster-dbt's first import. dagster-dbt imports dbt-core's
+    modules where it finds them (1.2 s of every run that builds), for dbt's types and its node selection; the run's
+    process runs no dbt (dbt builds in a process of its own, pipelines/dbt_in_dir.py, and no adapter is made here,
+    pipelines/resources.py) and selects every node, and dagster-dbt works without dbt-core (as with dbt Fusion, whose
+    projects it reads the same way). It looks for dbt-core by importing `dbt.version`: hidden, unless already
+    imported. The asset graph is the same (tests/pipeline/test_definitions.py)."""
+    sys.modules.setdefault("dbt.version", None)
+
+
 def _run_locked(
     data_dir: DataDir, out, full_refresh: bool, started: float, started_at: datetime, reason: str
 ) -> int:
     data_dir.export_env()
-    # dagster-dbt imports dbt-core's modules where it finds them (1.2 s of every run that builds), for dbt's types
-    # and its node selection; this process runs no dbt (dbt builds in a process of its own, pipelines/
-    # dbt_in_dir.py, and no adapter is made here, pipelines/resources.py) and selects every node, and dagster-dbt
-    # works without dbt-core (as with dbt Fusion, whose projects it reads the same way). It looks for dbt-core by
-    # importing `dbt.version`: hidden here, unless already imported. The asset graph and the run's events are the
-    # same (tests/pipeline/test_definitions.py).
-    sys.modules.setdefault("dbt.version", None)
+    hide_dbt_core()
     from pipelines.dbt_prepare import ensure_manifest
 
     ensure_manifest()

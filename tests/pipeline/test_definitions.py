@@ -478,7 +478,8 @@ def test_the_modules_of_a_run_and_of_dbt_are_frozen_for_the_garbage_collector(da
 ASSET_GRAPH = """
 import json, sys
 if sys.argv[1] == "hidden":
-    sys.modules["dbt.version"] = None  # as pipelines/run.py does
+    from pipelines.run import hide_dbt_core  # as the run does before the definitions
+    hide_dbt_core()
 from pipelines.definitions import defs
 graph = defs.resolve_asset_graph()
 job = defs.resolve_job_def("alumni_pipeline")

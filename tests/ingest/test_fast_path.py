@@ -232,6 +232,25 @@ def test_the_content_ends_where_a_strip_of_the_last_line_ends_ends(raw):
     assert staging._content_end(raw) == len(raw.rstrip(b"\r\n"))
 
 
+def test_a_bare_carriage_return_is_found_as_a_copy_without_the_pairs_finds_it():
+    # counted, not copied: every text of up to seven of the bytes that matter, against the copy it replaced
+    for length in range(8):
+        for raw in map(bytes, itertools.product(b"\r\na", repeat=length)):
+            assert staging._bare_carriage_return(raw) == (b"\r" in raw.replace(b"\r\n", b"")), raw
+
+
+def test_a_line_ending_in_the_delimiter_is_found_in_either_order_of_the_searches():
+    # CRLF asked first: every text of up to seven of the bytes that matter, against the order it replaced
+    for length in range(8):
+        for raw in map(bytes, itertools.product(b";\r\na", repeat=length)):
+            before = (
+                b";\n" in raw
+                or (b"\r" in raw and b";\r\n" in raw)
+                or raw.endswith(b";", 0, len(raw.rstrip(b"\r\n")))
+            )
+            assert staging._ends_a_line(raw, ";") == before, raw
+
+
 def test_a_file_of_carriage_return_lines_is_read_by_the_csv_module(tmp_path):
     """Classic Mac line ends, the header's too: the delimiter is found in the header as the reader reads it
     (before, the header's search for a delimiter failed on the carriage return and stopped the run)."""

@@ -226,3 +226,53 @@ def test_a_file_is_numbered_by_key_unless_each_key_occurs_once_and_either_way_th
         assert numbered != unnumbered
     _, numbered, _ = _checked(["A-1", "A-2", " A-1"])
     assert [row[-1] for row in numbered] == [None, None, "duplicate_id|ID"]
+
+
+TIMED = Source(
+    name="timed",
+    folder="timed",
+    prefix="timed",
+    columns=(
+        Column("ID", "timed_id", required=True),
+        Column("Zeitpunkt", "at", DATETIME, required=True),
+        Column("Gelesen", "read_at", DATETIME, formats=MAUTIC_TIMES),
+        Column("Datum", "day", DATE),
+    ),
+)
+
+
+def test_a_time_read_once_per_distinct_text_is_the_value_each_row_would_have_read():
+    """`checked` reads a date and time once per distinct text and joins it back (rules.checked_select): every
+    row gets the value, and the rule's outcome, that reading it in the row gave; no row is lost or doubled,
+    whether its text recurs, differs only in spaces, is empty, or cannot be read (a null text included)."""
+    # Berlin wall time on both sides of the changes to and from summer time, an hour that does not exist
+    times = VALUES[DATETIME] + ["2024-03-31 02:30", "2024-10-27 02:30:00", "27.10.2024 03:00", None]
+    read = ["", "December 15, 2025 10:15 am", "2025-12-15 10:15", "nie", " December 15, 2025 10:15 am", None]
+    rows = [
+        [f"T-{line}", times[line % len(times)], read[line % len(read)], "31.12.2024", line]
+        for line in range(2, 80)
+    ]
+    con = duckdb.connect()
+    con.execute("set timezone = 'UTC'")
+    con.execute(
+        "create table incoming (v_timed_id varchar, v_at varchar, v_read_at varchar, v_day varchar, _line bigint)"
+    )
+    con.executemany("insert into incoming values (?, ?, ?, ?, ?)", rows)
+    sql = rules.checked_select(TIMED)
+    assert "times_at" in sql and "times_read_at" in sql and "times_day" not in sql  # a date alone row by row
+    checked = con.execute(
+        f"select _line, t_at, t_read_at, t_day, _failure from ({sql}) order by _line"
+    ).fetchall()
+    by_row = con.execute(
+        f"select _line, {rules.typed_expr(TIMED.column('at'))}, {rules.typed_expr(TIMED.column('read_at'))}, "
+        f"{rules.typed_expr(TIMED.column('day'))} from incoming order by _line"
+    ).fetchall()
+    assert [row[:4] for row in checked] == by_row
+    assert (
+        len({row[1] for row in checked if row[1] is not None}) >= 5
+    )  # times read, not a comparison of nulls
+    assert sum(row[2] is not None for row in checked) > 0
+    # the rules see the joined values: a text that cannot be read is quarantined as before
+    failures = {row[4] for row in checked}
+    assert "invalid_datetime|Zeitpunkt" in failures and "invalid_datetime|Gelesen" in failures
+    assert None in failures

@@ -70,7 +70,8 @@ members as (
     from inputs
 ),
 
-numbered_spells as (
+-- each spell with the number of its member's spells
+counted_spells as (
     select
         *,
         count(*) over (partition by alumni_key) as member_spells
@@ -83,16 +84,16 @@ spell_months as not materialized (
     select
         members.member_no,
         months.month_index,
-        numbered_spells.member_spells
-    from numbered_spells
-    inner join members on numbered_spells.alumni_key = members.alumni_key
+        counted_spells.member_spells
+    from counted_spells
+    inner join members on counted_spells.alumni_key = members.alumni_key
     inner join months
         on
-            numbered_spells.starts_on <= months.month_end
-            and (numbered_spells.ends_on is null or numbered_spells.ends_on > months.month_start)
+            counted_spells.starts_on <= months.month_end
+            and (counted_spells.ends_on is null or counted_spells.ends_on > months.month_start)
     {% if is_incremental() %}
         where
-            numbered_spells.alumni_key in (select changed.alumni_key from changed)
+            counted_spells.alumni_key in (select changed.alumni_key from changed)
             or months.month_start >= (select last_built.month_start from last_built)
     {% endif %}
 ),

@@ -181,10 +181,12 @@ def compact_after_erasure(data_dir, before_models: bool = False) -> float | None
     record of this compaction is written into the new file, so a crash before the rename leaves it pending.
     Returns the seconds it took, or None when there was nothing to do. No other connection may be open.
 
-    `before_models`: called between the ingest and dbt, it rewrites only a warehouse in which dbt has built
-    nothing yet (a first build). The copy then holds the ingest's tables alone, not also every model, and dbt
-    builds from the swept tables only, so the rewrite after publishing finds nothing pending. A warehouse with
-    models is left for that rewrite: dbt's incremental models delete erased people's rows themselves."""
+    `before_models`: called after an ingest step and between the ingest and dbt, it rewrites only a warehouse in
+    which dbt has built nothing yet (a first build). The copy then holds the tables loaded so far alone, not
+    also every model (nor, right after the step whose sweep removed written rows, the sources loaded after it),
+    and dbt builds from the swept tables only, so the rewrite after publishing finds nothing pending. A
+    warehouse with models is left for that rewrite: dbt's incremental models delete erased people's rows
+    themselves."""
     import time
 
     started = time.perf_counter()
@@ -203,17 +205,7 @@ def compact_after_erasure(data_dir, before_models: bool = False) -> float | None
         # 10 took 20.8 s, now 14.3 s; the rows of one landing file lie in two runs instead of one (by the row ids of
         # raw.members and raw.newsletter_activity), the file is 0.9 % larger (docs/benchmarks.md, thirty-fifth pass).
         con.execute("set preserve_insertion_order = false")
-        con.execute(f"create table if not exists {COMPACTION_TABLE} (compacted_at timestamp, seconds double)")
-        pending = con.execute(
-            f"""
-            select count(*) from meta.erasure_log
-            where swept_at > coalesce((select max(compacted_at) from {COMPACTION_TABLE}), timestamp '1900-01-01')
-              and not coalesce(before_writing, false)
-            """
-        ).fetchone()[0]
-        if not pending:
-            return None
-        if before_models and _models_built(con):
+        if not rewrite_due(con, before_models):
             return None
         con.execute("checkpoint")
         catalog = con.execute("select current_database()").fetchone()[0]
@@ -237,6 +229,21 @@ def compact_after_erasure(data_dir, before_models: bool = False) -> float | None
     # the old file's log would be replayed into the new one: after a clean close there is none
     warehouse.with_name(warehouse.name + ".wal").unlink(missing_ok=True)
     return time.perf_counter() - started
+
+
+def rewrite_due(con: duckdb.DuckDBPyConnection, before_models: bool = False) -> bool:
+    """Whether `compact_after_erasure` has a rewrite to do: an erasure removed written rows since the last one
+    (and, `before_models`, dbt has built nothing yet). Asked on the connection at hand: an ingest step asks on
+    the run's own before it lets the file go for a rewrite (pipelines/defs/ingest.py)."""
+    con.execute(f"create table if not exists {COMPACTION_TABLE} (compacted_at timestamp, seconds double)")
+    pending = con.execute(
+        f"""
+        select count(*) from meta.erasure_log
+        where swept_at > coalesce((select max(compacted_at) from {COMPACTION_TABLE}), timestamp '1900-01-01')
+          and not coalesce(before_writing, false)
+        """
+    ).fetchone()[0]
+    return bool(pending) and not (before_models and _models_built(con))
 
 
 def _models_built(con: duckdb.DuckDBPyConnection) -> bool:

@@ -125,7 +125,9 @@ def _validate_with_gx(
     totals: dict[int, dict] = {}
     for name in files:
         frame = con.execute(
-            f"select {', '.join(columns)} from raw.{source} where _run_id = ? and _source_file = ?",
+            # in the file's order of lines: the examples quoted are its first, however the table's rows lie (a
+            # rewrite after an erasure copies them in any order: guards.compact_after_erasure)
+            f"select {', '.join(columns)} from raw.{source} where _run_id = ? and _source_file = ? order by _line",
             [run_id, name],
         ).df()
         for index, details in enumerate(_gx_results(source, source, "warehouse", expectations, frame)):

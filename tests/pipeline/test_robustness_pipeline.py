@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -135,6 +136,72 @@ def test_a_first_build_writes_no_erased_row_and_keeps_no_erased_bytes(published_
         con.close()
     logged = b"".join(p.read_bytes() for p in data_dir.dagster_home.rglob("*.db"))
     assert b"rewritten after an erasure" not in logged
+
+
+def test_a_first_build_rewrites_right_after_the_step_that_swept_written_rows(
+    demo_small, tmp_path, monkeypatch
+):
+    """A member found erased only in a later export (the request names an address that only the last export
+    links to the member): the rows of the earlier exports are written, then swept at the end of the members'
+    step. The first build rewrites warehouse.duckdb right after that step (guards.compact_after_erasure), while
+    it holds the sources loaded so far, not before dbt after every other source; once: the sources loaded after
+    it take the member's rows out before writing. Nothing of the member stays in the bytes, and every source
+    loaded after the rewrite is in the warehouse."""
+    import dagster as dg
+
+    root, _ = demo_small
+    data_dir = DataDir(tmp_path / "data")
+    shutil.copytree(root / "landing", data_dir.landing)
+    exports = sorted((data_dir.landing / "members").glob("members_*.csv"))
+    _, first_rows = _members(exports[0])
+    header, rows = _members(exports[-1])
+    named_first = {r["mitgliedsnummer"] for r in first_rows if "@" in r["e-mail"]}
+    member = next(r for r in rows if r["mitgliedsnummer"] in named_first and "@" in r["e-mail"])
+    old_address = next(r["e-mail"] for r in first_rows if r["mitgliedsnummer"] == member["mitgliedsnummer"])
+    member["e-mail"] = "spaeter.geloescht@example.org"  # the last export alone links the member to it
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, header, delimiter=";", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    exports[-1].write_text(buffer.getvalue(), encoding="utf-8")
+    (data_dir.landing / "erasure/erasure_2023-03-20.csv").write_text(
+        "Mitgliedsnummer;E-Mail;Eingegangen am\n;spaeter.geloescht@example.org;20.03.2023\n", encoding="utf-8"
+    )
+
+    result = run_cli("pipeline", "--data-dir", str(data_dir.root), env=KEY)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    content = data_dir.warehouse.read_bytes()
+    for value in (member["mitgliedsnummer"], old_address, member["e-mail"]):
+        assert value.encode() not in content, value
+    con = duckdb.connect(str(data_dir.warehouse), read_only=True)
+    try:
+        # rows of the member were written (by earlier exports) and swept: the rewrite was due, and done once
+        assert con.execute(
+            "select count(*) from meta.erasure_log where table_name = 'raw.members' and not coalesce(before_writing, false)"
+        ).fetchone()[0]
+        assert con.execute("select count(*) from meta.compactions").fetchone()[0] == 1
+        assert con.execute(
+            "select count(*) from raw.members where member_id = ?", [member["mitgliedsnummer"]]
+        ).fetchone() == (0,)
+        loaded = dict(
+            con.execute(
+                "select source, sum(rows_loaded) from meta.ingested_files where status = 'loaded' group by source"
+            ).fetchall()
+        )
+        for source in ("newsletter_activity", "attendance", "newsletter_campaigns", "members", "events"):
+            stored = con.execute(f"select count(*) from raw.{source}").fetchone()[0]
+            assert 0 < stored <= loaded[source], source  # loaded less what the erasure took out after writing
+    finally:
+        con.close()
+    monkeypatch.setenv("DAGSTER_HOME", str(data_dir.dagster_home))
+    with dg.DagsterInstance.get() as instance:
+        run_id = instance.get_runs(limit=1)[0].run_id
+        rewrites = [
+            record.step_key
+            for record in instance.all_logs(run_id)
+            if "rewritten after an erasure" in (record.user_message or "")
+        ]
+    assert rewrites == ["raw__members"]
 
 
 def test_erasure_with_a_shared_address_leaves_no_bytes_and_keeps_the_other_member(published_demo, tmp_path):

@@ -97,9 +97,9 @@ def _rewrite_after_erasure(context: dg.AssetExecutionContext, warehouse: Warehou
     (guards.compact_after_erasure, before_models): it copies what is loaded so far, not every source loaded
     after it too, which dbt's step would. At scale 10 the members' step is the one (a member found erased only
     in a later export, by an address: the rows of earlier exports were written, then swept), fourth of the
-    sources: its copy took about 6 s instead of 14 s before dbt (docs/benchmarks.md, thirty-seventh pass).
-    Asked on the run's connection (a few milliseconds in every ingest step); when due, the connection goes,
-    as before dbt's step, and the next step opens another."""
+    sources: its copy took 5.1-5.5 s instead of 14-15.5 s before dbt (docs/benchmarks.md, thirty-seventh pass).
+    Asked on the run's connection (about 1 ms in an ingest step, 2 ms where an erasure is pending in a built
+    warehouse); when due, the connection goes, as before dbt's step, and the next step opens another."""
     with warehouse.connect() as con:
         due = guards.rewrite_due(con, before_models=True)
     if not due:

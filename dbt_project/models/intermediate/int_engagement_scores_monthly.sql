@@ -9,8 +9,8 @@
 -- no longer member months) and rows of members who are gone (erased) are deleted in the post-hook.
 -- A change to the scoring rules below or to the seed's constants needs `alumni pipeline --full-refresh`.
 -- The post-hook is an anti-join on the member and the digest: as `key || '|' || digest not in (...)` it built a
--- text for each of the 20 million rows at scale 10 (1.15-1.25 s of every build, now 0.43-0.51 s;
--- docs/benchmarks.md, thirty-eighth pass), and one empty digest would have made it delete nothing.
+-- text for each of the 20 million rows at scale 10 (0.62 s of a month's build, now 0.26 s; docs/benchmarks.md,
+-- thirty-eighth pass), and one empty digest would have made it delete nothing.
 {{ config(
     materialized='incremental',
     unique_key=['alumni_key', 'month'],

@@ -38,7 +38,13 @@ def main(argv: list[str] | None = None) -> int:
         if value and not os.path.isabs(value):
             os.environ[name] = os.path.join(os.path.abspath(base), value)
     os.chdir(directory)
+    # dagster-dbt writes dbt's log file into the invocation's target folder, which the dbt step removes once it has
+    # read the results (pipelines/defs/transform.py): its debug lines were never read. DBT_LOG_LEVEL_FILE=debug
+    # (or --log-level-file debug) brings them back for a build run by hand.
+    os.environ.setdefault("DBT_LOG_LEVEL_FILE", "info")
     from dbt.cli.main import cli
+
+    skip_debug_events_no_one_logs()
 
     # dbt's modules, imported, are about a million objects that live as long as the process: frozen, Python's
     # garbage collector no longer walks them in every full collection of the build and at its exit (docs/
@@ -46,6 +52,42 @@ def main(argv: list[str] | None = None) -> int:
     gc.freeze()
     sys.argv = ["dbt", *dbt_args]
     return cli()  # click's standalone mode exits with dbt's code
+
+
+QUIET_LEVELS = ("info", "warn", "error")
+
+
+def skip_debug_events_no_one_logs() -> None:
+    """dbt fires three debug events for every SQL statement (connection used, the query, its status) and builds
+    each one's protobuf log message before its loggers drop it: about 5,000 a build, 1.3-1.8 s of a month's dbt
+    build at scale 1 (docs/benchmarks.md, thirty-ninth pass). A debug event is dropped here, unbuilt, when no
+    logger writes debug lines and no callback but dbt's own tracking of behaviour changes (which looks only at
+    those warnings) would see it; with a debug logger (`--log-level debug`, DBT_LOG_LEVEL_FILE=debug) every
+    event goes to dbt as before. Left alone if dbt's event manager is not where this dbt version keeps it."""
+    try:
+        from dbt.tracking import track_behavior_change_warn
+        from dbt_common.events.base_types import EventLevel
+        from dbt_common.events.event_manager import EventManager
+    except ImportError:
+        return
+    fire = EventManager.fire_event
+    if getattr(fire, "skips_unlogged_debug_events", False):
+        return
+
+    def fire_event(self, e, level=None, node=None, force_warn_or_error_handling=False):
+        if (
+            (level or e.level_tag()) == EventLevel.DEBUG
+            and not force_warn_or_error_handling
+            and all(logger.level in QUIET_LEVELS for logger in self.loggers)
+            and all(callback is track_behavior_change_warn for callback in self.callbacks)
+        ):
+            return None
+        return fire(
+            self, e, level=level, node=node, force_warn_or_error_handling=force_warn_or_error_handling
+        )
+
+    fire_event.skips_unlogged_debug_events = True
+    EventManager.fire_event = fire_event
 
 
 if __name__ == "__main__":

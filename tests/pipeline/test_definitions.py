@@ -259,6 +259,84 @@ def test_dbt_is_pointed_at_the_warehouse_of_the_data_directory(defs, data_dir, m
     assert {p.name for p in data_dir.root.iterdir()} <= in_data_dir
 
 
+def test_dbt_logs_no_debug_lines_unless_asked(defs, data_dir, monkeypatch, tmp_path):
+    """dbt's log file is written into the target folder the dbt step removes after the build: by default it gets
+    info lines only, and the debug events no one logs are not built (pipelines/dbt_in_dir.py); asked for with
+    DBT_LOG_LEVEL_FILE=debug, the file has dbt's debug lines, the SQL's status among them. What dagster-dbt reads
+    from dbt's output, its info events, comes either way."""
+    from pipelines.ingest import connect
+
+    connect(data_dir).close()
+    runs = {}
+    for name, level in (("default", None), ("debug", "debug")):
+        if level:
+            monkeypatch.setenv("DBT_LOG_LEVEL_FILE", level)
+        target = tmp_path / name
+        invocation = defs.resources["dbt"].cli(["seed", "--select", "countries"], target_path=target)
+        events = [event.raw_event["info"] for event in invocation.stream_raw_events()]
+        assert invocation.is_successful()
+        assert any(info["name"] == "LogSeedResult" for info in events)  # what dagster-dbt materialises from
+        assert {info["level"] for info in events} <= {"info", "warn"}
+        runs[name] = (target / "dbt.log").read_text(encoding="utf-8")
+    assert "Finished running node seed.alumni.countries" not in runs["default"]
+    assert "SQL status" not in runs["default"] and "[debug]" not in runs["default"]
+    assert "Finished running node seed.alumni.countries" in runs["debug"] and "SQL status" in runs["debug"]
+
+
+def test_debug_events_are_built_only_for_a_logger_or_callback_that_takes_them(monkeypatch):
+    """The filter in front of dbt's event manager (pipelines/dbt_in_dir.py): a debug event reaches dbt's own
+    handling, which builds its log message, only when a logger writes debug lines or a callback other than dbt's
+    tracking of behaviour changes is registered; info events always do, and so does a debug event fired at a
+    higher level."""
+    import io
+
+    from dbt.adapters.events.types import SQLQuery
+    from dbt.tracking import track_behavior_change_warn
+    from dbt_common.events import event_manager
+    from dbt_common.events.base_types import EventLevel
+    from dbt_common.events.logger import LoggerConfig
+    from dbt_common.events.types import Note
+
+    from pipelines import dbt_in_dir
+
+    built = []
+    build_message = event_manager.msg_from_base_event
+
+    def counting(event, level=None):
+        built.append(type(event).__name__)
+        return build_message(event, level=level)
+
+    monkeypatch.setattr(event_manager, "msg_from_base_event", counting)
+    monkeypatch.setattr(event_manager.EventManager, "fire_event", event_manager.EventManager.fire_event)
+    dbt_in_dir.skip_debug_events_no_one_logs()
+    dbt_in_dir.skip_debug_events_no_one_logs()  # once is enough: not wrapped twice
+
+    def manager(level):
+        stream = io.StringIO()
+        events = event_manager.EventManager()
+        events.add_logger(LoggerConfig(name=f"test_{level}", level=level, output_stream=stream))
+        events.add_callback(track_behavior_change_warn)
+        return events, stream
+
+    quiet, quiet_out = manager(EventLevel.INFO)
+    quiet.fire_event(SQLQuery(conn_name="c", sql="select 42", node_info={}))
+    assert built == []
+    quiet.fire_event(SQLQuery(conn_name="c", sql="select 43", node_info={}), level=EventLevel.INFO)
+    quiet.fire_event(Note(msg="a note"))
+    assert built == ["SQLQuery", "Note"]
+    assert "select 43" in quiet_out.getvalue() and "a note" in quiet_out.getvalue()
+    assert "select 42" not in quiet_out.getvalue()
+
+    seen = []
+    quiet.add_callback(seen.append)
+    quiet.fire_event(SQLQuery(conn_name="c", sql="select 44", node_info={}))
+    assert built[-1] == "SQLQuery" and len(seen) == 1
+
+    loud, loud_out = manager(EventLevel.DEBUG)
+    loud.fire_event(SQLQuery(conn_name="c", sql="select 45", node_info={}))
+    assert built[-1] == "SQLQuery" and "select 45" in loud_out.getvalue()
+
+
 def test_one_saved_parse_serves_every_data_directory(tmp_path):
     """The profile names no data directory (dbt runs in it): dbt's saved parse, made by `dbt_prepare` before any
     run, is valid for the first build of every data directory. A path per data directory made each full build

@@ -283,6 +283,27 @@ def test_dbt_logs_no_debug_lines_unless_asked(defs, data_dir, monkeypatch, tmp_p
     assert "Finished running node seed.alumni.countries" in runs["debug"] and "SQL status" in runs["debug"]
 
 
+def test_dbt_queries_run_under_the_memory_cap_and_in_utc(defs, data_dir, monkeypatch, tmp_path):
+    """profiles.yml sets the memory cap once, when dbt opens its database, and the time zone on every model's
+    connection: a query of dbt's, on a connection of its own, sees both (ALUMNI_DUCKDB_MEMORY_LIMIT=1GB: DuckDB
+    shows 10^9 bytes in MiB)."""
+    from pipelines.ingest import connect
+
+    connect(data_dir).close()
+    monkeypatch.setenv("ALUMNI_DUCKDB_MEMORY_LIMIT", "1GB")
+    query = "select current_setting('memory_limit') as memory_limit, current_setting('TimeZone') as time_zone"
+    invocation = defs.resources["dbt"].cli(
+        ["show", "--inline", query, "--output", "json"], target_path=tmp_path / "target"
+    )
+    shown = [
+        event.raw_event["data"]["preview"]
+        for event in invocation.stream_raw_events()
+        if event.raw_event["info"]["name"] == "ShowNode"
+    ]
+    assert invocation.is_successful()
+    assert [json.loads(preview) for preview in shown] == [[{"memory_limit": "953.6 MiB", "time_zone": "UTC"}]]
+
+
 def test_debug_events_are_built_only_for_a_logger_or_callback_that_takes_them(monkeypatch):
     """The filter in front of dbt's event manager (pipelines/dbt_in_dir.py): a debug event reaches dbt's own
     handling, which builds its log message, only when a logger writes debug lines or a callback other than dbt's

@@ -20,6 +20,10 @@ import gc
 import os
 import sys
 
+# what sets the level of dbt's log file, directly or through the level of its whole log
+LEVEL_ASKED_FOR = {"DBT_LOG_LEVEL_FILE", "DBT_LOG_LEVEL", "DBT_DEBUG"}
+LEVEL_FLAGS = {"--log-level-file", "--log-level", "--debug", "-d"}
+
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -38,10 +42,15 @@ def main(argv: list[str] | None = None) -> int:
         if value and not os.path.isabs(value):
             os.environ[name] = os.path.join(os.path.abspath(base), value)
     os.chdir(directory)
-    # dagster-dbt writes dbt's log file into the invocation's target folder, which the dbt step removes once it has
-    # read the results (pipelines/defs/transform.py): its debug lines were never read. DBT_LOG_LEVEL_FILE=debug
-    # (or --log-level-file debug) brings them back for a build run by hand.
-    os.environ.setdefault("DBT_LOG_LEVEL_FILE", "info")
+    # dbt's log file at info, unless the file's or the whole log's level is asked for (dbt gives the file the
+    # level of --log-level only where the file's own is not set): the pipeline's dbt writes its log into
+    # dagster-dbt's target folder, which the dbt step removes once it has read the results (pipelines/defs/
+    # transform.py), and its debug lines (three per SQL statement) were never read. DBT_LOG_LEVEL_FILE=debug,
+    # --log-level-file debug, --log-level debug or --debug bring them back.
+    if not LEVEL_ASKED_FOR.intersection(os.environ) and not any(
+        arg.split("=")[0] in LEVEL_FLAGS for arg in dbt_args
+    ):
+        os.environ["DBT_LOG_LEVEL_FILE"] = "info"
     from dbt.cli.main import cli
 
     skip_debug_events_no_one_logs()
@@ -62,8 +71,8 @@ def skip_debug_events_no_one_logs() -> None:
     each one's protobuf log message before its loggers drop it: about 5,000 a build, 1.3-1.8 s of a month's dbt
     build at scale 1 (docs/benchmarks.md, thirty-ninth pass). A debug event is dropped here, unbuilt, when no
     logger writes debug lines and no callback but dbt's own tracking of behaviour changes (which looks only at
-    those warnings) would see it; with a debug logger (`--log-level debug`, DBT_LOG_LEVEL_FILE=debug) every
-    event goes to dbt as before. Left alone if dbt's event manager is not where this dbt version keeps it."""
+    those warnings) would see it; with a logger at debug (`--debug`, `--log-level debug` for the output,
+    DBT_LOG_LEVEL_FILE=debug for the file) every event goes to dbt as before. Left alone if dbt's event manager is not where this dbt version keeps it."""
     try:
         from dbt.tracking import track_behavior_change_warn
         from dbt_common.events.base_types import EventLevel

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -267,6 +268,8 @@ def test_dbt_logs_no_debug_lines_unless_asked(defs, data_dir, monkeypatch, tmp_p
     from pipelines.ingest import connect
 
     connect(data_dir).close()
+    for name in dbt_in_dir_levels():
+        monkeypatch.delenv(name, raising=False)
     runs = {}
     for name, level in (("default", None), ("debug", "debug")):
         if level:
@@ -281,6 +284,61 @@ def test_dbt_logs_no_debug_lines_unless_asked(defs, data_dir, monkeypatch, tmp_p
     assert "Finished running node seed.alumni.countries" not in runs["default"]
     assert "SQL status" not in runs["default"] and "[debug]" not in runs["default"]
     assert "Finished running node seed.alumni.countries" in runs["debug"] and "SQL status" in runs["debug"]
+
+
+def dbt_in_dir_levels() -> set[str]:
+    from pipelines.dbt_in_dir import LEVEL_ASKED_FOR
+
+    return LEVEL_ASKED_FOR
+
+
+DBT_IN_DIR_LEVELS = """
+import json, os, sys
+from pipelines import dbt_in_dir
+try:
+    dbt_in_dir.main([sys.argv[1], *sys.argv[2:], "--help"])
+except SystemExit:
+    pass
+from dbt_common.events.event_manager import EventManager
+print(json.dumps({
+    "file_level": os.environ.get("DBT_LOG_LEVEL_FILE"),
+    "filtered": getattr(EventManager.fire_event, "skips_unlogged_debug_events", False),
+}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "file_level"),
+    [
+        ([], {}, "info"),
+        (["--log-level", "debug"], {}, None),
+        (["--log-level=warn"], {}, None),
+        (["--debug"], {}, None),
+        (["--log-level-file", "debug"], {}, None),
+        ([], {"DBT_LOG_LEVEL": "debug"}, None),
+        ([], {"DBT_LOG_LEVEL_FILE": "debug"}, "debug"),
+    ],
+)
+def test_dbt_in_dir_sets_the_log_file_level_only_where_no_level_is_asked_for(data_dir, args, env, file_level):
+    """dbt gives its log file the level of --log-level only where the file's own level is not set: dbt_in_dir sets
+    it to info only where neither is asked for (by a flag or dbt's environment variables), so that --log-level
+    debug still writes debug lines to the file. The filter of debug events is in place in every case (it passes
+    them on where a logger is at debug)."""
+    from pipelines.settings import REPO_ROOT
+
+    data_dir.root.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if k not in dbt_in_dir_levels()} | env
+    result = subprocess.run(
+        [sys.executable, "-c", DBT_IN_DIR_LEVELS, str(data_dir.root), *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen == {"file_level": file_level, "filtered": True}
 
 
 def test_dbt_queries_run_under_the_memory_cap_and_in_utc(defs, data_dir, monkeypatch, tmp_path):

@@ -45,8 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     # dbt's log file at info, unless the file's or the whole log's level is asked for (dbt gives the file the
     # level of --log-level only where the file's own is not set): the pipeline's dbt writes its log into
     # dagster-dbt's target folder, which the dbt step removes once it has read the results (pipelines/defs/
-    # transform.py), and its debug lines (three per SQL statement) were never read. DBT_LOG_LEVEL_FILE=debug,
-    # --log-level-file debug, --log-level debug or --debug bring them back.
+    # transform.py), and its debug lines (three per SQL statement) were never read; dbt_prepare's parse and docs
+    # keep their log, at info too. DBT_LOG_LEVEL_FILE=debug, --log-level-file debug, --log-level debug or --debug
+    # bring the debug lines back.
     if not LEVEL_ASKED_FOR.intersection(os.environ) and not any(
         arg.split("=")[0] in LEVEL_FLAGS for arg in dbt_args
     ):
@@ -68,11 +69,12 @@ QUIET_LEVELS = ("info", "warn", "error")
 
 def skip_debug_events_no_one_logs() -> None:
     """dbt fires three debug events for every SQL statement (connection used, the query, its status) and builds
-    each one's protobuf log message before its loggers drop it: about 5,000 a build, 1.3-1.8 s of a month's dbt
-    build at scale 1 (docs/benchmarks.md, thirty-ninth pass). A debug event is dropped here, unbuilt, when no
-    logger writes debug lines and no callback but dbt's own tracking of behaviour changes (which looks only at
-    those warnings) would see it; with a logger at debug (`--debug`, `--log-level debug` for the output,
-    DBT_LOG_LEVEL_FILE=debug for the file) every event goes to dbt as before. Left alone if dbt's event manager is not where this dbt version keeps it."""
+    each one's protobuf log message before its loggers drop it: about 5,000 a build, 1.6 s of a month's dbt build
+    at scale 1 (the median of five pairs; docs/benchmarks.md, thirty-ninth pass). A debug event is dropped here,
+    unbuilt, when no logger writes debug lines and no callback but dbt's own tracking of behaviour changes (which
+    looks only at those warnings) would see it; with a logger at debug (`--debug`, `--log-level debug` for the
+    output, DBT_LOG_LEVEL_FILE=debug for the file) every event goes to dbt as before. Left alone where this dbt
+    version keeps its event manager elsewhere."""
     try:
         from dbt.tracking import track_behavior_change_warn
         from dbt_common.events.base_types import EventLevel

@@ -10,6 +10,7 @@ import sys
 import dagster as dg
 import pytest
 
+from pipelines.dbt_in_dir import LEVEL_ASKED_FOR
 from pipelines.ingest.sources import SOURCES
 from pipelines.resources import WarehouseResource
 from pipelines.run import _lock_refused
@@ -268,7 +269,7 @@ def test_dbt_logs_no_debug_lines_unless_asked(defs, data_dir, monkeypatch, tmp_p
     from pipelines.ingest import connect
 
     connect(data_dir).close()
-    for name in dbt_in_dir_levels():
+    for name in LEVEL_ASKED_FOR:
         monkeypatch.delenv(name, raising=False)
     runs = {}
     for name, level in (("default", None), ("debug", "debug")):
@@ -284,12 +285,6 @@ def test_dbt_logs_no_debug_lines_unless_asked(defs, data_dir, monkeypatch, tmp_p
     assert "Finished running node seed.alumni.countries" not in runs["default"]
     assert "SQL status" not in runs["default"] and "[debug]" not in runs["default"]
     assert "Finished running node seed.alumni.countries" in runs["debug"] and "SQL status" in runs["debug"]
-
-
-def dbt_in_dir_levels() -> set[str]:
-    from pipelines.dbt_in_dir import LEVEL_ASKED_FOR
-
-    return LEVEL_ASKED_FOR
 
 
 DBT_IN_DIR_LEVELS = """
@@ -327,7 +322,7 @@ def test_dbt_in_dir_sets_the_log_file_level_only_where_no_level_is_asked_for(dat
     from pipelines.settings import REPO_ROOT
 
     data_dir.root.mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if k not in dbt_in_dir_levels()} | env
+    env = {k: v for k, v in os.environ.items() if k not in LEVEL_ASKED_FOR} | env
     result = subprocess.run(
         [sys.executable, "-c", DBT_IN_DIR_LEVELS, str(data_dir.root), *args],
         cwd=REPO_ROOT,

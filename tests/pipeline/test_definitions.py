@@ -411,6 +411,67 @@ def test_debug_events_are_built_only_for_a_logger_or_callback_that_takes_them(mo
     assert built[-1] == "SQLQuery" and "select 45" in loud_out.getvalue()
 
 
+def test_agate_type_testers_are_made_once_and_type_tables_as_before(monkeypatch):
+    """dbt's agate tables of statement results (pipelines/dbt_in_dir.py): with the type testers reused, a result
+    is typed as dbt types it (numbers, dates, booleans; text columns kept as text, '' and 'null' kept as text in
+    them), a tester is made once per set of text columns, and an empty result is an empty table."""
+    import datetime
+    import decimal
+
+    from dbt_common.clients import agate_helper
+
+    from pipelines import dbt_in_dir
+
+    rows = [
+        {"n": 1, "day": "2026-12-05", "at": "2026-12-05 10:00:00", "flag": "true", "name": "2026-12-05"},
+        {"n": None, "day": None, "at": None, "flag": None, "name": "null"},
+        {"n": 3, "day": "2026-11-30", "at": "2026-11-30 23:59:59", "flag": "false", "name": ""},
+    ]
+    columns = ["n", "day", "at", "flag", "name"]
+
+    def typed(table):
+        return [type(t).__name__ for t in table.column_types], [tuple(row.values()) for row in table.rows]
+
+    def untyped_table():  # no text-only columns: every type tried ('' and 'null' are empty)
+        return agate_helper.table_from_rows(
+            [["2026-12-05", "1", "true"], ["", "null", "false"]], ["day", "n", "flag"], text_only_columns=[]
+        )
+
+    before = typed(agate_helper.table_from_data_flat(rows, columns))
+    before_untyped = typed(untyped_table())
+    assert before_untyped == (
+        ["Date", "Number", "Boolean"],
+        [(datetime.date(2026, 12, 5), decimal.Decimal(1), True), (None, None, False)],
+    )
+    before_numbers = typed(agate_helper.table_from_rows([[1, None], [2, 3.5]], ["a", "b"]))
+    assert before[0] == ["Integer", "Text", "Text", "Text", "Text"]  # the strings are text columns
+    assert before[1][1:] == [
+        (None, None, None, None, "null"),
+        (3, "2026-11-30", "2026-11-30 23:59:59", "false", ""),
+    ]
+
+    monkeypatch.setattr(agate_helper, "build_type_tester", agate_helper.build_type_tester)
+    monkeypatch.setattr(agate_helper, "empty_table", agate_helper.empty_table)
+    dbt_in_dir.reuse_agate_type_testers()
+    patched = agate_helper.build_type_tester
+    dbt_in_dir.reuse_agate_type_testers()  # once is enough: not wrapped twice
+    assert agate_helper.build_type_tester is patched
+
+    for _ in range(2):  # the second time with the testers made the first
+        assert typed(agate_helper.table_from_data_flat(rows, columns)) == before
+        assert typed(agate_helper.table_from_rows([[1, None], [2, 3.5]], ["a", "b"])) == before_numbers
+        assert typed(untyped_table()) == before_untyped
+
+    assert agate_helper.build_type_tester(["name", "day"]) is agate_helper.build_type_tester(("day", "name"))
+    assert agate_helper.build_type_tester(["name"]) is not agate_helper.build_type_tester(["day"])
+    kept = agate_helper.build_type_tester(["name"], string_null_values=())
+    assert kept is not agate_helper.build_type_tester(["name"])
+
+    empty = agate_helper.empty_table()
+    assert len(empty.rows) == 0 and len(empty.column_names) == 0
+    assert agate_helper.empty_table() is not empty  # a table of its own each time
+
+
 def test_one_saved_parse_serves_every_data_directory(tmp_path):
     """The profile names no data directory (dbt runs in it): dbt's saved parse, made by `dbt_prepare` before any
     run, is valid for the first build of every data directory. A path per data directory made each full build

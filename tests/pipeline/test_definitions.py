@@ -294,10 +294,12 @@ try:
     dbt_in_dir.main([sys.argv[1], *sys.argv[2:], "--help"])
 except SystemExit:
     pass
+from dbt_common.clients import agate_helper
 from dbt_common.events.event_manager import EventManager
 print(json.dumps({
     "file_level": os.environ.get("DBT_LOG_LEVEL_FILE"),
     "filtered": getattr(EventManager.fire_event, "skips_unlogged_debug_events", False),
+    "testers_reused": getattr(agate_helper.build_type_tester, "reused", False),
 }))
 """
 
@@ -318,7 +320,7 @@ def test_dbt_in_dir_sets_the_log_file_level_only_where_no_level_is_asked_for(dat
     """dbt gives its log file the level of --log-level only where the file's own level is not set: dbt_in_dir sets
     it to info only where neither is asked for (by a flag or dbt's environment variables), so that --log-level
     debug still writes debug lines to the file. The filter of debug events is in place in every case (it passes
-    them on where a logger is at debug)."""
+    them on where a logger is at debug), and so are agate's reused type testers."""
     from pipelines.settings import REPO_ROOT
 
     data_dir.root.mkdir(parents=True, exist_ok=True)
@@ -333,7 +335,7 @@ def test_dbt_in_dir_sets_the_log_file_level_only_where_no_level_is_asked_for(dat
     )
     assert result.returncode == 0, result.stderr[-3000:]
     seen = json.loads(result.stdout.strip().splitlines()[-1])
-    assert seen == {"file_level": file_level, "filtered": True}
+    assert seen == {"file_level": file_level, "filtered": True, "testers_reused": True}
 
 
 def test_dbt_queries_run_under_the_memory_cap_and_in_utc(defs, data_dir, monkeypatch, tmp_path):

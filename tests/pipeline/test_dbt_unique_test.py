@@ -17,16 +17,24 @@ pytestmark = pytest.mark.slow  # dbt itself renders the queries
 CUT = "-- 8< --"
 
 
-def test_the_unique_test_finds_exactly_the_rows_dbts_own_query_finds(tmp_path):
+def _rendered(tmp_path, ours: str, theirs: str) -> tuple[str, str]:
+    """The two queries as dbt renders them in this project (macros dispatched as a test's are)."""
     data_dir = DataDir(tmp_path / "data")
     data_dir.root.mkdir()
-    # dbt renders both queries: the test as every model's `unique` test calls it (dispatched), and dbt's default
-    inline = f"{{{{ test_unique('probe', 'k') }}}}\n{CUT}\n{{{{ dbt.default__test_unique('probe', 'k') }}}}"
+    inline = f"{ours}\n{CUT}\n{theirs}"
     result = run_dbt(
         ["compile", "--quiet", "--inline", inline, "--target-path", str(tmp_path / "target")], data_dir
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    ours, dbts = result.stdout.split(CUT)
+    first, second = result.stdout.split(CUT)
+    return first, second
+
+
+def test_the_unique_test_finds_exactly_the_rows_dbts_own_query_finds(tmp_path):
+    # the test as every model's `unique` test calls it (dispatched), and dbt's default
+    ours, dbts = _rendered(
+        tmp_path, "{{ test_unique('probe', 'k') }}", "{{ dbt.default__test_unique('probe', 'k') }}"
+    )
     assert "repeated_hashes" in ours and "repeated_hashes" not in dbts
 
     con = duckdb.connect(str(tmp_path / "probe.duckdb"))
@@ -50,17 +58,11 @@ def test_the_combination_test_finds_exactly_the_rows_a_plain_grouping_finds(tmp_
     found by sorting them, then the keys compared exactly, give what grouping the keys themselves gives: a key
     three times, one twice, a key repeated with an empty part (grouped as one, as dbt_utils' test does), and keys
     that share one column but not the other (not findings)."""
-    data_dir = DataDir(tmp_path / "data")
-    data_dir.root.mkdir()
-    inline = (
-        "{{ adapter.dispatch('duplicate_keys', 'alumni')('probe', ['a', 'b']) }}\n"
-        f"{CUT}\n{{{{ default__duplicate_keys('probe', ['a', 'b']) }}}}"
+    ours, plain = _rendered(
+        tmp_path,
+        "{{ adapter.dispatch('duplicate_keys', 'alumni')('probe', ['a', 'b']) }}",
+        "{{ default__duplicate_keys('probe', ['a', 'b']) }}",
     )
-    result = run_dbt(
-        ["compile", "--quiet", "--inline", inline, "--target-path", str(tmp_path / "target")], data_dir
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    ours, plain = result.stdout.split(CUT)
     assert "lag(key_hash) over (order by key_hash)" in ours and "key_hash" not in plain
 
     con = duckdb.connect(str(tmp_path / "probe.duckdb"))
@@ -72,8 +74,8 @@ def test_the_combination_test_finds_exactly_the_rows_a_plain_grouping_finds(tmp_
     con.execute(
         """
         insert into probe values
-            (md5('7'), date '2020-01-01'), (md5('7'), date '2020-01-01'),  -- a key three times
-            (md5('11'), date '2020-03-01'),                                -- one twice
+            (md5('7'), date '2020-01-01'), (md5('7'), date '2020-01-01'),  -- with the table's own: three times
+            (md5('11'), date '2020-03-01'),                                -- with the table's own: twice
             (md5('12'), null), (md5('12'), null),                          -- a key with an empty part, twice
             (null, null),                                                  -- once: not a finding
             (md5('13'), date '2031-01-01')                                 -- a new month of a known a

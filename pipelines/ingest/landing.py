@@ -54,7 +54,8 @@ def export_time_in_name(file_name: str) -> datetime | None:
 def export_time(path: Path) -> datetime:
     """The export time of a landing file: from its name, else the file's modification time (naive UTC, like
     every timestamp here)."""
-    return export_time_in_name(path.name) or datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(
+    # lstat: a symbolic link's own time (it is rejected, never followed; a dangling one has no target)
+    return export_time_in_name(path.name) or datetime.fromtimestamp(path.lstat().st_mtime, UTC).replace(
         tzinfo=None
     )
 
@@ -85,7 +86,8 @@ def tool_files(landing: Path, tool: str) -> list[tuple[Path, str]]:
         return []
     found = []
     for path in folder.iterdir():
-        if path.name.startswith(".") or not path.is_file():
+        # symbolic links are listed (and rejected by load_file), never followed, as for the canonical sources
+        if path.name.startswith(".") or not (path.is_symlink() or path.is_file()):
             continue
         found.append((_kind_order(path), export_time(path), path.name, path))
     return [(path, f"{tool}/{name}") for _, _, name, path in sorted(found)]
@@ -93,7 +95,10 @@ def tool_files(landing: Path, tool: str) -> list[tuple[Path, str]]:
 
 def _kind_order(path: Path) -> int:
     """Check-in lists and logs refer to the registrations of order exports: load those first. Read from the
-    header line alone (a workbook is an order export: pretix writes check-in exports as CSV here)."""
+    header line alone (a workbook is an order export: pretix writes check-in exports as CSV here). A symbolic
+    link is not opened: it is rejected unread."""
+    if path.is_symlink():
+        return 0
     with path.open("rb") as handle:
         head = handle.read(4096).split(b"\n", 1)[0].lower()
     if b"scan type" in head or b"scan-typ" in head:

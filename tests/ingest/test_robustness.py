@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import unittest.mock
 from pathlib import Path
 
 import pytest
@@ -242,6 +243,41 @@ def test_a_linked_source_folder_is_rejected_not_read(data_dir, tmp_path):
     assert ledger(data_dir)["members"][1].startswith("symbolic_link")
     assert query(data_dir, "select count(*) from raw.members") == [(0,)]
     assert query(data_dir, "select count(*) from quarantine.members") == [(0,)]
+
+
+def test_a_symbolic_link_in_a_tool_folder_is_rejected_unread_dangling_or_not(data_dir, tmp_path):
+    """As in the canonical folders: listed, rejected, never opened (a dangling link too, which the tool folders
+    once passed over without a word, and a live one, which was opened to see what kind of export it is)."""
+    from pipelines.ingest import ingest_tool
+    from pipelines.ingest.landing import tool_files
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "tools"
+    outside = tmp_path / "outside.csv"
+    outside.write_bytes((fixtures / "pretix_checkinlog_en.csv").read_bytes())
+    folder = data_dir.landing / "pretix"
+    folder.mkdir(parents=True)
+    (folder / "dangling_2024-05-05.csv").symlink_to(tmp_path / "gone.csv")
+    (folder / "linked_2024-05-05.csv").symlink_to(outside)
+    opened = []
+    real_open = Path.open
+
+    def watched_open(self, *args, **kwargs):
+        opened.append(self.name)
+        return real_open(self, *args, **kwargs)
+
+    with unittest.mock.patch.object(Path, "open", watched_open):
+        listed = [name for _, name in tool_files(data_dir.landing, "pretix")]
+    assert sorted(listed) == ["pretix/dangling_2024-05-05.csv", "pretix/linked_2024-05-05.csv"]
+    assert opened == []
+    con = connect(data_dir)
+    try:
+        results = {r.file_name: r for r in ingest_tool(con, data_dir, "pretix", "run-1")}
+    finally:
+        con.close()
+    assert {name: r.status for name, r in results.items()} == dict.fromkeys(listed, "rejected")
+    for name in listed:
+        assert ledger(data_dir)[name][1].startswith("symbolic_link"), name
+    assert query(data_dir, "select count(*) from raw.pretix_checkin_log") == [(0,)]
 
 
 # ------------------------------------------------------------------------------------- volume (item 3)

@@ -80,7 +80,8 @@ def publish(con: duckdb.DuckDBPyConnection, data_dir: DataDir, published_run: st
     leaked = leaked_columns(con)
     if leaked:
         raise RuntimeError(f"refusing to publish: personal-data columns in marts: {', '.join(leaked)}")
-    con.execute(f"attach '{tmp}' as publish_target")
+    quoted = str(tmp).replace("'", "''")  # a data directory's path may hold a quote (/srv/o'neil)
+    con.execute(f"attach '{quoted}' as publish_target")
     try:
         for name in marts:
             con.execute(f"create table publish_target.main.{name} as select * from marts.{name}")

@@ -51,3 +51,20 @@ def test_publish_refuses_and_leaves_the_old_file(publish_module, data_dir):
     with pytest.raises(RuntimeError, match="attendee_name"):
         publish_module.publish(con, data_dir)
     assert data_dir.analytics.read_bytes() == b"previous"
+
+
+def test_publish_into_a_data_directory_whose_path_holds_a_quote(publish_module, tmp_path):
+    from pipelines.ingest import connect
+    from pipelines.settings import DataDir
+
+    data_dir = DataDir(tmp_path / "o'neil" / "data")
+    con = connect(data_dir)
+    try:
+        con.execute("create schema marts")
+        con.execute("create table marts.fct_x as select 'Chemnitz' as region, 42 as alumni")
+        published = publish_module.publish(con, data_dir)
+    finally:
+        con.close()
+    assert "fct_x" in published
+    with duckdb.connect(str(data_dir.analytics), read_only=True) as analytics:
+        assert analytics.execute("select region, alumni from fct_x").fetchall() == [("Chemnitz", 42)]

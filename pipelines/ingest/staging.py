@@ -481,14 +481,16 @@ def _quarantine_malformed(
     con, source: Source, parsed: Export | TableExport, file_name: str, sha: str, run_id: str, exported_at
 ) -> int:
     """Records that do not even split into the header's fields: kept whole, with their line (their raw text
-    only where the source keeps personal values at all)."""
+    only where the source keeps personal values at all), and their fields under the columns the header's
+    positions give them, as a good row's (or as the reader named them, `TableExport.malformed_columns`)."""
     stored, hashes = source.stored_columns, source.hashed_columns
-    positions = {h.strip().lower(): i for i, h in enumerate(parsed.header)}
+    named = parsed.malformed_columns if isinstance(parsed, TableExport) else {}
     statement = rules.malformed_insert(source)
     for line, text, values in parsed.malformed:
-        row = {c.name: _value_at(values, positions, c) for c in stored}
+        by_header = named.get(line)
+        row = {c.name: _field_of(parsed, values, by_header, c) for c in stored}
         hashed = [
-            _value_hash(con, c, row[c.name] if c.name in row else _value_at(values, positions, c))
+            _value_hash(con, c, row[c.name] if c.name in row else _field_of(parsed, values, by_header, c))
             for c in hashes
         ]
         raw_record = parsed.delimiter.join(values)
@@ -513,8 +515,13 @@ def _kept_with_issue(con, source: Source) -> dict[str, int]:
     return {name: int(value) for name, value in zip(names, row.fetchone(), strict=True) if value}
 
 
-def _value_at(values: list[str], positions: dict[str, int], c: Column) -> str | None:
-    pos = positions.get(c.header.lower())
+def _field_of(
+    parsed: Export | TableExport, values: list[str], by_header: dict[str, str] | None, c: Column
+) -> str | None:
+    """A malformed record's value of column `c`: as its reader named it, else at the header's position."""
+    if by_header is not None:
+        return by_header.get(c.header)
+    pos = parsed.positions.get(c.header)
     return values[pos] if pos is not None and pos < len(values) else None
 
 

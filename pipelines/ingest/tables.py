@@ -28,6 +28,9 @@ class TableExport:
     records: list[tuple[int, list[str]]]
     malformed: list[tuple[int, str, list[str]]] = field(default_factory=list)
     positions: dict[str, int | None] = field(default_factory=dict)
+    # a malformed record's values by the contract's header, where its fields follow another header than
+    # `header` (a Zoom report's section has a header of its own): line -> {contract header: value}
+    malformed_columns: dict[int, dict[str, str]] = field(default_factory=dict)
     derived: dict[str, str] = field(default_factory=dict)  # column -> SQL over the fields c0, c1, ...
     read_later: Callable[[], TableExport] | None = None
     good_rows: int | None = None  # records staged by DuckDB's reader (then `records` stays empty)

@@ -625,6 +625,7 @@ def _read_zoom(path: Path, raw: bytes) -> ToolFile:
     wanted = [c.header for c in source.columns]
     records: list[tuple[int, list[str]]] = []
     malformed: list[tuple[int, str, list[str]]] = []
+    malformed_columns: dict[int, dict[str, str]] = {}
     seen_attendees = False
     for index, (line, values) in enumerate(numbered):
         cells = list(values)
@@ -650,15 +651,6 @@ def _read_zoom(path: Path, raw: bytes) -> ToolFile:
             section_header = cells
             continue
         by_name = {normalise_header(h): i for i, h in enumerate(section_header)}
-        if len(values) < len(section_header) or any(v for v in values[len(section_header) :]):
-            malformed.append(
-                (
-                    line,
-                    f"expected {len(section_header)} fields in section {section}, found {len(values)}",
-                    values,
-                )
-            )
-            continue
         row = []
         for c in source.columns:
             if c.name == "webinar_ref":
@@ -667,12 +659,23 @@ def _read_zoom(path: Path, raw: bytes) -> ToolFile:
                 row.append(section)
             else:
                 pos = by_name.get(normalise_header(c.header))
-                value = values[pos] if pos is not None else ""
+                value = values[pos] if pos is not None and pos < len(values) else ""
                 row.append("" if value == "--" else value)
+        if len(values) < len(section_header) or any(v for v in values[len(section_header) :]):
+            # kept whole as the line has its fields; its columns named by the section's header, not the file's
+            malformed.append(
+                (
+                    line,
+                    f"expected {len(section_header)} fields in section {section}, found {len(values)}",
+                    values,
+                )
+            )
+            malformed_columns[line] = dict(zip(wanted, row, strict=True))
+            continue
         records.append((line, row))
     if not seen_attendees:
         raise FileRejected("unknown_kind", f"the file is no Zoom attendee report; {expected_kinds('zoom')}")
     if not webinar:
         raise FileRejected("missing_webinar_id", "the report's summary has no Webinar ID")
-    export = TableExport(encoding, ",", wanted, records, malformed)
+    export = TableExport(encoding, ",", wanted, records, malformed, malformed_columns=malformed_columns)
     return ToolFile(kind, "en", export.select(wanted))

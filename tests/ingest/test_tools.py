@@ -432,3 +432,30 @@ def test_canonical_catalogue_as_xlsx(tmp_path):
         "events",
     )
     con.close()
+
+
+def test_a_zoom_line_that_is_short_is_quarantined_under_its_sections_columns(tmp_path):
+    """A Zoom section has a header of its own: a malformed line's fields go to quarantine under the columns that
+    header names (not the file's), with its webinar and section, and its address's keyed hash for erasure."""
+    data_dir = _world(tmp_path)
+    lines = fixture("zoom_report.csv").decode().splitlines()
+    host = next(i for i, line in enumerate(lines) if line.startswith("Yes,Alumni-Büro"))
+    lines[host] = ",".join(lines[host].split(",")[:5])  # attended, name, address, join and leave time
+    becker = next(i for i, line in enumerate(lines) if line.startswith("No,Thomas Becker"))
+    lines[becker] = ",".join(lines[becker].split(",")[:8])
+    path = data_dir.landing / "zoom/Attendee_Report_2024-05-06.csv"
+    path.parent.mkdir(parents=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    con, results = _load(data_dir, {})
+    result = results["zoom/Attendee_Report_2024-05-06.csv"]
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (4, 2, 2)
+    rows = con.execute(
+        "select _line, webinar_ref, section, attended, user_name, "
+        "email_hash = alumni_hmac('alumni-office@example.org'), email_hash = alumni_hmac('th.becker@example.org'), "
+        "_reason from quarantine.zoom_webinar_participants order by _line"
+    ).fetchall()
+    con.close()
+    assert rows == [
+        (host + 1, "81234567890", "host", "Yes", "Alumni-Büro", True, False, "malformed_row"),
+        (becker + 1, "81234567890", "attendee", "No", "Thomas Becker", False, True, "malformed_row"),
+    ]

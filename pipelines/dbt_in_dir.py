@@ -45,9 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     # dbt's log file at info, unless the file's or the whole log's level is asked for (dbt gives the file the
     # level of --log-level only where the file's own is not set): the pipeline's dbt writes its log into
     # dagster-dbt's target folder, which the dbt step removes once it has read the results (pipelines/defs/
-    # transform.py), and its debug lines (three per SQL statement) were never read; dbt_prepare's parse and docs
-    # keep their log, at info too. DBT_LOG_LEVEL_FILE=debug, --log-level-file debug, --log-level debug or --debug
-    # bring the debug lines back.
+    # transform.py), and its debug lines (three per SQL statement) were never read; dbt_prepare's docs keep
+    # their log, at info too (its parse runs dbt itself, at dbt's own level). DBT_LOG_LEVEL_FILE=debug,
+    # --log-level-file debug, --log-level debug or --debug bring the debug lines back.
     if not LEVEL_ASKED_FOR.intersection(os.environ) and not any(
         arg.split("=")[0] in LEVEL_FLAGS for arg in dbt_args
     ):

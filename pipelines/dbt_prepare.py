@@ -11,19 +11,20 @@ import subprocess
 import sys
 
 from pipelines.resources import dbt_executable
-from pipelines.settings import DBT_PROJECT_DIR, DataDir
+from pipelines.settings import DBT_PROJECT_DIR, DBT_SOURCE_DIRS, DBT_SOURCE_FILES, DataDir
 
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 
 
 def _newest_source_mtime() -> float:
     newest = 0.0
-    for folder in ("models", "seeds", "macros", "tests", "snapshots"):
+    for folder in DBT_SOURCE_DIRS:
         for path in (DBT_PROJECT_DIR / folder).rglob("*"):
             if path.is_file():
                 newest = max(newest, path.stat().st_mtime)
-    for name in ("dbt_project.yml", "profiles.yml"):
-        newest = max(newest, (DBT_PROJECT_DIR / name).stat().st_mtime)
+    for name in DBT_SOURCE_FILES:
+        if (DBT_PROJECT_DIR / name).is_file():
+            newest = max(newest, (DBT_PROJECT_DIR / name).stat().st_mtime)
     return newest
 
 

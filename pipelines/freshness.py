@@ -28,7 +28,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from pipelines.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, REPO_ROOT, DataDir
+from pipelines.settings import (
+    DBT_PROJECT_DIR,
+    DBT_SOURCE_DIRS,
+    DBT_SOURCE_FILES,
+    EXPECTATIONS_DIR,
+    REPO_ROOT,
+    DataDir,
+)
 
 STATE_VERSION = 1
 
@@ -63,15 +70,8 @@ def landing_fingerprint(data_dir: DataDir) -> tuple[str, int]:
 def code_fingerprint() -> str:
     """What a build is made of besides the data: models, macros, seeds, suites, the pipeline's code, versions."""
     digest = hashlib.sha256()
-    roots = [
-        DBT_PROJECT_DIR / "models",
-        DBT_PROJECT_DIR / "macros",
-        DBT_PROJECT_DIR / "seeds",
-        DBT_PROJECT_DIR / "tests",
-        EXPECTATIONS_DIR,
-        REPO_ROOT / "pipelines",
-    ]
-    files = [DBT_PROJECT_DIR / name for name in ("dbt_project.yml", "profiles.yml", "packages.yml")]
+    roots = [DBT_PROJECT_DIR / d for d in DBT_SOURCE_DIRS] + [EXPECTATIONS_DIR, REPO_ROOT / "pipelines"]
+    files = [DBT_PROJECT_DIR / name for name in DBT_SOURCE_FILES]
     for root in roots:
         files.extend(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     for path in sorted(p for p in files if p.is_file()):

@@ -78,9 +78,8 @@ def run_pipeline(data_dir: DataDir, quiet: bool = False, full_refresh: bool = Fa
             print(f"alumni pipeline: {exc}", file=sys.stderr)
             return EXIT_FAILED
         reason = "--full-refresh: everything rebuilt"
-        if (
-            not full_refresh
-        ):  # before Dagster and dbt are even imported: a daily run with nothing new is cheap
+        # before Dagster and dbt are even imported: a daily run with nothing new is cheap
+        if not full_refresh:
             from pipelines import freshness
 
             decision = freshness.decide(data_dir)

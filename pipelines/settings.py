@@ -13,6 +13,9 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+# What dbt's project is made of: a change of any makes a new parse (dbt_prepare.py) and a new build (freshness.py).
+DBT_SOURCE_DIRS = ("models", "macros", "seeds", "tests", "snapshots")
+DBT_SOURCE_FILES = ("dbt_project.yml", "profiles.yml", "packages.yml")
 DAGSTER_YAML = REPO_ROOT / "dagster.yaml"
 
 
@@ -44,6 +47,19 @@ def attach_warehouse(con, path, read_only: bool = False, alias: str = "warehouse
     if alias == "warehouse":
         con.execute("use warehouse")
         con.execute(f"set temp_directory = '{quoted}.tmp'")
+
+
+def open_warehouse(path, read_only: bool = False):
+    """A connection to warehouse.duckdb (at `path`) as every writer of it in this process opens one: attached
+    with ROW_GROUP_SIZE, in UTC (every timestamp here is naive UTC; `compacted_at` and the sweep's `swept_at` are
+    compared, which in a zone east of UTC would look hours apart), within `duckdb_memory_limit()`."""
+    import duckdb
+
+    con = duckdb.connect()
+    attach_warehouse(con, path, read_only=read_only)
+    con.execute("set timezone = 'UTC'")
+    con.execute(f"set memory_limit = '{duckdb_memory_limit()}'")
+    return con
 
 
 @dataclass(frozen=True)

@@ -37,9 +37,7 @@ def landing_inventory(
     return dg.MaterializeResult(metadata={"rejected_files": len(rejected)})
 
 
-def _summarise(
-    context: dg.AssetExecutionContext, source: Source, results, key: bytes = b""
-) -> dg.MaterializeResult:
+def _summarise(context: dg.AssetExecutionContext, results, key: bytes = b"") -> dg.MaterializeResult:
     counts: dict[str, int] = {}
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
@@ -97,7 +95,7 @@ def _rewrite_after_erasure(context: dg.AssetExecutionContext, warehouse: Warehou
     (guards.compact_after_erasure, before_models): it copies what is loaded so far, not every source loaded
     after it too, which dbt's step would. At scale 10 the members' step is the one (a member found erased only
     in a later export, by an address: the rows of earlier exports were written, then swept), fourth of the
-    sources: its copy took 5.1-5.5 s instead of 14-15.5 s before dbt (docs/benchmarks.md, thirty-seventh pass).
+    sources: its copy takes about a third of the one before dbt (docs/benchmarks.md, thirty-seventh pass).
     Asked on the run's connection (about 1 ms in an ingest step, 2 ms where an erasure is pending in a built
     warehouse); when due, the connection goes, as before dbt's step, and the next step opens another."""
     with warehouse.connect() as con:
@@ -127,7 +125,7 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
             results = ingest_source(con, warehouse.data, source, context.run.run_id)
             _record_kept(con, context.run.run_id, source, results)
         _rewrite_after_erasure(context, warehouse)
-        return _summarise(context, source, results, load_key(warehouse.data.secrets))
+        return _summarise(context, results, load_key(warehouse.data.secrets))
 
     return _ingest
 
@@ -191,15 +189,12 @@ def build_tool_asset(tool: str) -> dg.AssetsDefinition:
                     con, context.run.run_id, kind.source("en"), [r for r in results if r.source == kind.table]
                 )
         _rewrite_after_erasure(context, warehouse)
-        of_no_kind = [
-            r for r in results if r.source == tool
-        ]  # rejected or duplicate: reported with the first
+        # rejected or duplicate: reported with the first kind
+        of_no_kind = [r for r in results if r.source == tool]
         key = load_key(warehouse.data.secrets)
         for kind in kinds:
             mine = [r for r in results if r.source == kind.table]
-            result = _summarise(
-                context, kind.source("en"), mine + (of_no_kind if kind is kinds[0] else []), key
-            )
+            result = _summarise(context, mine + (of_no_kind if kind is kinds[0] else []), key)
             yield dg.MaterializeResult(asset_key=raw_key(kind.table), metadata=result.metadata)
 
     return _ingest

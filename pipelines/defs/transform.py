@@ -59,8 +59,8 @@ def alumni_dbt_models(
     # dbt is a process of its own, and the rewrite below a writer of its own: the run's connection is closed
     warehouse.release()
     # A first build rewrites the warehouse after the ingest's erasures before dbt, while it holds the ingest's
-    # tables alone: the rewrite after publishing would copy every model too (scale 10, the copy alone: about 91 s
-    # instead of 42 s; docs/benchmarks.md, fourth pass). Each ingest step rewrites after its own sweep already
+    # tables alone: the rewrite after publishing would copy every model too, about twice as long (docs/
+    # benchmarks.md, fourth pass). Each ingest step rewrites after its own sweep already
     # (pipelines/defs/ingest.py): here only what none of them did (dbt's step run alone, from Dagster's UI)
     seconds = guards.compact_after_erasure(warehouse.data, before_models=True)
     if seconds is not None:

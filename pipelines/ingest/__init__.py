@@ -8,23 +8,18 @@ import duckdb
 
 from pipelines.ingest import guards, privacy
 from pipelines.ingest.landing import landing_files, tool_files, unexpected_files
-from pipelines.ingest.ledger import FileResult, file_sha256, record_file
+from pipelines.ingest.ledger import FileResult, file_sha256, ledger_state, record_file
 from pipelines.ingest.loader import load_file
 from pipelines.ingest.schema import ensure_schema
 from pipelines.ingest.sources import BY_NAME, Source
 from pipelines.ingest.tools import read_tool_file
-from pipelines.settings import DataDir, attach_warehouse, duckdb_memory_limit
+from pipelines.settings import DataDir, open_warehouse
 
 
 def connect(data_dir: DataDir, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A connection to warehouse.duckdb with the schema in place and the keyed-hash macro installed."""
     data_dir.root.mkdir(parents=True, exist_ok=True)
-    # attached, for the row group size every writer uses (settings.ROW_GROUP_SIZE)
-    con = duckdb.connect()
-    attach_warehouse(con, data_dir.warehouse, read_only=read_only)
-    con.execute("set timezone = 'UTC'")
-    # DuckDB would use up to 80 % of the machine's memory as cache; the warehouse is a file, so it can evict
-    con.execute(f"set memory_limit = '{duckdb_memory_limit()}'")
+    con = open_warehouse(data_dir.warehouse, read_only=read_only)
     if not read_only:
         ensure_schema(con)
         guards.restrict_permissions(data_dir)
@@ -81,10 +76,7 @@ def record_unrecognised(con: duckdb.DuckDBPyConnection, data_dir: DataDir, run_i
         path = data_dir.landing / rel
         problem = guards.entry_problem(path)
         sha = file_sha256(guards.link_fingerprint(path) if problem else path.read_bytes())
-        seen = con.execute(
-            "select 1 from meta.ingested_files where sha256 = ? and file_name = ?", [sha, rel]
-        ).fetchone()
-        if seen:
+        if ledger_state(con, rel, sha) == "seen":
             continue
         folder = rel.split("/", 1)[0] if "/" in rel else ""
         result = FileResult(

@@ -29,7 +29,6 @@ from pipelines.ingest.privacy import keyed_hash
 from pipelines.ingest.sources import SOURCES
 
 UNRECOGNISED = "unrecognised file"
-TOOL_FOLDERS = ("pretix", "listmonk", "mautic", "zoom")
 
 _DATE = r"\d{4}-\d{2}-\d{2}"
 _STAMP = rf"(?:_{_DATE}(?:[_T]\d{{2}}-\d{{2}}-\d{{2}})?)?"

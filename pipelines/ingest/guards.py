@@ -17,7 +17,7 @@ import duckdb
 
 from pipelines.ingest.landing import date_in_name, export_date_in_name
 from pipelines.ingest.schema import INGEST_SCHEMAS
-from pipelines.settings import attach_warehouse, duckdb_memory_limit
+from pipelines.settings import attach_warehouse, open_warehouse
 
 # Dates a value or a file name may carry: older ones are typos (0001-01-01), later ones placeholders (9999-12-31).
 EARLIEST_DATE = date(1900, 1, 1)
@@ -191,19 +191,13 @@ def compact_after_erasure(data_dir, before_models: bool = False) -> float | None
 
     started = time.perf_counter()
     warehouse = data_dir.warehouse
-    # with the row group size of every writer: no re-packing at its checkpoint (settings.ROW_GROUP_SIZE)
-    con = duckdb.connect()
-    attach_warehouse(con, warehouse)
+    # as every writer opens it: the row group size (no re-packing at its checkpoint), UTC (compacted_at is
+    # compared with the sweep's swept_at) and the memory limit
+    con = open_warehouse(warehouse)
     try:
-        # the same memory limit as every other connection of the run (DuckDB's default is 80 % of the machine)
-        con.execute(f"set memory_limit = '{duckdb_memory_limit()}'")
-        # compacted_at is compared with the sweep's swept_at, written in UTC (pipelines.ingest.connect): in the
-        # host's zone, east of UTC, an erasure swept within hours after a rewrite would look rewritten already
-        con.execute("set timezone = 'UTC'")
         # The copy need not keep each table's rows in the order they were written: no reader relies on it, and the
-        # copy of each table is then written by both threads, not in one order. The first build's rewrite at scale
-        # 10 took 20.8 s, now 14.3 s; the rows of one landing file lie in two runs instead of one (by the row ids of
-        # raw.members and raw.newsletter_activity), the file is 0.9 % larger (docs/benchmarks.md, thirty-fifth pass).
+        # copy of each table is then written by all of DuckDB's threads, not in one order: about 30 % faster, the
+        # file 0.9 % larger (docs/benchmarks.md, thirty-fifth pass).
         con.execute("set preserve_insertion_order = false")
         if not rewrite_due(con, before_models):
             return None

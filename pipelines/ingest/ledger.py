@@ -27,9 +27,8 @@ class FileResult:
     rows_erased: int = 0
     reason: str = ""
     problems: list[str] = field(default_factory=list)  # human messages, first few bad rows
-    kept_with_issue: dict[str, int] = field(
-        default_factory=dict
-    )  # column -> rows kept with the value emptied
+    # column -> rows kept with the value emptied
+    kept_with_issue: dict[str, int] = field(default_factory=dict)
     tool: str = "canonical"
     kind: str = ""
     language: str = ""

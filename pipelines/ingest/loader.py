@@ -120,7 +120,7 @@ def load_file(
         result = load_staged(con, source, parsed, file_name, sha, run_id, exported_at)
         result.tool, result.kind, result.language = source.tool, source.ledger_kind, source.language
         result.exported_at = exported_at
-        refusal = _refuse_loaded(con, source, file_name, sha, result)
+        refusal = _refuse_loaded(con, source, sha, result)
         if refusal is None:
             record(result, parsed.encoding, parsed.delimiter)
             con.commit()
@@ -155,7 +155,7 @@ def _refuse_entry(con, source: Source, path: Path, file_name: str, run_id: str) 
     return result
 
 
-def _refuse_loaded(con, source: Source, file_name: str, sha: str, result: FileResult) -> str | None:
+def _refuse_loaded(con, source: Source, sha: str, result: FileResult) -> str | None:
     """Inside the file's transaction, after its rows are in: a truncated snapshot, or rows that fail a
     blocking (error-severity) expectation, refuse the file as a whole."""
     problem = guards.truncated_snapshot(con, source.name, result.exported_at, result.rows_loaded)

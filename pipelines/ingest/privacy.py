@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import os
 import secrets
-import unicodedata
 from pathlib import Path
 
 import duckdb
@@ -110,10 +109,6 @@ def load_key(secrets_dir: Path) -> bytes:
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))
     return key_file.read_text(encoding="utf-8").strip().encode("utf-8")
-
-
-def normalise_email(value: str) -> str:
-    return unicodedata.normalize("NFC", value.strip()).lower()
 
 
 def normalise_member_id(value: str) -> str:

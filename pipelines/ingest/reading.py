@@ -46,8 +46,8 @@ UNBALANCED_QUOTE = "unbalanced quote"
 
 
 def field_count_message(width: int, delimiter: str, found: int) -> str:
-    """What a record that does not split into the header's fields is told (by the csv module's reading and by
-    DuckDB's, staging.py)."""
+    """What a record that does not split into the header's fields is told (by the csv module's reading, by
+    DuckDB's, staging.py, and by a tool export's, tools.py)."""
     return f"expected {width} fields separated by {delimiter!r}, found {found}"
 
 

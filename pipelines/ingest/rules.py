@@ -354,14 +354,18 @@ def kept_with_issue_select(source: Source) -> str | None:
 
 def quarantine_log_insert(source: Source) -> str:
     """One file's quarantined rows (parameter: its sha256) into meta.quarantine_log, with the reason in words."""
-    reasons = " ".join(f"when {sql_literal(k)} then {sql_literal(v)}" for k, v in REASONS.items())
     return (
         f"insert into meta.quarantine_log select _run_id, '{source.name}', _source_file, _line, _column, _reason, "
-        f"case _reason {reasons} else _reason end, _message "
+        f"{reason_in_words('_reason')}, _message "
         f"from quarantine.{source.name} where _file_sha256 = ?"
     )
 
 
+def reason_in_words(code: str) -> str:
+    """SQL: the words of the reason code that the expression `code` gives (REASONS), else the code itself."""
+    cases = " ".join(f"when {sql_literal(k)} then {sql_literal(v)}" for k, v in REASONS.items())
+    return f"(case {code} {cases} else {code} end)"
+
+
 def reason_text_sql() -> str:
-    cases = " ".join(f"when '{k}' then {sql_literal(v)}" for k, v in REASONS.items())
-    return f"(case split_part(_failure, '|', 1) {cases} else split_part(_failure, '|', 1) end)"
+    return reason_in_words("split_part(_failure, '|', 1)")

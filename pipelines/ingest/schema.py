@@ -104,8 +104,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         # the truncation guard compares export dates: the files recorded before get theirs from their names
         con.execute("alter table meta.ingested_files add column exported_at timestamp")
         _backfill_export_times(con, "meta.ingested_files", "file_name", "exported_at")
-    # what the raw and quarantine tables have, in one query: every step of a run opens a connection, and a
-    # query per table cost tens of milliseconds each time
+    # what the raw and quarantine tables have, in one query: every connection checks the schema (a run's steps
+    # share one; a command outside a run opens its own), and a query per table cost tens of milliseconds
     present: dict[tuple[str, str], set[str]] = {}
     for schema, table, column in con.execute(
         "select schema_name, table_name, column_name from duckdb_columns() "

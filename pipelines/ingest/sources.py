@@ -159,9 +159,7 @@ class Source:
 
     @property
     def required_headers(self) -> list[str]:
-        required = [c.header for c in self.columns if c.required]
-        # an identity rule needs at least one of its columns in the header
-        return required
+        return [c.header for c in self.columns if c.required]
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)

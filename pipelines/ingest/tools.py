@@ -22,6 +22,7 @@ from pipelines.ingest.reading import (
     FileRejected,
     decode,
     detect_delimiter,
+    field_count_message,
     header_positions,
     normalise_header,
     sql_literal,
@@ -84,7 +85,6 @@ class ToolKind:
     references: tuple[Reference, ...] = ()
     rules: Callable[[str], tuple[Rule, ...]] = lambda language: ()
     post_load: tuple[str, ...] = ()
-    order: int = 0  # files of lower order load first (registrations before check-ins)
     sheets: tuple[str, ...] = ()  # the sheet of an .xlsx export
 
     def matches(self, header: set[str]) -> str | None:
@@ -178,7 +178,6 @@ PRETIX_ORDER_POSITIONS = ToolKind(
         replace(REGISTRATION_KEY, privacy=hashed(REGISTRATION, TOMBSTONE)),
     ),
     references=(EVENT_REF,),
-    order=0,
 )
 
 # the registrations (non-add-on positions) of the same event and order, as the check-in rules see them
@@ -223,7 +222,6 @@ PRETIX_CHECKIN_LOG = ToolKind(
     ),
     references=(EVENT_REF,),
     rules=_checkin_log_rules,
-    order=1,
 )
 
 
@@ -294,7 +292,6 @@ PRETIX_CHECKIN_LIST = ToolKind(
         where l.rowid = m.row_id and m.position_id is not null
         """,
     ),
-    order=2,
 )
 
 # --------------------------------------------------------------------------------------------- Zoom
@@ -331,9 +328,6 @@ ZOOM_WEBINAR_ATTENDEES = ToolKind(
 
 # --------------------------------------------------------------------------------------------- listmonk
 
-CAMPAIGN_REF = Reference(
-    "campaign_id", "newsletter_campaigns", "external_id", "unknown_campaign", also=("campaign_id",)
-)
 _LISTMONK_COLUMNS = (
     ToolColumn("campaign_id", "campaign_id", required=True),
     ToolColumn("campaign_uuid", "campaign_uuid"),
@@ -535,10 +529,7 @@ def _split_malformed(export: TableExport) -> TableExport:
         if len(values) == width:
             good.append((line, values))
         else:
-            found = len(values)
-            bad.append(
-                (line, f"expected {width} fields separated by {export.delimiter!r}, found {found}", values)
-            )
+            bad.append((line, field_count_message(width, export.delimiter, len(values)), values))
     export.records, export.malformed = good, export.malformed + bad
     return export
 
@@ -547,7 +538,7 @@ def read_tool_file(tool: str, path: Path, raw: bytes) -> ToolFile:
     """Recognise the kind of a tool export from its header; its columns are its fields by header plus the
     derived ones (`derived_sql`), staged by the loader."""
     if tool == "zoom":
-        return _read_zoom(path, raw)
+        return _read_zoom(raw)
     if is_workbook(raw):
         sheets = tuple(s for k in kinds_of(tool) for s in k.sheets)
         export = _split_malformed(read_workbook(raw, sheets))
@@ -606,7 +597,7 @@ def derived_sql(kind: ToolKind, language: str, path: Path, header: list[str]) ->
     return derived
 
 
-def _read_zoom(path: Path, raw: bytes) -> ToolFile:
+def _read_zoom(raw: bytes) -> ToolFile:
     """The multi-section attendee report: title, `Report Generated`, a summary (with `Webinar ID`), then
     sections, each a line with its name and its own header. Read tolerantly (the layout comes from parsers of
     real files, not from Zoom's code): sections are found by name, columns by name, `--` is empty."""

@@ -169,13 +169,11 @@ scored as (
 -- and makes copying the table into the published file about three times faster. The order serves only that:
 -- no reader relies on it.
 --
--- Sorted by the numbers (the same order as by (alumni_key, month), compared as integers) before the keyed hash
--- and the digest are joined back: sorting the finished rows carried both through the sort (20 million rows at
--- scale 10, 2 GB spilled to disk; the model's query written into a new file 11.4-11.7 s, now 7.1-7.5 s with
--- nothing spilled). DuckDB does not promise that a join keeps its input's order; measured with DuckDB 2.0.1 at
--- scale 10, the joins to the two small tables kept it but for one break in 20 million rows, where the threads'
--- shares meet (the table 175 MiB against 167 MiB sorted whole; docs/benchmarks.md, twenty-eighth pass).
--- Measure again after an upgrade.
+-- Sorted by the numbers (the same order as by (alumni_key, month)) before the keyed hash and the digest are
+-- joined back, which spares the sort carrying both (at scale 10 7.1-7.5 s instead of 11.4-11.7 s, nothing
+-- spilled). DuckDB does not promise that a join keeps its input's order; with DuckDB 2.0.1 the joins to the two
+-- small tables kept it but for one break in 20 million rows (docs/benchmarks.md, twenty-eighth pass): measure
+-- again after an upgrade.
 sorted_scores as (
     select
         member_no,

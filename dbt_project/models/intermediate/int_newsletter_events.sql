@@ -93,12 +93,10 @@ campaigns as (
 -- once, as overlapping exports repeat it: of the rows of one activity_id (its campaign, address, action, time and
 -- link) the tool's machine flag first, then the first loaded, the row whose predecessor in the window's order is
 -- another event (a tool's events are each one row already). And it finds the recipient's first send, over the whole
--- partition (the copies of a send share its time). Deduplicated in a window of its own first (by campaign and
--- activity_id) and then timed in another (by campaign and address), the events were sorted twice: the query at
--- scale 10, 19.1-20.2 s; in one sort 16.8-16.9 s, the same rows (docs/benchmarks.md, thirty-fifth pass). Joined from
--- an aggregate of the sends instead, the events were read three times and materialised (thirty-fourth pass). An
--- event without a campaign or an address has no first send (as the join's equality had it): the window's
--- partition of events without a campaign is not one campaign.
+-- partition (the copies of a send share its time). One sort instead of two windows of their own: the query at
+-- scale 10 16.8-16.9 s instead of 19.1-20.2 s, the same rows (docs/benchmarks.md, thirty-fifth pass). An event
+-- without a campaign or an address has no first send: the window's partition of events without a campaign is not
+-- one campaign.
 windowed as (
     select
         activities.*,

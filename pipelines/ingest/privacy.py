@@ -489,10 +489,11 @@ def _derive_identities(con, run_id: str, searched: str, tables: set[str], file_f
 
 def _raw_record_hit(searched: str) -> str:
     """SQL: a quarantined record kept whole (it did not split into its fields) holds an erased id or address
-    in any of its fields."""
+    in any of its fields. Split at every delimiter, line break and quote: a record whose quote was never closed
+    swallowed the lines after it, each line's first field glued to the line break before it."""
     return (
         "_raw_record is not null and len(list_intersect("
-        "flatten(list_transform(string_split_regex(_raw_record, '[;,\t]'), "
+        "flatten(list_transform(string_split_regex(_raw_record, '[;,\t\r\n\"]'), "
         "lambda x: [alumni_hmac(upper(trim(x))), alumni_hmac(lower(nfc_normalize(trim(x))))])), "
         f"(select coalesce(list(hash), []) from ({searched})))) > 0"
     )

@@ -433,3 +433,23 @@ def test_a_file_of_a_table_without_an_identity_column_is_not_searched_for_erased
         assert _file_touches_erased(Watching(), "f", {"donations"}) is False and len(statements) == 2
     finally:
         con.close()
+
+
+def test_a_record_swallowed_by_an_unclosed_quote_goes_with_the_person_it_names(data_dir):
+    """An unclosed quote makes one malformed record of two lines, kept whole in quarantine: the second line's
+    member id follows a line break, and its erasure finds it there too."""
+    erika = member("A-000042", "erika@x.de")
+    erika[1] = '"Erika'  # a quote opened and never closed
+    hans = member("A-000007", "hans@x.de")
+    lines = [";".join(MEMBERS)] + [";".join(r) for r in (member("A-000001", "keep@x.de"), erika, hans)]
+    path = data_dir.landing / "members/members_2021-01-15.csv"
+    path.parent.mkdir(parents=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ingest_all(data_dir, "run-1")
+    assert query(data_dir, "select _line, _reason from quarantine.members") == [(3, "unbalanced_quote")]
+    write_export(
+        data_dir.landing / "erasure/erasure_2022-01-01.csv", ERASURE, [["A-000007", "", "20.12.2021"]]
+    )
+    ingest_all(data_dir, "run-2")
+    assert query(data_dir, "select count(*) from quarantine.members") == [(0,)]
+    assert query(data_dir, "select member_id from raw.members") == [("A-000001",)]

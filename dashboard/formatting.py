@@ -199,6 +199,7 @@ REASONS_DE = {
     "unknown_event": "keine Veranstaltung mit dieser Veranstaltungs-ID geladen",
     "unknown_club": "kein Club mit dieser Club-ID geladen",
     "missing_identity": "weder Mitgliedsnummer noch E-Mail angegeben",
+    "unusable_identity": "keine Mitgliedsnummer, und die E-Mail ist keine Adresse (erwartet wird name@domain)",
     "empty_file": "die Datei ist leer (kein Kopf, keine Zeilen)",
     "not_text": "die Datei ist kein CSV-Text (sie enthält Binärdaten)",
     "unknown_encoding": "die Datei ist weder UTF-8- noch Windows-1252-Text",

@@ -165,6 +165,11 @@ def failure_expr(source: Source) -> str:
         cond = " and ".join(f"{staged(source.column(n))} = ''" for n in source.identity)
         first = source.column(source.identity[0]).header
         whens.append(f"when {cond} then 'missing_identity|{first}'")
+        if source.identity_hashed:
+            columns = [source.column(n) for n in source.identity]
+            unusable = " and ".join(f"{hash_key(c)} is null" for c in columns)
+            address = next(c for c in columns if c.kind == EMAIL).header
+            whens.append(f"when {unusable} then 'unusable_identity|{address}'")
     for c in source.columns:
         if c.kind in REJECT_INVALID:
             reason = {

@@ -136,6 +136,9 @@ class Source:
     key: str | None = None  # unique within a file
     references: tuple[Reference, ...] = ()
     identity: tuple[str, ...] = ()  # at least one of these must be given ("missing_identity" otherwise)
+    # and, where set, one of them must name someone by its keyed hash: an address that is not one, given
+    # without a member id, is "unusable_identity" (an erasure request that names no one is not carried out)
+    identity_hashed: bool = False
     description: str = ""
     upstream: tuple[str, ...] = field(default=())  # sources that must be ingested first (references)
     rules: tuple[Rule, ...] = ()  # further reject rules, checked after the column rules
@@ -353,6 +356,7 @@ ERASURE_REQUESTS = Source(
         Column("Eingegangen am", "requested_on", DATE),
     ),
     identity=("member_id", "email"),
+    identity_hashed=True,
 )
 
 SOURCES: tuple[Source, ...] = (
@@ -383,6 +387,7 @@ REASONS = {
     "unknown_event": "no event with this Veranstaltungs-ID has been loaded",
     "unknown_club": "no club with this Club-ID has been loaded",
     "missing_identity": "neither Mitgliedsnummer nor E-Mail is given",
+    "unusable_identity": "no Mitgliedsnummer, and the E-Mail is not an address (a bare name@domain is expected)",
     "missing_email": "the row has no e-mail address, so it cannot be a person's registration or event",
     "unknown_registration": "no registration of this event has this order code and position (or product and name)",
     "ambiguous_registration": "several registrations of this order match the row's product and attendee name",

@@ -8,6 +8,7 @@ import stat
 from pipelines.ingest import BY_NAME, connect, guards, ingest_source
 from pipelines.ingest.loader import load_file
 from pipelines.ingest.privacy import keyed_hash, load_key
+from pipelines.ingest.sources import REASONS
 from tests.helpers import TEST_KEY, ingest_all, query, temp_objects, write_export
 from tests.ingest.test_loader import (
     ACTIVITY,
@@ -453,3 +454,33 @@ def test_a_record_swallowed_by_an_unclosed_quote_goes_with_the_person_it_names(d
     ingest_all(data_dir, "run-2")
     assert query(data_dir, "select count(*) from quarantine.members") == [(0,)]
     assert query(data_dir, "select member_id from raw.members") == [("A-000001",)]
+
+
+def test_a_request_that_names_no_one_is_quarantined_not_loaded_as_done(data_dir):
+    """An address that is not one (copied with its name from a mail client, a tab after it), given without a
+    member id, erases nobody: the request goes to quarantine with a reason, where the office sees it, and never
+    quotes the address."""
+    write_export(
+        data_dir.landing / "members/members_2021-01-15.csv",
+        MEMBERS,
+        [member("A-000001", "erika@x.de"), member("A-000002", "hans@x.de"), member("A-000003", "otto@x.de")],
+    )
+    write_export(
+        data_dir.landing / "erasure/erasure_2022-01-01.csv",
+        ERASURE,
+        [
+            ["", "Erika Muster <erika@x.de>", "20.12.2021"],
+            ["", "hans@x.de\t", "20.12.2021"],
+            ["", "otto@x.de", ""],
+        ],
+    )
+    results = ingest_all(data_dir)
+    request = results["erasure_requests"][0]
+    assert (request.rows_read, request.rows_loaded, request.rows_quarantined) == (3, 1, 2)
+    assert query(
+        data_dir, "select _line, _reason, _column, _message from quarantine.erasure_requests order by _line"
+    ) == [
+        (line, "unusable_identity", "E-Mail", f"column 'E-Mail': {REASONS['unusable_identity']}")
+        for line in (2, 3)
+    ]
+    assert query(data_dir, "select member_id from raw.members order by 1") == [("A-000001",), ("A-000002",)]

@@ -19,7 +19,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from pipelines.ingest import privacy, rules
+from pipelines.ingest import filenames, privacy, rules
 from pipelines.ingest.ledger import FileResult
 from pipelines.ingest.reading import PY_SPACE, Export, field_count_message, malformed_reason
 from pipelines.ingest.sources import Column, Source
@@ -451,6 +451,7 @@ def load_staged(
     erased = privacy.sweep(con, run_id, sha, source.name)
     problems = []
     if written:
+        _unquote_name_values(con, source, parsed, file_name, sha)
         con.execute(rules.quarantine_log_insert(source), [sha])
         problems = [
             f"{file_name}:{line} {message}"
@@ -500,6 +501,19 @@ def _quarantine_malformed(
             + [raw_record if source.keeps_raw_records else None, "", malformed_reason(text), text],
         )
     return len(parsed.malformed)
+
+
+def _unquote_name_values(con, source: Source, parsed: Export | TableExport, file_name: str, sha: str) -> None:
+    """A value the file's name gave (`TableExport.name_values`) is not quoted in its quarantine messages where the
+    name is not of a known pattern: such a name is not published (filenames.public_name) and may be a person's."""
+    if not isinstance(parsed, TableExport) or not parsed.name_values or filenames.is_known(file_name):
+        return
+    for value in parsed.name_values:
+        con.execute(
+            f"update quarantine.{source.name} set _message = replace(_message, ?, '(value from the file name)') "
+            "where _file_sha256 = ?",
+            [f"(value '{value}')", sha],
+        )
 
 
 def _kept_with_issue(con, source: Source) -> dict[str, int]:

@@ -31,6 +31,9 @@ class TableExport:
     # a malformed record's values by the contract's header, where its fields follow another header than
     # `header` (a Zoom report's section has a header of its own): line -> {contract header: value}
     malformed_columns: dict[int, dict[str, str]] = field(default_factory=dict)
+    # values taken from the file's name (a pretix export's event slug): a quarantine message does not quote them
+    # where the name is not of a pattern the tool gives (filenames.py), as such a name may be a person's
+    name_values: tuple[str, ...] = ()
     derived: dict[str, str] = field(default_factory=dict)  # column -> SQL over the fields c0, c1, ...
     read_later: Callable[[], TableExport] | None = None
     good_rows: int | None = None  # records staged by DuckDB's reader (then `records` stays empty)

@@ -550,8 +550,16 @@ def read_tool_file(tool: str, path: Path, raw: bytes) -> ToolFile:
         language = kind.matches(names)
         if language:
             export.derived = derived_sql(kind, language, path, export.header)
+            if kind.tool == "pretix":
+                export.name_values = (_slug_from_name(path),)
             return ToolFile(kind, language, export.select(kind.source(language).headers))
     raise FileRejected("unknown_kind", f"the header matches no {tool} export; {expected_kinds(tool)}")
+
+
+def _slug_from_name(path: Path) -> str:
+    """The event's slug as pretix writes it into the names of its exports (`<slug>_checkinlog_...`); of a name
+    pretix did not give, the part before such a word, or the whole name."""
+    return re.split(r"_(?:orders|checkinlog|checkin)(?:_|$)", path.stem, maxsplit=1)[0]
 
 
 def derived_sql(kind: ToolKind, language: str, path: Path, header: list[str]) -> dict[str, str]:
@@ -575,7 +583,7 @@ def derived_sql(kind: ToolKind, language: str, path: Path, header: list[str]) ->
     derived: dict[str, str] = {}
     if kind.tool == "pretix":
         # the slug column where the export has one, else the event's slug from the file name pretix gives it
-        from_name = re.split(r"_(?:orders|checkinlog|checkin)(?:_|$)", path.stem, maxsplit=1)[0]
+        from_name = _slug_from_name(path)
         slug = stripped("Event slug", "Kurzname der Veranstaltung")
         derived["event_ref"] = f"coalesce(nullif({slug}, ''), {sql_literal(from_name)})"
     if kind is PRETIX_ORDER_POSITIONS:

@@ -459,3 +459,26 @@ def test_a_zoom_line_that_is_short_is_quarantined_under_its_sections_columns(tmp
         (host + 1, "81234567890", "host", "Yes", "Alumni-Büro", True, False, "malformed_row"),
         (becker + 1, "81234567890", "attendee", "No", "Thomas Becker", False, True, "malformed_row"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Nachmeldung Erika Mustermann.csv", None),
+        ("alumnitag-2025_checkin_haupteingang_2025-05-05.csv", "alumnitag-2025"),
+    ],
+)
+def test_an_event_slug_from_a_file_name_pretix_did_not_give_is_not_quoted(tmp_path, name, slug):
+    """A check-in export without a slug column takes its event from its file name. Of a name pretix gives, the slug
+    is quoted where it matches no event (the name is published as it is); a name the office chose may be a
+    person's, and is neither published nor quoted."""
+    data_dir = _world(tmp_path)
+    con, _ = _load(data_dir, {f"pretix/{name}": "pretix_checkinlist_en.csv"})
+    messages = {m for (m,) in con.execute("select message from meta.quarantine_log").fetchall()}
+    con.close()
+    unknown = "column '(event slug)': no event with this Veranstaltungs-ID has been loaded"
+    if slug is None:
+        assert messages == {f"{unknown} (value from the file name)"}
+        assert not any("Mustermann" in m for m in messages)
+    else:
+        assert messages == {f"{unknown} (value '{slug}')"}

@@ -72,11 +72,15 @@ def _erasure_plan(tables: list[Source]):
     if len(requests) != 1:
         raise ValueError("exactly one source holds the erasure requests")
     request = {c.privacy.identity: f"{c.name}_hash" for c in requests[0].hashed_columns}
+    holding = {s.name: linking[s.name] for s in tables if s.holds_addresses}
+    if len(holding) != sum(s.holds_addresses for s in tables):
+        raise ValueError("a source that holds addresses links one member id to one address")
     return (
         tuple(identity),
         tuple(dependants),
         detach,
         linking,
+        holding,
         (requests[0].name, request[MEMBER], request[ADDRESS]),
     )
 
@@ -88,8 +92,12 @@ def _erasure_plan(tables: list[Source]):
 # hash becomes an erased identity, so a scan or list row of the registration goes too, whenever it is loaded.
 # LINKING_TABLES: rows that link a member id to an address, table -> (member hash column, address hash column):
 # the closure "every address ever linked to that person" follows them.
+# HOLDING_TABLES: the linking tables whose rows say which addresses a member holds (the snapshots, `holds_addresses`):
+# the members behind an address-only request, and the other holders that keep a family mailbox, come from them.
 # REQUESTS: (table, member hash column, address hash column) of the erasure requests.
-IDENTITY_COLUMNS, DEPENDANTS, DETACH_COLUMNS, LINKING_TABLES, REQUESTS = _erasure_plan(raw_tables())
+IDENTITY_COLUMNS, DEPENDANTS, DETACH_COLUMNS, LINKING_TABLES, HOLDING_TABLES, REQUESTS = _erasure_plan(
+    raw_tables()
+)
 
 
 def personal_column_names() -> set[str]:
@@ -210,7 +218,17 @@ def sweep(
             target = f"{schema}.{table}"
             where = f"{column} in (select hash from ({searched})) {file_filter}"
             if table in LINKING_TABLES and column == LINKING_TABLES[table][1]:
-                # a row that names a member belongs to that member: an address alone does not take it away
+                # a row that names a member belongs to that member: an address alone does not take it away,
+                # but the erased address leaves it (another member's snapshots would have kept it: a gift in
+                # that member's name, an assistant's mailbox)
+                named = f"{LINKING_TABLES[table][0]} is not null"
+                count = con.execute(
+                    f"update {target} set {column.removesuffix('_hash')} = null, {column} = null "
+                    f"where {where} and {named}",
+                    params,
+                ).fetchone()[0]
+                if count:
+                    removed[target] = removed.get(target, 0) + count
                 where += f" and {LINKING_TABLES[table][0]} is null"
             if action == DELETE:
                 count = con.execute(f"delete from {target} where {where}", params).fetchone()[0]
@@ -306,19 +324,18 @@ def _linking_rows_that_go(
     con, run_id: str, source: Source, deleting: list, named, file_sha256: str | None
 ) -> str:
     """Which staged rows of a table that links a member id to an address go before writing (SQL over `checked`).
-    `sweep` removes a row whose member is erased, or whose address is and which names no member; first it
-    derives from the file's rows (`_derive_identities`) the members behind an address asked for by itself,
-    then the addresses of erased members that no member who is not erased holds (a family mailbox stays with
-    that member). Here the same derivations run over the staged rows first, in the same order: the good rows
-    where it reads raw, the broken ones where it reads quarantine (an identity found in the first gets its
-    request date from them alone), the holders found among the file's own rows and, where that leaves one
-    without, the rows written before. Then every row that `sweep` removes goes, a row revealing an erased
-    member's address too: a first build, whose members' exports link erased members to all their addresses,
-    needs no rewrite for it (docs/benchmarks.md, issue 13, seventeenth pass). The file's records that did not
-    split into fields are in quarantine already (`file_sha256`: written whole, before the staged rows, by
-    `staging.load_staged`) and read with the broken rows, as `sweep` reads them: as holders of an address, and
-    as rows that reveal one (a malformed record of an erased person itself is written, and removed by
-    `sweep`)."""
+    `sweep` removes a row whose member is erased, or whose address is and which names no member; first it derives
+    from the file's rows (`_derive_identities`) the members behind an address asked for by itself (of a snapshot's
+    file only), then the addresses of erased members that no member who is not erased holds in a snapshot (a family
+    mailbox stays with that member). Here the same derivations run over the staged rows first, in the same order:
+    the good rows where it reads raw, the broken ones where it reads quarantine (an identity found in the first gets
+    its request date from them alone), the holders found among the file's own rows and, where that leaves one
+    without, the rows written before. Then every row that `sweep` removes goes, a row revealing an erased member's
+    address too: a first build, whose members' exports link erased members to all their addresses, needs no rewrite
+    for it (docs/benchmarks.md, issue 13, seventeenth pass). The file's records that did not split into fields are
+    in quarantine already (`file_sha256`: written whole, before the staged rows, by `staging.load_staged`) and read
+    with the broken rows, as `sweep` reads them: as holders of an address, and as rows that reveal one (a malformed
+    record of an erased person itself is written, and removed by `sweep`)."""
     member_hash, address_hash = LINKING_TABLES[source.name]
     member = next(c for c in deleting if f"{c.name}_hash" == member_hash)
     address = next(c for c in deleting if f"{c.name}_hash" == address_hash)
@@ -348,7 +365,8 @@ def _linking_rows_that_go(
     if not con.execute(f"select exists ({links(*phases[1])})").fetchone()[0]:
         phases = phases[:1]
     requests, request_member, request_address = REQUESTS
-    for rows, with_malformed in phases:  # members behind an address-only request
+    holds = source.name in HOLDING_TABLES
+    for rows, with_malformed in phases if holds else ():  # members behind an address-only request
         con.execute(
             f"""
             insert into meta.erased_identities (hash, kind, requested_on, first_seen_run)
@@ -388,11 +406,12 @@ def _linking_rows_that_go(
         candidate_keys = f"select k from hashes_{address.name} where h in (select h from linking_candidates)"
         own = links(f"k_{address.name} in ({candidate_keys})", with_malformed=True)
         con.execute("create or replace temp table linking_holders (email_hash varchar)")
-        con.execute(
-            f"insert into linking_holders select distinct email_hash from ({own}) as other {held_where}"
-        )
+        if holds:
+            con.execute(
+                f"insert into linking_holders select distinct email_hash from ({own}) as other {held_where}"
+            )
         if con.execute(f"select exists ({not_held})").fetchone()[0]:
-            written = _linking_rows()
+            written = _holding_rows()
             con.execute(
                 f"insert into linking_holders select distinct email_hash from ({written}) as other {held_where}"
             )
@@ -433,25 +452,28 @@ def _record_requests(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     )
 
 
-def _linking_rows() -> str:
-    """(email_hash, member_id_hash) of every row anywhere that links an address to a member."""
+def _holding_rows() -> str:
+    """(email_hash, member_id_hash) of every snapshot row anywhere: which member holds which address."""
     return " union all ".join(
         f"select {address} as email_hash, {member} as member_id_hash from {schema}.{table}"
         for schema in ("raw", "quarantine")
-        for table, (member, address) in LINKING_TABLES.items()
+        for table, (member, address) in HOLDING_TABLES.items()
     )
 
 
 def _derive_identities(con, run_id: str, searched: str, tables: set[str], file_filter: str, params) -> None:
-    """From the requests to the person: the members whose rows hold an address asked for by itself, then the
-    addresses of erased members - except an address another member holds too (a family mailbox), which stays
-    with that member. No further step: an erased member's address never takes another member with it."""
+    """From the requests to the person: the members whose snapshots hold an address asked for by itself, then
+    the addresses of erased members (from every row that links them: snapshots, registrations, donations) -
+    except an address another member's snapshots hold too (a family mailbox), which stays with that member. No
+    further step: an erased member's address never takes another member with it."""
     linking = [
         (schema, table) for schema in ("raw", "quarantine") for table in LINKING_TABLES if table in tables
     ]
     requests, request_member, request_address = REQUESTS
     in_file = file_filter.replace("_file", "t._file")
-    for schema, table in linking:  # members behind an address-only request
+    for schema, table in linking:  # members behind an address-only request: whose snapshots hold it
+        if table not in HOLDING_TABLES:
+            continue
         member, address = LINKING_TABLES[table]
         con.execute(
             f"""
@@ -477,7 +499,7 @@ def _derive_identities(con, run_id: str, searched: str, tables: set[str], file_f
             where t.{address} is not null
               and t.{address} not in (select hash from meta.erased_identities) {in_file}
               and not exists (
-                  select 1 from ({_linking_rows()}) as other
+                  select 1 from ({_holding_rows()}) as other
                   where other.email_hash = t.{address} and other.member_id_hash is not null
                     and other.member_id_hash not in ({erased_members})
               )

@@ -139,6 +139,11 @@ class Source:
     # and, where set, one of them must name someone by its keyed hash: an address that is not one, given
     # without a member id, is "unusable_identity" (an erasure request that names no one is not carried out)
     identity_hashed: bool = False
+    # the members' snapshots: their rows say which addresses a member holds. An address-only erasure request
+    # names the members whose snapshots hold it, and an address another member holds stays (CONTRACTS.md); a
+    # registration or a donation that names one member with another's address (a gift, an assistant's mailbox)
+    # holds nothing
+    holds_addresses: bool = False
     description: str = ""
     upstream: tuple[str, ...] = field(default=())  # sources that must be ingested first (references)
     rules: tuple[Rule, ...] = ()  # further reject rules, checked after the column rules
@@ -194,6 +199,7 @@ MEMBERS = Source(
     prefix="members",
     key="member_id",
     description="Full snapshots of the alumni portal's register; one file per export date.",
+    holds_addresses=True,
     columns=(
         Column("Mitgliedsnummer", "member_id", MEMBER_ID, required=True, privacy=hashed(MEMBER)),
         Column("Anrede", "salutation", privacy=PERSONAL_VALUES),

@@ -484,3 +484,45 @@ def test_a_request_that_names_no_one_is_quarantined_not_loaded_as_done(data_dir)
         for line in (2, 3)
     ]
     assert query(data_dir, "select member_id from raw.members order by 1") == [("A-000001",), ("A-000002",)]
+
+
+def test_a_donation_in_another_members_name_holds_no_address(data_dir):
+    """Erika gives a donation in Hans's name, with her own address: the row names Hans. Only the snapshots say
+    who holds an address (CONTRACTS.md): a request by Erika's address alone erases Erika and no one else, and a
+    request by her member id takes her address with her, which no other member's snapshots hold."""
+    for request, run in (
+        (["", "erika@x.de", "20.12.2021"], "first"),
+        (["A-000042", "", "20.12.2021"], "later"),
+    ):
+        root = data_dir.root / run
+        from pipelines.settings import DataDir
+
+        here = DataDir(root)
+        write_export(
+            here.landing / "members/members_2021-01-15.csv",
+            MEMBERS,
+            [member("A-000042", "erika@x.de"), member("A-000007", "hans@x.de")],
+        )
+        write_export(
+            here.landing / "newsletter/campaigns_2021-12-31.csv",
+            CAMPAIGNS,
+            [["C1", "", "Neuigkeiten", "01.03.2021 10:00", "de"]],
+        )
+        write_export(
+            here.landing / "newsletter/activity_2021-12-31.csv",
+            ACTIVITY,
+            [["C1", a, "open", "01.03.2021 10:00:00", "", "", ""] for a in ("erika@x.de", "hans@x.de")],
+        )
+        write_export(
+            here.landing / "donations/donations_2021-12-31.csv",
+            DONATIONS,
+            [["S1", "A-000007", "erika@x.de", "01.02.2021", "50,00", "Sonstiges"]],
+        )
+        if run == "later":
+            ingest_all(here, "run-1")
+        write_export(here.landing / "erasure/erasure_2022-01-01.csv", ERASURE, [request])
+        ingest_all(here, "run-2")
+        assert query(here, "select member_id from raw.members") == [("A-000007",)], run
+        assert query(here, "select email from raw.newsletter_activity") == [("hans@x.de",)], run
+        # the donation names Hans: his, though given at an erased address (its hash stays, the address goes)
+        assert query(here, "select member_id, email from raw.donations") == [("A-000007", None)], run

@@ -18,6 +18,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from dashboard import seeds
+from dashboard.privacy import display
 
 STATIC = Path(__file__).resolve().parent / "static"
 # Streamlit's light theme as plotly.js receives it, read from the real frontend (scripts/plotly_template.py):
@@ -375,13 +376,27 @@ def club_map(
 def heatmap(
     frame: pd.DataFrame, x: str, y: str, z: str, order: list[str], title: str = "", labels: dict | None = None
 ) -> go.Figure:
-    pivot = frame.pivot_table(index=y, columns=x, values=z, aggfunc="sum").reindex(index=order, columns=order)
+    """`z` per pair of `x` and `y` (one row each). A value suppressed as small (missing where its pair has a row)
+    is drawn empty and reads "< 5", as in the table; a pair without a row (nobody) is empty."""
+    pivot = frame.pivot_table(
+        index=y, columns=x, values=z, aggfunc=lambda v: v.sum(min_count=1), dropna=False
+    ).reindex(index=order, columns=order)
+    text = (
+        display(frame, [z])
+        .pivot_table(index=y, columns=x, values=z, aggfunc="first", dropna=False)
+        .reindex(index=order, columns=order)
+        .fillna("")
+    )
     fig = px.imshow(
         pivot,
-        text_auto=True,
         color_continuous_scale="Blues",
         labels=labels or {},
         aspect="auto",
         template=PX_TEMPLATE,
+    )
+    fig.update_traces(
+        text=text.to_numpy(),
+        texttemplate="%{text}",
+        hovertemplate=fig.data[0].hovertemplate.replace("%{z}", "%{text}"),
     )
     return _layout(fig, title, height=340)

@@ -1,5 +1,5 @@
 """Two last guards before a figure leaves the dashboard: secondary suppression against shown totals, and CSV
-downloads that a spreadsheet cannot run as formulas.
+downloads that a spreadsheet cannot run as formulas; and the suppression of two pages' tables built on them.
 
 Secondary suppression (maps, cohorts): countries and graduation years are parts of a total that is in view
 elsewhere (members on the Strategie page, the members-over-time chart). Where the cells hidden as "< 5" are
@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from dashboard.privacy import THRESHOLD, is_small
+from dashboard.privacy import THRESHOLD, is_small, suppress
 
 HIDDEN_TOTAL = 2 * THRESHOLD
 
@@ -35,6 +35,29 @@ def protect_total(raw: pd.DataFrame, shown: pd.DataFrame, counts: Iterable[str])
             hidden.loc[candidates.idxmin()] = True
         out[column] = out[column].astype("float64").where(~hidden)
     return out
+
+
+def clubs_shown(clubs: pd.DataFrame) -> pd.DataFrame:
+    """The club table (and map and download): a club's members are parts of the club members' total, which the
+    Clubs page shows by tier, so a hidden club is protected as a map's country is."""
+    return protect_total(clubs, suppress(clubs, ["members"]), ["members"])
+
+
+EVENT_COUNTS = ["registrations", "cancellations", "attendees", "first_time_attendees", "speakers"]
+
+
+def events_shown(events: pd.DataFrame) -> pd.DataFrame:
+    """Events by type and year: small counts hidden, and the no-show rate, (registrations - cancellations -
+    attendees) / (registrations - cancellations) (METRICS.md), wherever one of the counts it is computed from is
+    small: the cancellations too (with registrations and attendees shown, the rate gives them back), and the
+    no-shows themselves, a count of people that no column shows."""
+    no_shows = events["registrations"] - events["cancellations"] - events["attendees"]
+    shown = suppress(
+        events.assign(_no_shows=no_shows),
+        EVENT_COUNTS,
+        rates={"no_show_rate": ["registrations", "cancellations", "attendees", "_no_shows"]},
+    )
+    return shown.drop(columns=["_no_shows"])
 
 
 # ------------------------------------------------------------------------------------------- CSV safety

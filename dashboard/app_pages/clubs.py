@@ -7,12 +7,13 @@ import streamlit as st
 from dashboard import charts, data, formatting, geo
 from dashboard.access import university_wide_note
 from dashboard.components import chart, download, privacy_note, table
+from dashboard.disclosure import clubs_shown
 from dashboard.i18n import definition, label, lang, t
 from dashboard.privacy import suppress
 
 st.title(t("page_clubs"))
 
-clubs = suppress(data.clubs_overview(), ["members"])
+clubs = clubs_shown(data.clubs_overview())
 # catalogue coordinates where given (dim_clubs.latitude/longitude), else the club's city in the shipped places
 clubs = geo.with_coordinates(
     clubs.merge(data.query("select club_id, latitude, longitude from dim_clubs"), on="club_id", how="left")

@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import charts, data, seeds
 from dashboard.access import university_wide_note
 from dashboard.components import chart, period, privacy_note, segment_filters, table
+from dashboard.disclosure import EVENT_COUNTS, events_shown
 from dashboard.i18n import definition, label, t
 from dashboard.privacy import suppress
 
@@ -74,11 +75,7 @@ st.caption(definition("click_rate"))
 university_wide_note()
 
 st.subheader(t("events"))
-events = suppress(
-    data.events_by_type(first, last),
-    ["registrations", "cancellations", "attendees", "first_time_attendees", "speakers"],
-    rates={"no_show_rate": ["registrations", "attendees"]},
-)
+events = events_shown(data.events_by_type(first, last))
 events_plot = events.assign(event_type=events["event_type"].map(label))
 # One measure at a time, chosen as the Netzwerk page's split: each Plotly chart costs a visit about 0.13 s of
 # drawing in the browser, and these four, side by side before, made a later visit take about 1 s at scale 10
@@ -102,14 +99,7 @@ chart(
     events,
     name,
     # the same frame under each measure: every suppressed count and rate marked "< 5" in its CSV
-    suppressed=[
-        "registrations",
-        "cancellations",
-        "attendees",
-        "first_time_attendees",
-        "speakers",
-        "no_show_rate",
-    ],
+    suppressed=[*EVENT_COUNTS, "no_show_rate"],
     help_text=definition(measure),  # "" for a measure without a definition
 )
 

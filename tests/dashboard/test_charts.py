@@ -207,3 +207,14 @@ def test_a_sparkline_is_svg_with_a_tip_per_point_and_nothing_of_script():
     assert plain.count("<circle") == 1 and "<title>" not in plain  # the report's: the last point marked
     assert "aria-label='trend'" in plain and "width='120' height='28'" in plain
     assert charts.sparkline(history.head(1), "year", "value", "#0072B2") == ""
+
+
+def test_a_heatmap_cell_hidden_as_small_reads_as_the_table_does():
+    """A suppressed pair (its row there, its value missing) reads "< 5", not 0; nobody (no row) is empty."""
+    charts._kept.clear()
+    moves = pd.DataFrame(
+        {"from_tier": ["a", "b", "a"], "to_tier": ["b", "a", "a"], "members": [None, 12.0, 0.0]}
+    )
+    trace = charts.heatmap(moves, "to_tier", "from_tier", "members", ["a", "b"]).data[0]
+    assert trace.text.tolist() == [["0", "< 5"], ["12", ""]]
+    assert trace.texttemplate == "%{text}" and "%{text}" in trace.hovertemplate

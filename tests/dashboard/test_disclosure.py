@@ -7,7 +7,7 @@ import io
 
 import pandas as pd
 
-from dashboard.disclosure import neutralise, protect_total, safe_csv
+from dashboard.disclosure import clubs_shown, events_shown, neutralise, protect_total, safe_csv
 from dashboard.privacy import suppress
 
 
@@ -34,6 +34,34 @@ def test_two_tiny_hidden_cells_get_a_complement():
 def test_nothing_small_nothing_hidden():
     raw = pd.DataFrame({"country_code": ["DE", "AT"], "members": [500, 0]})
     assert hidden_cells(raw)["members"].tolist() == [500.0, 0.0]
+
+
+def test_a_single_small_club_is_not_derivable_from_the_club_members_total():
+    """The Clubs page shows the club members' total (by tier): one hidden club takes the next smallest with it."""
+    raw = pd.DataFrame({"club_id": ["A", "B", "C"], "members": [40, 12, 3]})
+    assert clubs_shown(raw)["members"].isna().tolist() == [False, True, True]
+
+
+def test_the_no_show_rate_is_hidden_where_any_count_it_is_built_on_is_small():
+    """With registrations and attendees shown, the rate gives back hidden cancellations; and its numerator, the
+    no-shows (registrations - cancellations - attendees), is a count of people of its own."""
+    raw = pd.DataFrame(
+        {
+            "registrations": [20, 20, 40],
+            "cancellations": [3, 0, 10],
+            "attendees": [14, 17, 20],
+            "first_time_attendees": [5, 5, 5],
+            "speakers": [0, 0, 0],
+        }
+    )
+    raw["no_show_rate"] = (raw.registrations - raw.cancellations - raw.attendees) / (
+        raw.registrations - raw.cancellations
+    )
+    shown = events_shown(raw)
+    assert list(shown.columns) == list(raw.columns)
+    assert shown["cancellations"].isna().tolist() == [True, False, False]  # 3 cancellations
+    assert shown["no_show_rate"].isna().tolist() == [True, True, False]  # 3 no-shows in the second row
+    assert shown["no_show_rate"].iloc[2] == 10 / 30
 
 
 def test_csv_cells_that_look_like_formulas_are_written_as_text():

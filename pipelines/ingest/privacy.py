@@ -218,17 +218,18 @@ def sweep(
             target = f"{schema}.{table}"
             where = f"{column} in (select hash from ({searched})) {file_filter}"
             if table in LINKING_TABLES and column == LINKING_TABLES[table][1]:
-                # a row that names a member belongs to that member: an address alone does not take it away,
-                # but the erased address leaves it (another member's snapshots would have kept it: a gift in
-                # that member's name, an assistant's mailbox)
-                named = f"{LINKING_TABLES[table][0]} is not null"
-                count = con.execute(
-                    f"update {target} set {column.removesuffix('_hash')} = null, {column} = null "
-                    f"where {where} and {named}",
-                    params,
-                ).fetchone()[0]
-                if count:
-                    removed[target] = removed.get(target, 0) + count
+                # a row that names a member belongs to that member: an address alone does not take it away.
+                # A snapshot's row says the member holds the address (a family mailbox) and keeps it; another
+                # row (a registration, a donation: a gift in that member's name, an assistant's mailbox) does
+                # not, and the erased address leaves it
+                if table not in HOLDING_TABLES:
+                    count = con.execute(
+                        f"update {target} set {column.removesuffix('_hash')} = null, {column} = null "
+                        f"where {where} and {LINKING_TABLES[table][0]} is not null",
+                        params,
+                    ).fetchone()[0]
+                    if count:
+                        removed[target] = removed.get(target, 0) + count
                 where += f" and {LINKING_TABLES[table][0]} is null"
             if action == DELETE:
                 count = con.execute(f"delete from {target} where {where}", params).fetchone()[0]

@@ -50,14 +50,19 @@ def events_shown(events: pd.DataFrame) -> pd.DataFrame:
     """Events by type and year: small counts hidden, and the no-show rate, (registrations - cancellations -
     attendees) / (registrations - cancellations) (METRICS.md), wherever one of the counts it is computed from is
     small: the cancellations too (with registrations and attendees shown, the rate gives them back), and the
-    no-shows themselves, a count of people that no column shows."""
+    no-shows themselves, a count of people that no column shows. Registrations are cancellations, attendees and
+    no-shows: where the no-shows are 1 to 4, the cancellations and attendees are hidden with them, so that the
+    registrations less the others do not give them back."""
     no_shows = events["registrations"] - events["cancellations"] - events["attendees"]
     shown = suppress(
         events.assign(_no_shows=no_shows),
         EVENT_COUNTS,
         rates={"no_show_rate": ["registrations", "cancellations", "attendees", "_no_shows"]},
-    )
-    return shown.drop(columns=["_no_shows"])
+    ).drop(columns=["_no_shows"])
+    few = is_small(no_shows)
+    for column in ("cancellations", "attendees"):
+        shown[column] = shown[column].where(~few)
+    return shown
 
 
 # ------------------------------------------------------------------------------------------- CSV safety

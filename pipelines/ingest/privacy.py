@@ -223,9 +223,12 @@ def sweep(
                 # row (a registration, a donation: a gift in that member's name, an assistant's mailbox) does
                 # not, and the erased address leaves it
                 if table not in HOLDING_TABLES:
+                    member = LINKING_TABLES[table][0]
+                    value = column.removesuffix("_hash")
+                    valid = f", {value}_valid = false" if schema == "raw" else ""
                     count = con.execute(
-                        f"update {target} set {column.removesuffix('_hash')} = null, {column} = null "
-                        f"where {where} and {LINKING_TABLES[table][0]} is not null",
+                        f"update {target} set {value} = null, {column} = null{valid} where {where} "
+                        f"and {member} is not null and {member} not in (select hash from meta.erased_identities)",
                         params,
                     ).fetchone()[0]
                     if count:
@@ -304,6 +307,17 @@ def erase_before_writing(
     removed = con.execute(f"{split} where {goes}").fetchone()
     con.execute(f"delete from checked where {goes}")
     detached = (0, 0)
+    if source.name in LINKING_TABLES and source.name not in HOLDING_TABLES:
+        # as `sweep` does: a row that names a member who is not erased stays, without the erased address
+        member_column, address_column = (
+            next(c for c in deleting if f"{c.name}_hash" == h) for h in LINKING_TABLES[source.name]
+        )
+        stripped = (
+            f"k_{member_column.name} is not null and not ({named(member_column)}) and {named(address_column)}"
+        )
+        emptied = ", ".join(f"{v} = null" for v in rules.value_columns(address_column))
+        detached = con.execute(f"{split} where {stripped}").fetchone()
+        con.execute(f"update checked set {emptied}, k_{address_column.name} = null where {stripped}")
     for c in detaching:  # as `sweep` does: the person's id, its hash and free text that may name them
         cleared = [n for n in DETACH_COLUMNS[(source.name, f"{c.name}_hash")] if not n.endswith("_hash")]
         good, broken = con.execute(f"{split} where {named(c)}").fetchone()

@@ -167,7 +167,14 @@ def failure_expr(source: Source) -> str:
         whens.append(f"when {cond} then 'missing_identity|{first}'")
         if source.identity_hashed:
             columns = [source.column(n) for n in source.identity]
-            unusable = " and ".join(f"{hash_key(c)} is null" for c in columns)
+            # an address with what a bare one never holds (`<erika@x.de>`, `mailto:erika@x.de`) names no one either
+            bare = "regexp_matches({}, '[<>()\\[\\]:;,\"]')"
+            unusable = " and ".join(
+                f"({hash_key(c)} is null or {bare.format(email_norm(c))})"
+                if c.kind == EMAIL
+                else f"{hash_key(c)} is null"
+                for c in columns
+            )
             address = next(c for c in columns if c.kind == EMAIL).header
             whens.append(f"when {unusable} then 'unusable_identity|{address}'")
     for c in source.columns:

@@ -509,10 +509,12 @@ def _unquote_name_values(con, source: Source, parsed: Export | TableExport, file
     if not isinstance(parsed, TableExport) or not parsed.name_values or filenames.is_known(file_name):
         return
     for value in parsed.name_values:
+        # as a message quotes it: trimmed as staged values are (rules.staged)
+        (quoted,) = con.execute("select trim(?)", [value]).fetchone()
         con.execute(
             f"update quarantine.{source.name} set _message = replace(_message, ?, '(value from the file name)') "
             "where _file_sha256 = ?",
-            [f"(value '{value}')", sha],
+            [f"(value '{quoted}')", sha],
         )
 
 

@@ -44,7 +44,8 @@ def test_a_single_small_club_is_not_derivable_from_the_club_members_total():
 
 def test_the_no_show_rate_is_hidden_where_any_count_it_is_built_on_is_small():
     """With registrations and attendees shown, the rate gives back hidden cancellations; and its numerator, the
-    no-shows (registrations - cancellations - attendees), is a count of people of its own."""
+    no-shows (registrations - cancellations - attendees), is a count of people of its own, which the counts
+    shown must not give back either."""
     raw = pd.DataFrame(
         {
             "registrations": [20, 20, 40],
@@ -59,8 +60,10 @@ def test_the_no_show_rate_is_hidden_where_any_count_it_is_built_on_is_small():
     )
     shown = events_shown(raw)
     assert list(shown.columns) == list(raw.columns)
-    assert shown["cancellations"].isna().tolist() == [True, False, False]  # 3 cancellations
-    assert shown["no_show_rate"].isna().tolist() == [True, True, False]  # 3 no-shows in the second row
+    assert shown["cancellations"].isna().tolist() == [True, True, False]  # 3; with 3 no-shows
+    assert shown["attendees"].isna().tolist() == [True, True, False]  # 20 - 0 - 17 would give the no-shows
+    assert shown["registrations"].notna().all()
+    assert shown["no_show_rate"].isna().tolist() == [True, True, False]  # 3 no-shows in both rows
     assert shown["no_show_rate"].iloc[2] == 10 / 30
 
 

@@ -457,9 +457,9 @@ def test_a_record_swallowed_by_an_unclosed_quote_goes_with_the_person_it_names(d
 
 
 def test_a_request_that_names_no_one_is_quarantined_not_loaded_as_done(data_dir):
-    """An address that is not one (copied with its name from a mail client, a tab after it), given without a
-    member id, erases nobody: the request goes to quarantine with a reason, where the office sees it, and never
-    quotes the address."""
+    """An address that is not a bare one (copied with its name from a mail client, a tab after it, in angle
+    brackets, a mailto: link), given without a member id, erases nobody: the request goes to quarantine with a
+    reason, where the office sees it, and never quotes the address."""
     write_export(
         data_dir.landing / "members/members_2021-01-15.csv",
         MEMBERS,
@@ -471,17 +471,19 @@ def test_a_request_that_names_no_one_is_quarantined_not_loaded_as_done(data_dir)
         [
             ["", "Erika Muster <erika@x.de>", "20.12.2021"],
             ["", "hans@x.de\t", "20.12.2021"],
+            ["", "<erika@x.de>", "20.12.2021"],
+            ["", "mailto:hans@x.de", "20.12.2021"],
             ["", "otto@x.de", ""],
         ],
     )
     results = ingest_all(data_dir)
     request = results["erasure_requests"][0]
-    assert (request.rows_read, request.rows_loaded, request.rows_quarantined) == (3, 1, 2)
+    assert (request.rows_read, request.rows_loaded, request.rows_quarantined) == (5, 1, 4)
     assert query(
         data_dir, "select _line, _reason, _column, _message from quarantine.erasure_requests order by _line"
     ) == [
         (line, "unusable_identity", "E-Mail", f"column 'E-Mail': {REASONS['unusable_identity']}")
-        for line in (2, 3)
+        for line in (2, 3, 4, 5)
     ]
     assert query(data_dir, "select member_id from raw.members order by 1") == [("A-000001",), ("A-000002",)]
 

@@ -465,6 +465,8 @@ def test_a_zoom_line_that_is_short_is_quarantined_under_its_sections_columns(tmp
     ("name", "slug"),
     [
         ("Nachmeldung Erika Mustermann.csv", None),
+        ("Nachmeldung Erika Mustermann .csv", None),  # quoted trimmed, as every staged value is
+        (" Erika Mustermann.csv", None),
         ("alumnitag-2025_checkin_haupteingang_2025-05-05.csv", "alumnitag-2025"),
     ],
 )

@@ -369,23 +369,28 @@ def test_rows_taken_out_before_writing_leave_what_the_sweep_leaves(linking, malf
     first, after = load(taken_out_first=True), load(taken_out_first=False)
     assert first[:3] == after[:3]
     raw, quarantined, identities, logged = first
+    expected = [
+        ("a-asked-earlier", "email", "2022-01-05"),
+        ("a-asked-later", "email", "2022-02-01"),
+        ("a-behind-other", "email", "2022-01-10"),
+        ("a-both", "email", "2021-12-20"),
+        ("a-new", "email", "2021-12-20"),
+        ("a-new-too", "email", "2021-12-20"),
+        ("a-requested", "email", "2022-01-10"),
+        ("a-requested-too", "email", "2022-01-11"),
+        ("m-behind", "member", "2022-01-10"),
+        ("m-behind-too", "member", "2022-01-11"),
+        ("m-behind-twice", "member", "2022-02-01"),
+        ("m-erased", "member", "2021-12-20"),
+        ("m-erased-earlier", "member", "2021-11-01"),
+    ]
     if linking not in privacy.HOLDING_TABLES:
         # no member is behind an address asked for, and no other member keeps an address (a registration holds
         # none): the addresses of the erased members go, the family's and the shared one too, each from the rows
         # of members who are not erased, which stay
-        erased = [
-            ("a-asked-earlier", "email", "2022-01-05"),
-            ("a-asked-later", "email", "2022-02-01"),
-            ("a-both", "email", "2021-12-20"),
-            ("a-family", "email", "2021-12-20"),
-            ("a-new", "email", "2021-12-20"),
-            ("a-new-too", "email", "2021-12-20"),
-            ("a-requested", "email", "2022-01-10"),
-            ("a-requested-too", "email", "2022-01-11"),
-            ("a-shared", "email", "2021-12-20"),
-            ("m-erased", "member", "2021-12-20"),
-            ("m-erased-earlier", "member", "2021-11-01"),
-        ] + ([("a-malformed-new", "email", "2021-12-20")] if malformed else [])
+        erased = [e for e in expected if e[0] != "a-behind-other" and not e[0].startswith("m-behind")]
+        erased += [("a-family", "email", "2021-12-20"), ("a-shared", "email", "2021-12-20")]
+        erased += [("a-malformed-new", "email", "2021-12-20")] if malformed else []
         assert [(h, k, str(on)) for h, k, on, _run in identities] == sorted(erased)
         gone = {h for h, _, _ in erased}
 
@@ -408,21 +413,6 @@ def test_rows_taken_out_before_writing_leave_what_the_sweep_leaves(linking, malf
         )
         return
     kept = [(2, "m-kept", "a-family"), (7, "m-also-kept", "a-shared"), (11, "m-other", "a-other")]
-    expected = [
-        ("a-asked-earlier", "email", "2022-01-05"),
-        ("a-asked-later", "email", "2022-02-01"),
-        ("a-behind-other", "email", "2022-01-10"),
-        ("a-both", "email", "2021-12-20"),
-        ("a-new", "email", "2021-12-20"),
-        ("a-new-too", "email", "2021-12-20"),
-        ("a-requested", "email", "2022-01-10"),
-        ("a-requested-too", "email", "2022-01-11"),
-        ("m-behind", "member", "2022-01-10"),
-        ("m-behind-too", "member", "2022-01-11"),
-        ("m-behind-twice", "member", "2022-02-01"),
-        ("m-erased", "member", "2021-12-20"),
-        ("m-erased-earlier", "member", "2021-11-01"),
-    ]
     if malformed:
         # the malformed holder keeps a-new: not erased, and the row at it without a member id stays; the
         # malformed record of the erased member reveals a-malformed-new, and the staged row at it goes

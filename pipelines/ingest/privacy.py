@@ -72,9 +72,9 @@ def _erasure_plan(tables: list[Source]):
     if len(requests) != 1:
         raise ValueError("exactly one source holds the erasure requests")
     request = {c.privacy.identity: f"{c.name}_hash" for c in requests[0].hashed_columns}
-    holding = {s.name: linking[s.name] for s in tables if s.holds_addresses}
-    if len(holding) != sum(s.holds_addresses for s in tables):
+    if any(s.holds_addresses and s.name not in linking for s in tables):
         raise ValueError("a source that holds addresses links one member id to one address")
+    holding = {s.name: linking[s.name] for s in tables if s.holds_addresses}
     return (
         tuple(identity),
         tuple(dependants),

@@ -26,6 +26,12 @@ TEXT = {
         "de": "Sie sind angemeldet, für Ihr Konto ist aber keine Rolle eingetragen. Bitte wenden Sie sich an:",
         "en": "You are signed in, but your account has no role. Please ask:",
     },
+    "unconfirmed_body": {
+        "de": "Sie sind angemeldet, aber Ihr Identitätsanbieter hat Ihre E-Mail-Adresse nicht bestätigt. Ohne "
+        "bestätigte Adresse gilt keine Freigabe. Bitte bestätigen Sie die Adresse dort oder wenden Sie sich an:",
+        "en": "You are signed in, but your identity provider has not confirmed your e-mail address. Without a "
+        "confirmed address no access applies. Please confirm it there or ask:",
+    },
     "no_contact": {
         "de": "die Koordination des Alumni-Netzwerks (Datei config/roles.csv)",
         "en": "the alumni network's coordinator (file config/roles.csv)",
@@ -104,7 +110,7 @@ def gate() -> scope.Scope:
             st.logout()
     if not current.pages:
         st.title(tr("no_access_title"))
-        st.write(tr("no_access_body"))
+        st.write(tr("unconfirmed_body" if auth.unconfirmed(st.user.to_dict()) else "no_access_body"))
         for contact in auth.contacts() or [tr("no_contact")]:
             st.markdown(f"- {contact}")
         st.stop()

@@ -13,6 +13,7 @@ import io
 import json
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -136,6 +137,23 @@ def read_roles(path: Path) -> list[tuple[str, str, str]]:
             continue
         out.append((email, role, area))
     return out
+
+
+def unconfirmed(claims: Mapping[str, object]) -> bool:
+    """Whether the identity provider says it has not confirmed the reader's address: an `email_verified` claim
+    that is there and not true (some providers send it as text). Such an address grants nothing: at a provider
+    where anyone may register (Keycloak with self-registration, a social login), it may be somebody else's.
+    Without the claim the address counts as the provider's own (Shibboleth's `mail`, Entra ID do not send it)."""
+    verified = claims.get("email_verified")
+    if verified is None:
+        return False
+    return not (verified is True or (isinstance(verified, str) and verified.strip().lower() == "true"))
+
+
+def roles_email(claims: Mapping[str, object]) -> str:
+    """The address that roles.csv is matched on: the `email` claim, or none where it is unconfirmed."""
+    email = claims.get("email")
+    return "" if unconfirmed(claims) or not isinstance(email, str) else email
 
 
 def grants_for(email: str | None, data_dir: DataDir | None = None) -> list[tuple[str, str]]:

@@ -99,4 +99,4 @@ def current() -> Scope:
 
     if not st.user.get("is_logged_in", False):
         return NOTHING
-    return from_grants(auth.grants_for(st.user.get("email")))
+    return from_grants(auth.grants_for(auth.roles_email(st.user.to_dict())))

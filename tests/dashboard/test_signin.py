@@ -30,6 +30,7 @@ COORDINATOR = "Koordination@TU-Chemnitz.de"
 OFFICER = "dekanat.inf@tu-chemnitz.de"
 AMBASSADOR = "botschafterin@alumni.example.org"
 UNLISTED = "student@tu-chemnitz.de"
+UNCONFIRMED = "self-registered"  # the provider's subject of a reader whose address it has not confirmed
 ROLES_CSV = (
     "\ufeffE-Mail;Rolle;Bereich\n"
     f" {COORDINATOR.lower()} ;coordinator;\n"
@@ -108,6 +109,26 @@ def test_roles_add_up_and_emails_are_normalised(tmp_path):
     assert auth.contacts(data_dir) == [COORDINATOR.lower()]
 
 
+def test_an_address_the_provider_has_not_confirmed_grants_nothing(tmp_path):
+    data_dir = DataDir(tmp_path)
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "roles.csv").write_text(ROLES_CSV, encoding="utf-8")
+
+    def pages(claims: dict) -> frozenset[str]:
+        return scope.from_grants(auth.grants_for(auth.roles_email(claims), data_dir)).pages
+
+    everything = frozenset(scope.PAGES)
+    # no claim: the provider's own address (Shibboleth's mail, Entra ID); confirmed, also as text
+    for verified in ({}, {"email_verified": True}, {"email_verified": "true"}, {"email_verified": " TRUE "}):
+        assert not auth.unconfirmed(verified)
+        assert pages({"email": COORDINATOR, **verified}) == everything
+    for verified in (False, "false", "False", "0", 0, ""):
+        assert auth.unconfirmed({"email_verified": verified})
+        assert auth.roles_email({"email": COORDINATOR, "email_verified": verified}) == ""
+        assert pages({"email": COORDINATOR, "email_verified": verified}) == frozenset()
+    assert pages({}) == frozenset() and pages({"email": None}) == frozenset()
+
+
 def test_the_scope_is_enforced_where_data_is_read(published_demo, monkeypatch):
     from dashboard import data
 
@@ -151,7 +172,11 @@ def signed_in_dashboard(published_demo, tmp_path):
     data_dir = copy_data_dir(source, tmp_path / "data")
     (data_dir.root / "config").mkdir(exist_ok=True)
     (data_dir.root / "config" / "roles.csv").write_text(ROLES_CSV, encoding="utf-8")
-    with oidc_provider_mock.run_server_in_thread() as server:
+    # somebody registered at a provider that lets anyone register, with the coordinator's address, unconfirmed
+    unconfirmed = oidc_provider_mock.User(
+        sub=UNCONFIRMED, claims={"email": COORDINATOR, "email_verified": False}
+    )
+    with oidc_provider_mock.run_server_in_thread(user_claims=[unconfirmed]) as server:
         port = free_port()
         env = signin_env(server.server_port, port)
         process, port = start(data_dir, env={**env, "ALUMNI_PSEUDONYM_KEY": "signin-test-key"}, port=port)
@@ -305,12 +330,23 @@ def test_each_role_sees_its_own_figures_in_chromium(signed_in_dashboard, browser
     assert page.locator(".js-plotly-plot").count() == 0
     context.close()
 
+    # the coordinator's address, but not confirmed by the provider: no figure, and why
+    context, page = sign_in(browser, port, UNCONFIRMED)
+    heading(page, "Keine Freigabe").wait_for(timeout=60_000)
+    expect(page.get_by_text("nicht bestätigt", exact=False)).to_have_count(1, timeout=30_000)
+    assert page.locator(".js-plotly-plot").count() == 0
+    assert page.locator("[data-testid=stSidebarNav]").count() == 0
+    open_path(page, port, "datenqualitaet")
+    heading(page, "Keine Freigabe").wait_for(timeout=60_000)
+    assert page.locator(".js-plotly-plot").count() == 0
+    context.close()
+
     # the access log: time, event, keyed hash of the user, role; never an address
     log = access_log(data_dir)
     events = [(event, role) for _, event, _, role in log]
     assert ("sign-in", "role=coordinator") in events and ("sign-out", "role=coordinator") in events
     assert ("sign-in", "role=faculty_officer") in events and ("sign-in", "role=ambassador") in events
-    assert ("sign-in", "role=none") in events
+    assert events.count(("sign-in", "role=none")) == 2  # the unlisted reader, and the unconfirmed address
     # once per sign-in, not once per page load (the officer opened four pages)
     assert events.count(("sign-in", "role=faculty_officer")) == 1
     text = (data_dir.root / "logs" / "access.log").read_text().lower()

@@ -49,6 +49,7 @@ STATUS_COLOURS = {
     "off_track": "#D55E00",
     "no_target": "#767676",
     "no_data": "#767676",
+    "hidden": "#767676",
 }
 STATUS_TEXT_COLOURS = {"at_risk": "#000000"}  # white elsewhere
 TIER_COLOURS = seeds.tier_colours()  # dbt_project/seeds/engagement_tiers.csv

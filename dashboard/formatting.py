@@ -173,6 +173,7 @@ EXTRA_CODES = {
     "off_track": ("verfehlt", "off track"),
     "no_target": ("ohne Zielwert", "no target"),
     "no_data": ("keine Daten", "no data"),
+    "hidden": ("verborgen: < 5", "hidden: < 5"),
 }
 
 # Columns whose values are codes (shown by their label), shares (0..1), years (no thousands separator).

@@ -257,8 +257,10 @@ DEFINITIONS = {
         "(≥ 1 meeting), dormant (no meeting).",
     },
     "kpi_status": {
-        "de": "im Plan: Wert erreicht den Zielwert; gefährdet: erreicht 90 %; sonst verfehlt.",
-        "en": "on track: the value reaches the target; at risk: reaches 90 %; otherwise off track.",
+        "de": "im Plan: Wert erreicht den Zielwert; gefährdet: erreicht 90 %; sonst verfehlt. Verborgen: der "
+        "Wert ist kleiner als 5, und der Status würde ihn verraten.",
+        "en": "on track: the value reaches the target; at risk: reaches 90 %; otherwise off track. Hidden: the "
+        "value is below 5, and the status would give it away.",
     },
     "new_departed": {
         "de": "Neu: im Monat registriert. Ausgetreten: im Monat ausgetreten (Abgemeldet am, sonst erster "

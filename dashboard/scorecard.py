@@ -2,7 +2,9 @@
 
 A KPI reads as one of: on track, at risk, off track (value against target), "no target" (a value, but no
 target for the year) or "no data" (no value for the year: nothing to compare). People-counting KPIs follow the
-small-count rule: a value of 1 to 4 is shown as "< 5" (its status stays, it reveals no one).
+small-count rule: a value of 1 to 4 is shown as "< 5". Its status stays where it is the same for every value from
+1 to 4 (a target of 5 or more: off track); where it is not (a target below 5), the status would tell the hidden
+value apart, and reads "hidden" instead.
 """
 
 from __future__ import annotations
@@ -14,14 +16,15 @@ from dashboard.privacy import MARK, THRESHOLD
 
 # KPIs that count people: suppressed below 5 like every other count of people.
 PEOPLE_KPIS = {"g2_homecoming_alumni", "g3_offer_uptake", "g4_volunteers", "g4_donors"}
-STATES = ("on_track", "at_risk", "off_track", "no_target", "no_data")
-SYMBOLS = {"on_track": "✔", "at_risk": "▲", "off_track": "✖", "no_target": "○", "no_data": "–"}
+STATES = ("on_track", "at_risk", "off_track", "no_target", "no_data", "hidden")
+SYMBOLS = {"on_track": "✔", "at_risk": "▲", "off_track": "✖", "no_target": "○", "no_data": "–", "hidden": "◌"}
 COLOURS = {
     "on_track": ("#0072B2", "#ffffff"),
     "at_risk": ("#E69F00", "#000000"),
     "off_track": ("#D55E00", "#ffffff"),
     "no_target": ("#ffffff", "#505050"),
     "no_data": ("#ffffff", "#505050"),
+    "hidden": ("#ffffff", "#505050"),
 }
 LABELS = {
     "on_track": ("im Plan", "on track"),
@@ -29,6 +32,7 @@ LABELS = {
     "off_track": ("verfehlt", "off track"),
     "no_target": ("ohne Zielwert", "no target"),
     "no_data": ("keine Daten", "no data"),
+    "hidden": ("verborgen: < 5", "hidden: < 5"),
 }
 PARTIAL = ("vorläufig: laufendes Jahr", "partial: current year")
 
@@ -44,7 +48,18 @@ def prepare(kpis: pd.DataFrame) -> pd.DataFrame:
     out["state"] = out["status"].where(~no_data, "no_data")
     out.loc[~no_data & target.isna(), "state"] = "no_target"
     out["state"] = out["state"].where(out["state"].isin(STATES), "no_target")
+    out.loc[out["suppressed"] & target.map(_tells_apart), "state"] = "hidden"
     return out
+
+
+def status_for(value: float, target: float) -> str:
+    """fct_strategy_kpis' rule: on track at the target, at risk from 90 % of it, off track below."""
+    return "on_track" if value >= target else "at_risk" if value >= 0.9 * target else "off_track"
+
+
+def _tells_apart(target) -> bool:
+    """Whether the status against this target differs between hidden values (1 to 4)."""
+    return not formatting.missing(target) and len({status_for(v, target) for v in range(1, THRESHOLD)}) > 1
 
 
 def value_text(value, unit: str, suppressed: bool, lang: str) -> str:

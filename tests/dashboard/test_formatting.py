@@ -151,3 +151,26 @@ def test_scorecard_states():
     assert "keine Daten" in scorecard.badge("no_data", "de")
     assert "no target" in scorecard.badge("no_target", "en")
     assert "vorläufig" in scorecard.partial_badge("de")
+
+
+def test_a_hidden_people_count_keeps_a_status_that_would_give_it_away_hidden():
+    # a target below 5 splits the values 1-4 between states: "at risk" against 4.4 would mean 4
+    targets = [4.4, 3.0, 1.5, 4.5, 40.0, 1.0, 3.0, 3.0]
+    kpis = pd.DataFrame(
+        {
+            "kpi_id": ["g4_donors"] * 6 + ["g3_events_offered", "g4_volunteers"],
+            "value": [4.0, 2.0, 1.0, 4.0, 3.0, 2.0, 2.0, 7.0],
+            "target": targets,
+            "status": [
+                scorecard.status_for(v, t) for v, t in zip([4, 2, 1, 4, 3, 2, 2, 7], targets, strict=True)
+            ],
+        }
+    )
+    out = scorecard.prepare(kpis)
+    # 4.5 and 40: off track for every value 1-4; 1.0: on track for every one; not people: shown as it is
+    assert out["state"].tolist() == [
+        "hidden", "hidden", "hidden", "off_track", "off_track", "on_track", "off_track", "on_track",
+    ]  # fmt: skip
+    assert out["suppressed"].tolist() == [True] * 6 + [False, False]
+    assert "verborgen" in scorecard.badge("hidden", "de") and "hidden" in scorecard.badge("hidden", "en")
+    assert scorecard.status_for(4, 4.4) == "at_risk" and scorecard.status_for(3, 3) == "on_track"

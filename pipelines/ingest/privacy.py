@@ -531,7 +531,7 @@ def _raw_record_hit(searched: str) -> str:
     return (
         "_raw_record is not null and len(list_intersect("
         "flatten(list_transform(string_split_regex(_raw_record, '[;,\t\r\n\"]'), "
-        "lambda x: [alumni_hmac(upper(trim(x))), alumni_hmac(lower(nfc_normalize(trim(x))))])), "
+        f"lambda x: [alumni_hmac(upper({rules.id_text('x')})), alumni_hmac(lower(nfc_normalize(trim(x))))])), "
         f"(select coalesce(list(hash), []) from ({searched})))) > 0"
     )
 

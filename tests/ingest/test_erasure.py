@@ -528,3 +528,38 @@ def test_a_donation_in_another_members_name_holds_no_address(data_dir):
         assert query(here, "select email from raw.newsletter_activity") == [("hans@x.de",)], run
         # the donation names Hans: his, though given at an erased address (its hash stays, the address goes)
         assert query(here, "select member_id, email from raw.donations") == [("A-000007", None)], run
+
+
+def test_a_member_id_with_a_tab_or_a_line_break_around_it_is_the_same_member(data_dir):
+    """A member id copied into a workbook cell may carry a tab, a line break or a line separator with it: it is
+    stripped as Python strips it (`normalise_member_id`), so an erasure request written so finds the member, and
+    a snapshot's id written so is the member the other exports name. DuckDB's trim() strips spaces only."""
+    write_export(
+        data_dir.landing / "members/members_2021-01-15.csv",
+        MEMBERS,
+        [
+            member("A-000001", "erika@x.de"),
+            member("A-000002", "hans@x.de"),
+            member("A-000003", "otto@x.de"),
+            member("A-000004\t", "anna@x.de"),
+            member("A-000005", "keep@x.de"),
+        ],
+    )
+    write_export(
+        data_dir.landing / "erasure/erasure_2022-01-01.csv",
+        ERASURE,
+        [
+            ["a-000001\t", "", "20.12.2021"],
+            ['"\r\nA-000002 \n"', "", "20.12.2021"],
+            ["A-000003\u2028\x0b", "", "20.12.2021"],
+            [" A-000004 ", "", "20.12.2021"],
+        ],
+    )
+    results = ingest_all(data_dir)
+    request = results["erasure_requests"][0]
+    assert (request.rows_read, request.rows_loaded, request.rows_quarantined) == (4, 4, 0)
+    hashes = {keyed_hash(KEY, f"A-00000{n}") for n in (1, 2, 3, 4)}
+    assert {h for (h,) in query(data_dir, "select member_id_hash from raw.erasure_requests")} == hashes
+    assert query(data_dir, "select member_id, member_id_hash from raw.members") == [
+        ("A-000005", keyed_hash(KEY, "A-000005"))
+    ]

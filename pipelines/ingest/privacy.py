@@ -528,10 +528,11 @@ def _raw_record_hit(searched: str) -> str:
     """SQL: a quarantined record kept whole (it did not split into its fields) holds an erased id or address
     in any of its fields. Split at every delimiter, line break and quote: a record whose quote was never closed
     swallowed the lines after it, each line's first field glued to the line break before it."""
+    field = rules.stripped("x")  # as a staged id or address is (rules.staged)
     return (
         "_raw_record is not null and len(list_intersect("
         "flatten(list_transform(string_split_regex(_raw_record, '[;,\t\r\n\"]'), "
-        f"lambda x: [alumni_hmac(upper({rules.id_text('x')})), alumni_hmac(lower(nfc_normalize(trim(x))))])), "
+        f"lambda x: [alumni_hmac(upper({field})), alumni_hmac(lower(nfc_normalize({field})))])), "
         f"(select coalesce(list(hash), []) from ({searched})))) > 0"
     )
 

@@ -47,9 +47,9 @@ NAIVE_DATETIME_FORMATS = [
 
 def staged(c: Column, value: str = "") -> str:
     """The trimmed text of a column as staged (`v_<name>` of `incoming`), or of the SQL expression `value`;
-    a member id's stripped as Python strips it (`id_text`)."""
+    a member id's or an address's stripped as Python strips it (`stripped`)."""
     value = value or f"v_{c.name}"
-    return id_text(value) if c.kind == MEMBER_ID else f"trim({value})"
+    return stripped(value) if c.kind in (MEMBER_ID, EMAIL) else f"trim({value})"
 
 
 # The white space that DuckDB's trim() leaves and Python's str.strip() takes: the control characters among it
@@ -57,12 +57,13 @@ def staged(c: Column, value: str = "") -> str:
 UNTRIMMED_SPACE = "(9, 10, 11, 12, 13, 28, 29, 30, 31, 133, 8232, 8233)"
 
 
-def id_text(value: str) -> str:
-    """SQL: Python's `strip()` of a text (what `privacy.normalise_member_id` does before upper-casing). A member
-    id typed into a workbook cell may end in a tab or a line break: trimmed by DuckDB's trim() alone, it kept
-    them, and its keyed hash matched no one (an erasure request for it erased nobody). The full strip (a regular
-    expression, `reading.sql_strip`) only where the trimmed text starts or ends with such a character: over ten
-    million ids about 0.1-0.2 s more than trim() alone (docs/benchmarks.md, forty-fourth pass)."""
+def stripped(value: str) -> str:
+    """SQL: Python's `strip()` of a text (as `privacy.normalise_member_id` strips an id). A member id or an
+    address copied into a workbook cell may end in a tab or a line break: trimmed by DuckDB's trim() alone, it
+    kept them, and its keyed hash matched no one (an erasure request for it erased nobody, an address was
+    invalid). The full strip (a regular expression, `reading.sql_strip`) only where the trimmed text starts or
+    ends with such a character: over ten million values about 0.2 s more than trim() alone (docs/benchmarks.md,
+    forty-fourth pass)."""
     t = f"trim({value})"
     return (
         f"case when unicode({t}) in {UNTRIMMED_SPACE} or unicode(right({t}, 1)) in {UNTRIMMED_SPACE} "

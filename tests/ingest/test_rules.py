@@ -83,7 +83,7 @@ def test_values_are_typed_from_the_trimmed_text():
     # a format without any of the separators is tried on every value
     assert rules.strptime_any("v", ("%Y%m%d",)) == "try_strptime(v, ['%Y%m%d'])"
     assert rules.typed_expr(column("sample_id")) == "nullif(trim(v_sample_id), '')"
-    member_id = rules.id_text("v_member_id")  # a member id is stripped as Python strips it
+    member_id = rules.stripped("v_member_id")  # a member id is stripped as Python strips it
     assert rules.typed_expr(Column("Nr", "member_id", MEMBER_ID)) == f"nullif(upper({member_id}), '')"
     assert "between 1836 and year(current_date) + 1" in rules.typed_expr(column("year"))
     assert "'ja', 'yes', 'true', '1'" in rules.typed_expr(column("active"))
@@ -91,15 +91,16 @@ def test_values_are_typed_from_the_trimmed_text():
 
 def test_hash_keys_normalise_and_only_valid_addresses_are_hashed():
     email = SAMPLE.column("email")
+    address = rules.stripped("v_email")  # an address is stripped as Python strips it, as a member id is
     assert rules.hash_key(email) == (
-        "case when regexp_full_match(lower(nfc_normalize(trim(v_email))), '[^@\\s]+@[^@\\s]+\\.[^@\\s.]+') "
-        "then lower(nfc_normalize(trim(v_email))) end"
+        f"case when regexp_full_match(lower(nfc_normalize({address})), '[^@\\s]+@[^@\\s]+\\.[^@\\s.]+') "
+        f"then lower(nfc_normalize({address})) end"
     )
     member_id = Column("Nr", "member_id", MEMBER_ID)
-    text = rules.id_text("v_member_id")
+    text = rules.stripped("v_member_id")
     assert rules.hash_key(member_id) == f"case when {text} <> '' then upper({text}) end"
     # one value outside a staged row (a malformed record's field) is hashed the same way
-    text = rules.id_text("$v")
+    text = rules.stripped("$v")
     assert (
         rules.value_hash_sql(member_id)
         == f"select alumni_hmac(case when {text} <> '' then upper({text}) end)"
@@ -126,9 +127,10 @@ def test_the_first_broken_rule_wins_in_the_declared_order():
     # an amount must be positive only where the contract says so (donations' amount_eur)
     assert "non_positive_amount" not in failure
     assert "missing_identity" not in failure
-    member_id = rules.id_text("v_member_id")
-    assert f"when {member_id} = '' and trim(v_email) = '' then 'missing_identity|Mitgliedsnummer'" in (
-        rules.failure_expr(REQUESTS)
+    member_id = rules.stripped("v_member_id")
+    assert (
+        f"when {member_id} = '' and {rules.stripped('v_email')} = '' then 'missing_identity|Mitgliedsnummer'"
+        in (rules.failure_expr(REQUESTS))
     )
 
 
@@ -158,13 +160,14 @@ def test_only_parsed_values_are_written_beside_the_text_and_the_inserts_read_the
     assert parsed == {"day", "amount", "active", "year"}
     assert not any(f" as t_{name}" in checked for name in ("sample_id", "email", "name", "kind", "club_id"))
     assert [rules.typed(SAMPLE.column(n)) for n in ("day", "name")] == ["t_day", "nullif(trim(v_name), '')"]
-    assert rules.typed(REQUESTS.column("member_id")) == f"nullif(upper({rules.id_text('v_member_id')}), '')"
+    assert rules.typed(REQUESTS.column("member_id")) == f"nullif(upper({rules.stripped('v_member_id')}), '')"
     assert [rules.value_columns(SAMPLE.column(n)) for n in ("day", "name")] == [
         ["t_day", "v_day"],
         ["v_name"],
     ]
     insert = rules.raw_insert(SAMPLE)
-    assert "select nullif(trim(v_sample_id), ''), nullif(trim(v_email), ''), k_email is not null, " in insert
+    address = rules.stripped("v_email")
+    assert f"select nullif(trim(v_sample_id), ''), nullif({address}, ''), k_email is not null, " in insert
     assert "nullif(trim(v_name), ''), t_day, t_amount, t_active, t_year, nullif(trim(v_kind), '')" in insert
     assert rules.ready_select(SAMPLE) == (
         "select checked.*, hashes_email.h as hash_email from checked "
@@ -179,7 +182,9 @@ def test_good_rows_go_to_raw_typed_with_hashes_and_meta_columns():
         "sample_id", "email", "email_valid", "name", "day", "amount", "active", "year", "kind", "club_id",
         "email_hash", "_source_file", "_file_sha256", "_line", "_run_id", "_loaded_at", "_exported_at",
     ]  # fmt: skip
-    assert "nullif(trim(v_email), '')" in insert  # the address as written; its hash and validity beside it
+    assert (
+        f"nullif({rules.stripped('v_email')}, '')" in insert
+    )  # the address as written; its hash and validity beside it
     assert "k_email is not null" in insert  # the validity from the key, not checked once more
     assert insert.endswith("$file, $sha, _line, $run, now(), $exported from ready where _failure is null")
     # an erasure request keeps only the keyed hashes
@@ -230,7 +235,7 @@ def test_table_columns_follow_the_declaration():
 
 
 def test_a_member_ids_text_is_stripped_as_python_strips_it():
-    """DuckDB's trim() leaves a tab, a line break and the other control white space; `id_text` strips what
+    """DuckDB's trim() leaves a tab, a line break and the other control white space; `stripped` strips what
     Python's strip() strips (privacy.normalise_member_id), and takes the regular expression only for those."""
     import duckdb
 
@@ -247,6 +252,6 @@ def test_a_member_ids_text_is_stripped_as_python_strips_it():
         "".join(characters[(n * 7 + k * 13) % len(characters)] for k in range(n % 6)) for n in range(3000)
     ]
     got = duckdb.execute(
-        f"select list({rules.id_text('v')} order by i) from unnest(?) with ordinality as t(v, i)", [values]
+        f"select list({rules.stripped('v')} order by i) from unnest(?) with ordinality as t(v, i)", [values]
     ).fetchone()[0]
     assert got == [value.strip() for value in values]

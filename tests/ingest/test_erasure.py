@@ -562,8 +562,8 @@ def test_a_member_id_or_an_address_with_a_tab_or_a_line_break_around_it_is_the_s
     results = ingest_all(data_dir)
     request = results["erasure_requests"][0]
     assert (request.rows_read, request.rows_loaded, request.rows_quarantined) == (5, 5, 0)
-    hashes = {keyed_hash(KEY, f"A-00000{n}") for n in (1, 2, 3, 4)}
-    assert {h for (h,) in query(data_dir, "select member_id_hash from raw.erasure_requests")} == hashes | {None}
+    requested = {h for (h,) in query(data_dir, "select member_id_hash from raw.erasure_requests")}
+    assert requested == {keyed_hash(KEY, f"A-00000{n}") for n in (1, 2, 3, 4)} | {None}
     assert query(data_dir, "select email_hash from raw.erasure_requests where email_hash is not null") == [
         (keyed_hash(KEY, "paul@x.de"),)
     ]

@@ -80,9 +80,11 @@ WORDS = {
     ),
     "status_rule": (
         "im Plan: Wert erreicht den Zielwert; gefährdet: erreicht 90 %; sonst verfehlt. "
-        "„keine Daten“: für das Jahr gibt es keinen Wert; „ohne Zielwert“: es gibt keinen Zielwert.",
+        "„keine Daten“: für das Jahr gibt es keinen Wert; „ohne Zielwert“: es gibt keinen Zielwert; „verborgen“: "
+        "der Wert ist kleiner als 5, und der Status würde ihn verraten.",
         "on track: the value reaches the target; at risk: reaches 90 %; otherwise off track. "
-        "“no data”: there is no value for the year; “no target”: there is no target.",
+        "“no data”: there is no value for the year; “no target”: there is no target; “hidden”: the value is "
+        "below 5, and the status would give it away.",
     ),
     "no_rows": ("Keine Daten.", "No data."),
 }
@@ -101,6 +103,7 @@ SENTENCES = {
         "Of {n} KPIs, {on_track} are on track, {at_risk} at risk and {off_track} off track",
     ),
     "count_other": ("; {other} ohne Zielwert oder ohne Daten", "; {other} without a target or data"),
+    "count_hidden": ("; {hidden} verborgen (Wert kleiner als 5)", "; {hidden} hidden (a value below 5)"),
     "furthest": (
         "Am weitesten vom Zielwert entfernt: {kpi} mit {value} (Zielwert {target}).",
         "Furthest from its target: {kpi} at {value} (target {target}).",
@@ -279,9 +282,11 @@ def goal_paragraph(goal_kpis: pd.DataFrame, previous: pd.DataFrame, year: int, l
     name = "kpi_name_de" if lang == "de" else "kpi_name_en"
     states = goal_kpis["state"].value_counts()
     counted = {s: int(states.get(s, 0)) for s in ("on_track", "at_risk", "off_track")}
-    other = len(goal_kpis) - sum(counted.values())
+    hidden = int(states.get("hidden", 0))  # a status that would give a small count away (scorecard.py)
+    other = len(goal_kpis) - sum(counted.values()) - hidden
     text = _s("count", lang, n=len(goal_kpis), **counted)
-    text += (_s("count_other", lang, other=other) if other else "") + ". "
+    text += _s("count_other", lang, other=other) if other else ""
+    text += (_s("count_hidden", lang, hidden=hidden) if hidden else "") + ". "
     measured = goal_kpis[goal_kpis["value"].notna() & goal_kpis["target"].notna() & (goal_kpis["target"] > 0)]
     behind = measured[measured["state"].isin(["off_track", "at_risk"])]
     if not behind.empty:

@@ -199,3 +199,26 @@ def test_the_reports_charts_have_plotlys_look_not_the_web_apps():
     plotly_own = pio.templates["plotly"].to_plotly_json()
     assert spec["template"] == json.loads(json.dumps(plotly_own, cls=PlotlyJSONEncoder))
     assert "Source Sans" not in html
+
+
+def test_a_hidden_status_is_counted_as_hidden_not_as_without_a_target():
+    kpis = pd.DataFrame(
+        {
+            "kpi_id": ["g4_donors", "g4_volunteers", "c"],
+            "kpi_name_de": ["Spender", "Ehrenamtliche", "Clubs"],
+            "kpi_name_en": ["Donors", "Volunteers", "Clubs"],
+            "unit": ["count", "count", "share"],
+            "value": [4.0, 3.0, None],
+            "target": [4.0, 40.0, 0.5],  # against 4, the status would tell 4 from 1-3
+            "status": ["on_track", "off_track", "no_target"],
+            "is_partial": [False, False, False],
+        }
+    )
+    now = report.scorecard.prepare(kpis)
+    de = report.goal_paragraph(now, now, 2025, "de")
+    assert de.startswith(
+        "Von 3 Kennzahlen sind 0 im Plan, 0 gefährdet und 1 verfehlt; 1 ohne Zielwert oder ohne Daten; "
+        "1 verborgen (Wert kleiner als 5)."
+    )
+    assert "Spender" not in de and "Erreicht" not in de
+    assert "1 hidden (a value below 5)." in report.goal_paragraph(now, now, 2025, "en")

@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from pipelines.ingest import guards, gx_process, quality
+from pipelines.ingest import guards, gx_process, quality, upgrade
 from pipelines.resources import DBT_IN_DIR, AlumniDbtCliResource, WarehouseResource
 from pipelines.settings import DBT_PROJECT_DIR, duckdb_memory_limit
 
@@ -56,6 +56,10 @@ def alumni_dbt_models(
     args = ["build", "--exclude-resource-type", "unit_test"]
     # every check of the ingest has run: the Great Expectations worker's memory goes back before dbt's
     gx_process.stop()
+    # rows of an earlier version upgraded with new keyed hashes (pipelines/ingest/upgrade.py): incremental models
+    # hold rows built from the old ones, so this build starts them afresh
+    with warehouse.connect() as con:
+        refresh_for_upgrade = upgrade.full_refresh_due(con)
     # dbt is a process of its own, and the rewrite below a writer of its own: the run's connection is closed
     warehouse.release()
     # A first build rewrites the warehouse after the ingest's erasures before dbt, while it holds the ingest's
@@ -65,7 +69,7 @@ def alumni_dbt_models(
     seconds = guards.compact_after_erasure(warehouse.data, before_models=True)
     if seconds is not None:
         context.log.info(f"warehouse.duckdb rewritten after an erasure, before dbt ({seconds:.1f} s)")
-    if config.full_refresh:
+    if config.full_refresh or refresh_for_upgrade:
         args.append("--full-refresh")
     invocation = dbt.cli(args, context=context, raise_on_error=False)
     yield from invocation.stream()
@@ -97,6 +101,8 @@ def alumni_dbt_models(
         )
     with warehouse.connect() as con:
         quality.record(con, context.run.run_id, "dbt", outcomes)
+        if refresh_for_upgrade and invocation.is_successful():
+            upgrade.full_refresh_done(con)
     hint = "" if invocation.is_successful() else _incremental_hint(results, invocation.manifest)
     _prune_targets(invocation.target_path)
     if not invocation.is_successful():

@@ -6,7 +6,7 @@ import os
 
 import duckdb
 
-from pipelines.ingest import guards, privacy
+from pipelines.ingest import guards, privacy, upgrade
 from pipelines.ingest.landing import landing_files, tool_files, unexpected_files
 from pipelines.ingest.ledger import FileResult, file_sha256, ledger_state, record_file
 from pipelines.ingest.loader import load_file
@@ -17,13 +17,20 @@ from pipelines.settings import DataDir, open_warehouse
 
 
 def connect(data_dir: DataDir, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A connection to warehouse.duckdb with the schema in place and the keyed-hash macro installed."""
+    """A connection to warehouse.duckdb with the schema in place, the keyed-hash macro installed and, for a
+    writer, the rows loaded by an earlier version upgraded (upgrade.py) before anything is loaded the new way."""
     data_dir.root.mkdir(parents=True, exist_ok=True)
     con = open_warehouse(data_dir.warehouse, read_only=read_only)
     if not read_only:
         ensure_schema(con)
         guards.restrict_permissions(data_dir)
     privacy.install_hmac(con, privacy.load_key(data_dir.secrets))
+    if not read_only:
+        try:
+            upgrade.apply(con)
+        except BaseException:
+            con.close()
+            raise
     return con
 
 

@@ -65,6 +65,7 @@ def _state(data_dir: DataDir) -> dict:
                 "checked_at",
                 "first_seen_run",
                 "swept_everywhere_at",
+                "applied_at",
             )
         ]
         body = ", ".join(columns)

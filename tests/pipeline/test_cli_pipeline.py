@@ -546,6 +546,26 @@ def _members_on_key_dates(path) -> tuple[list, list]:
     return rows, builds
 
 
+def test_an_upgrade_that_changed_keyed_hashes_makes_the_next_build_a_full_refresh(published_demo, tmp_path):
+    """After an upgrade of loaded rows changed keyed hashes (pipelines/ingest/upgrade.py), the incremental models
+    hold rows built from the old ones: the next build refreshes them whole by itself, once. Here an incremental
+    model is left as an older version built it (a column fewer), which only a full refresh mends."""
+    source, _, _ = published_demo
+    data_dir = copy_data_dir(source, tmp_path / "data")
+    before = _marts(data_dir.analytics)
+    con = duckdb.connect(str(data_dir.warehouse))
+    con.execute("alter table intermediate.int_member_snapshot_intervals drop column loaded_at")
+    con.execute("update meta.upgrades set rows_changed = 1")  # as if the upgrade had changed a row
+    con.close()
+    freshness.state_file(data_dir).unlink(missing_ok=True)  # an update of the code is what starts the run
+    refreshed = run_cli("pipeline", "--data-dir", str(data_dir.root), env=KEY)
+    assert refreshed.returncode == 0, refreshed.stdout[-2000:] + refreshed.stderr[-2000:]
+    assert _marts(data_dir.analytics) == before
+    con = duckdb.connect(str(data_dir.warehouse), read_only=True)
+    assert con.execute("select count(full_refresh_done_at) from meta.upgrades").fetchone() == (1,)
+    con.close()
+
+
 def test_an_incremental_model_built_by_an_older_version_asks_for_a_full_refresh(published_demo, tmp_path):
     """A warehouse from before a change of an incremental model fails clearly, and --full-refresh mends it."""
     source, _, _ = published_demo

@@ -1,0 +1,88 @@
+"""Upgrades of the rows a warehouse already holds, where a newer version reads a value otherwise than the version
+that loaded them: each applied once, on the first writable connection after the update (before any file is
+loaded the new way), in one transaction, and recorded in `meta.upgrades`.
+
+An upgrade that changed a keyed hash leaves dbt's incremental models with rows built from the old one: the next
+dbt build is a full refresh (`full_refresh_due`, pipelines/defs/transform.py), after which it is marked done.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from pipelines.ingest import privacy, rules
+from pipelines.ingest.catalogue import raw_tables
+from pipelines.ingest.sources import EMAIL, MEMBER_ID
+
+STRIPPED_IDENTITIES = "stripped_identities"
+RUN_ID = "upgrade"
+
+
+def apply(con: duckdb.DuckDBPyConnection) -> None:
+    """Every upgrade this warehouse has not had yet."""
+    con.execute(
+        "create table if not exists meta.upgrades "
+        "(name varchar, applied_at timestamp, rows_changed bigint, full_refresh_done_at timestamp)"
+    )
+    done = {name for (name,) in con.execute("select name from meta.upgrades").fetchall()}
+    if STRIPPED_IDENTITIES in done:
+        return
+    con.begin()
+    try:
+        changed = restrip_identities(con)
+        con.execute(
+            "insert into meta.upgrades values (?, now()::timestamp, ?, null)", [STRIPPED_IDENTITIES, changed]
+        )
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+
+
+def restrip_identities(con: duckdb.DuckDBPyConnection) -> int:
+    """Member ids and addresses stripped as Python strips them (`rules.stripped`), where a version before it had
+    left a tab, a line break or another white space that DuckDB's trim() does not take around them: their value,
+    validity and keyed hash as a load makes them now, in raw and in quarantine (where the text is kept as it
+    was). Then every file with such a row is swept as a load sweeps it, and everywhere for what that reveals: a
+    row that now names an erased person goes. An erasure request keeps only its hashes: one written with such
+    white space before the upgrade still matches no one, and has to be put in again. Returns the rows changed."""
+    changed = 0
+    touched: set[tuple[str, str]] = set()
+    for source in raw_tables():
+        for c in source.hashed_columns:
+            if c.kind not in (MEMBER_ID, EMAIL) or not c.stored:
+                continue
+            where = f"regexp_matches({c.name}, '{rules.UNTRIMMED_SPACE}')"
+            for schema in ("raw", "quarantine"):
+                table = f"{schema}.{source.name}"
+                files = con.execute(f"select distinct _file_sha256 from {table} where {where}").fetchall()
+                if not files:
+                    continue
+                touched |= {(source.name, sha) for (sha,) in files}
+                values = [f"{c.name}_hash = alumni_hmac({rules.hash_key(c, c.name)})"]
+                if schema == "raw":  # the typed value and its validity; quarantine keeps the text as it was
+                    values.append(f"{c.name} = {rules.typed_expr(c, c.name)}")
+                    if c.kind == EMAIL:
+                        values.append(f"{c.name}_valid = {rules.email_valid(c, c.name)}")
+                changed += con.execute(f"update {table} set {', '.join(values)} where {where}").fetchone()[0]
+    for table, sha in sorted(touched):
+        privacy.sweep(con, RUN_ID, sha, table)
+    if touched:
+        privacy.sweep(con, RUN_ID)
+    return changed
+
+
+def full_refresh_due(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether an upgrade changed keyed hashes that dbt's incremental models have not been rebuilt from."""
+    return bool(
+        con.execute(
+            "select count(*) from meta.upgrades where rows_changed > 0 and full_refresh_done_at is null"
+        ).fetchone()[0]
+    )
+
+
+def full_refresh_done(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "update meta.upgrades set full_refresh_done_at = now()::timestamp "
+        "where rows_changed > 0 and full_refresh_done_at is null"
+    )

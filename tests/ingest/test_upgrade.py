@@ -1,0 +1,120 @@
+"""Upgrades of the rows an earlier version loaded (pipelines/ingest/upgrade.py): once, before anything else."""
+
+from __future__ import annotations
+
+from pipelines.ingest import upgrade
+from pipelines.ingest.privacy import keyed_hash
+from pipelines.settings import open_warehouse
+from tests.helpers import TEST_KEY, ingest_all, query, write_export
+from tests.ingest.test_loader import MEMBERS, member
+
+KEY = TEST_KEY.encode()
+
+
+def as_an_earlier_version_left_it(data_dir, statements: list[tuple[str, list]]) -> None:
+    """The warehouse as a version before the upgrade wrote it: the given changes, and no record of the upgrade
+    (a connection of its own, which does not upgrade)."""
+    con = open_warehouse(data_dir.warehouse)
+    try:
+        for sql, params in statements:
+            con.execute(sql, params)
+        con.execute("delete from meta.upgrades")
+    finally:
+        con.close()
+
+
+def test_a_new_warehouse_is_upgraded_at_once_with_nothing_to_change(data_dir):
+    assert query(data_dir, "select name, rows_changed, full_refresh_done_at from meta.upgrades") == [
+        (upgrade.STRIPPED_IDENTITIES, 0, None)
+    ]
+    assert query(data_dir, "select count(*) from meta.upgrades") == [(1,)]  # once, not on every connection
+
+
+def test_ids_and_addresses_an_earlier_version_left_untrimmed_are_stripped_rehashed_and_swept(data_dir):
+    """A version before `rules.stripped` kept a tab or a line break around a member id or an address (DuckDB's
+    trim() takes spaces only): the row was hashed with it, and matched no one. The upgrade strips the value,
+    validates and hashes it again, in raw and in quarantine, sweeps what now names an erased person, and asks
+    dbt for a full refresh once."""
+    write_export(
+        data_dir.landing / "members/members_2021-01-15.csv",
+        MEMBERS,
+        [
+            member("A-000001", "erika@x.de"),
+            member("A-000004", "anna@x.de"),
+            member("A-000005", "keep@x.de"),
+            member("A-000006", "otto@x.de", registered="31.02.2020"),  # quarantined: no such date
+        ],
+    )
+    ingest_all(data_dir)
+    tab = "\t"
+    as_an_earlier_version_left_it(
+        data_dir,
+        [
+            (
+                "update raw.members set member_id = ?, member_id_hash = ? where member_id = 'A-000001'",
+                [f"A-000001{tab}", keyed_hash(KEY, f"A-000001{tab}")],
+            ),
+            (
+                "update raw.members set email = ?, email_valid = false, email_hash = null where member_id = 'A-000004'",
+                ["anna@x.de\n"],
+            ),
+            (
+                "update quarantine.members set member_id = ?, member_id_hash = ? where member_id = 'A-000006'",
+                [f"A-000006{tab}", keyed_hash(KEY, f"A-000006{tab}")],
+            ),
+            # Otto was erased after his row was quarantined: his request's hash missed the row's old one
+            (
+                "insert into meta.erased_identities values (?, 'member_id', date '2022-01-01', 'old', now())",
+                [keyed_hash(KEY, "A-000006")],
+            ),
+        ],
+    )
+    assert query(
+        data_dir,
+        "select member_id, member_id_hash, email, email_valid, email_hash from raw.members order by 1",
+    ) == [
+        ("A-000001", keyed_hash(KEY, "A-000001"), "erika@x.de", True, keyed_hash(KEY, "erika@x.de")),
+        ("A-000004", keyed_hash(KEY, "A-000004"), "anna@x.de", True, keyed_hash(KEY, "anna@x.de")),
+        ("A-000005", keyed_hash(KEY, "A-000005"), "keep@x.de", True, keyed_hash(KEY, "keep@x.de")),
+    ]
+    assert query(data_dir, "select count(*) from quarantine.members") == [(0,)]  # Otto's row: swept
+    assert query(data_dir, "select name, rows_changed from meta.upgrades") == [
+        (upgrade.STRIPPED_IDENTITIES, 3)
+    ]
+    con = open_warehouse(data_dir.warehouse)
+    try:
+        assert upgrade.full_refresh_due(con)
+        upgrade.full_refresh_done(con)
+        assert not upgrade.full_refresh_due(con)
+    finally:
+        con.close()
+    # once: a later connection changes nothing
+    assert query(data_dir, "select count(*), count(full_refresh_done_at) from meta.upgrades") == [(1, 1)]
+
+
+def test_a_failing_upgrade_leaves_the_warehouse_as_it_was(data_dir, monkeypatch):
+    write_export(
+        data_dir.landing / "members/members_2021-01-15.csv", MEMBERS, [member("A-000001", "erika@x.de")]
+    )
+    ingest_all(data_dir)
+    as_an_earlier_version_left_it(
+        data_dir,
+        [("update raw.members set member_id = ? where member_id = 'A-000001'", ["A-000001\t"])],
+    )
+
+    def broken(con, *args):
+        raise RuntimeError("the sweep broke")
+
+    monkeypatch.setattr(upgrade.privacy, "sweep", broken)
+    import pytest
+
+    with pytest.raises(RuntimeError, match="the sweep broke"):
+        query(data_dir, "select 1")
+    con = open_warehouse(data_dir.warehouse)
+    try:
+        assert con.execute("select member_id from raw.members").fetchall() == [("A-000001\t",)]
+        assert con.execute("select count(*) from meta.upgrades").fetchall() == [(0,)]
+    finally:
+        con.close()
+    monkeypatch.undo()
+    assert query(data_dir, "select member_id from raw.members") == [("A-000001",)]

@@ -252,6 +252,11 @@ def _checkin_list_rules(language: str) -> tuple[Rule, ...]:
     )
 
 
+# The registration a check-in list row was matched to: event, order and position, as `derived_sql` joins them
+_CHECKIN_KEY = " || '|' || ".join(
+    sql_strip(part) for part in ("l.event_ref", "l.order_code", "m.position_id")
+)
+
 PRETIX_CHECKIN_LIST = ToolKind(
     tool="pretix",
     kind="checkin_list",
@@ -272,11 +277,12 @@ PRETIX_CHECKIN_LIST = ToolKind(
     references=(EVENT_REF,),
     rules=_checkin_list_rules,
     post_load=(
-        # the one candidate of each row: by product and name, else the order's only registration
-        """
+        # the one candidate of each row: by product and name, else the order's only registration; its key made
+        # as the order positions' is (`derived_sql`: each part stripped as Python strips it, upper-cased)
+        f"""
         update raw.pretix_checkin_list as l set position_id = m.position_id,
-            registration_key = upper(l.event_ref || '|' || l.order_code || '|' || m.position_id),
-            registration_key_hash = alumni_hmac(upper(l.event_ref || '|' || l.order_code || '|' || m.position_id))
+            registration_key = upper({_CHECKIN_KEY}),
+            registration_key_hash = alumni_hmac(upper({_CHECKIN_KEY}))
         from (
             select l2.rowid as row_id, coalesce(
                 (select min(p.position_id) from raw.pretix_order_positions as p

@@ -52,19 +52,22 @@ def restrip_identities(con: duckdb.DuckDBPyConnection) -> int:
         for c in source.hashed_columns:
             if c.kind not in (MEMBER_ID, EMAIL) or not c.stored:
                 continue
-            where = f"regexp_matches({c.name}, '{rules.UNTRIMMED_SPACE}')"
             for schema in ("raw", "quarantine"):
                 table = f"{schema}.{source.name}"
+                new = {f"{c.name}_hash": f"alumni_hmac({rules.hash_key(c, c.name)})"}
+                if schema == "raw":  # the typed value and its validity; quarantine keeps the text as it was
+                    new[c.name] = rules.typed_expr(c, c.name)
+                    if c.kind == EMAIL:
+                        new[f"{c.name}_valid"] = rules.email_valid(c, c.name)
+                # such white space inside a value (not stripped) changes nothing: those rows are left alone
+                differs = " or ".join(f"{column} is distinct from {value}" for column, value in new.items())
+                where = f"regexp_matches({c.name}, '{rules.UNTRIMMED_SPACE}') and ({differs})"
                 files = con.execute(f"select distinct _file_sha256 from {table} where {where}").fetchall()
                 if not files:
                     continue
                 touched |= {(source.name, sha) for (sha,) in files}
-                values = [f"{c.name}_hash = alumni_hmac({rules.hash_key(c, c.name)})"]
-                if schema == "raw":  # the typed value and its validity; quarantine keeps the text as it was
-                    values.append(f"{c.name} = {rules.typed_expr(c, c.name)}")
-                    if c.kind == EMAIL:
-                        values.append(f"{c.name}_valid = {rules.email_valid(c, c.name)}")
-                changed += con.execute(f"update {table} set {', '.join(values)} where {where}").fetchone()[0]
+                values = ", ".join(f"{column} = {value}" for column, value in new.items())
+                changed += con.execute(f"update {table} set {values} where {where}").fetchone()[0]
     for table, sha in sorted(touched):
         privacy.sweep(con, RUN_ID, sha, table)
     if touched:

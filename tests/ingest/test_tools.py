@@ -484,3 +484,26 @@ def test_an_event_slug_from_a_file_name_pretix_did_not_give_is_not_quoted(tmp_pa
         assert not any("Mustermann" in m for m in messages)
     else:
         assert messages == {f"{unknown} (value '{slug}')"}
+
+
+def test_a_check_in_list_row_carries_the_key_of_the_registration_it_was_matched_to(tmp_path):
+    """The check-in list names its registration by event, order and position like the order positions do: each
+    part stripped as Python strips it (`derived_sql`), so a tab after an order code in both exports does not give
+    the list row a key of its own, which an erasure of the attendee would miss."""
+    data_dir = _world(tmp_path)
+    land = data_dir.landing
+    (land / "pretix").mkdir(parents=True)
+    (land / "pretix/alumnitag2024_orders_2024-05-07.csv").write_text(
+        fixture("pretix_positions_de.csv").decode().replace(";KX3PQ;", ";KX3PQ\t;")
+    )
+    (land / "pretix/alumnitag2024_checkin_liste_2024-05-05.csv").write_text(
+        fixture("pretix_checkinlist_de.csv").decode().replace("\nKX3PQ;", "\nKX3PQ\t;")
+    )
+    con, _ = _load(data_dir, {})
+    rows = con.execute(
+        "select l.order_code, l.registration_key_hash = p.registration_key_hash "
+        "from raw.pretix_checkin_list as l join raw.pretix_order_positions as p "
+        "on p.order_code = l.order_code and p.position_id = l.position_id order by 1"
+    ).fetchall()
+    con.close()
+    assert rows == [("KX3PQ\t", True), ("LM7RT", True)]

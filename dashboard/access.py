@@ -65,10 +65,15 @@ def university_wide_note(name: str | None = None) -> None:
         st.caption(f"🏛 {tr('university_wide')}")
 
 
+def _reader(email: str) -> str:
+    """Whom the sign-in markers are kept for: the provider's subject (two accounts may claim one address)."""
+    return f"{st.user.to_dict().get('sub', '')}|{auth.normalise_email(email)}|"
+
+
 def _log_once(event: str, email: str, role: str) -> None:
     """Sign-in is logged once per sign-in (the ID token's issue time), not once per page load or tab."""
     claims = st.user.to_dict()
-    marker = f"{auth.normalise_email(email)}|{claims.get('iat', '')}|{claims.get('sid', '')}"
+    marker = f"{_reader(email)}{claims.get('iat', '')}|{claims.get('sid', '')}"
     seen = _seen_sign_ins()
     if marker in seen:
         return
@@ -94,7 +99,9 @@ def gate() -> scope.Scope:
         st.stop()
     email = st.user.get("email") or ""
     current = scope.current()
-    _log_once("sign-in", email, current.label)
+    # an address the provider has not confirmed is logged as such, not as the role's holder it claims to be
+    role = "unconfirmed" if auth.unconfirmed(st.user.to_dict()) else current.label
+    _log_once("sign-in", email, role)
     with st.sidebar:
         roles = ", ".join(tr(f"role_{r}") for r in current.roles) or "–"
         st.caption(f"{tr('signed_in_as')} {email}  \n{tr('role')}: {roles}")
@@ -103,8 +110,8 @@ def gate() -> scope.Scope:
         if current.clubs:
             st.caption(tr("club_scope").format(areas=", ".join(sorted(current.clubs))))
         if st.button(tr("signout"), key="signout"):
-            auth.log_access("sign-out", email, current.label)
-            user = auth.normalise_email(email) + "|"
+            auth.log_access("sign-out", email, role)
+            user = _reader(email)
             for marker in [m for m in _seen_sign_ins() if m.startswith(user)]:
                 _seen_sign_ins().discard(marker)  # the next sign-in is logged again
             st.logout()

@@ -101,7 +101,8 @@ def alumni_dbt_models(
         )
     with warehouse.connect() as con:
         quality.record(con, context.run.run_id, "dbt", outcomes)
-        if refresh_for_upgrade and invocation.is_successful():
+        # done once every model was rebuilt: not by a run of selected models only (Dagster's UI selects them)
+        if refresh_for_upgrade and invocation.is_successful() and not context.is_subset:
             upgrade.full_refresh_done(con)
     hint = "" if invocation.is_successful() else _incremental_hint(results, invocation.manifest)
     _prune_targets(invocation.target_path)

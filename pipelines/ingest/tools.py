@@ -252,10 +252,14 @@ def _checkin_list_rules(language: str) -> tuple[Rule, ...]:
     )
 
 
-# The registration a check-in list row was matched to: event, order and position, as `derived_sql` joins them
-_CHECKIN_KEY = " || '|' || ".join(
-    sql_strip(part) for part in ("l.event_ref", "l.order_code", "m.position_id")
-)
+def checkin_key(row: str, position: str) -> str:
+    """SQL: the registration a check-in list row (alias `row`) was matched to (the position id `position`):
+    event, order and position, each stripped as Python strips it, as `derived_sql` joins them for the order
+    positions."""
+    return " || '|' || ".join(sql_strip(part) for part in (f"{row}.event_ref", f"{row}.order_code", position))
+
+
+_CHECKIN_KEY = checkin_key("l", "m.position_id")
 
 PRETIX_CHECKIN_LIST = ToolKind(
     tool="pretix",
@@ -589,7 +593,7 @@ def derived_sql(kind: ToolKind, language: str, path: Path, header: list[str]) ->
     derived: dict[str, str] = {}
     if kind.tool == "pretix":
         # the slug column where the export has one, else the event's slug from the file name pretix gives it
-        from_name = _slug_from_name(path)
+        from_name = _slug_from_name(path).strip()  # as the slug column's value is (and the stored event_ref)
         slug = stripped("Event slug", "Kurzname der Veranstaltung")
         derived["event_ref"] = f"coalesce(nullif({slug}, ''), {sql_literal(from_name)})"
     if kind is PRETIX_ORDER_POSITIONS:

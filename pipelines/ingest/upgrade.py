@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.ingest import privacy, rules
+from pipelines.ingest import privacy, rules, tools
 from pipelines.ingest.catalogue import raw_tables
 from pipelines.ingest.sources import EMAIL, MEMBER_ID
 
@@ -45,29 +45,53 @@ def restrip_identities(con: duckdb.DuckDBPyConnection) -> int:
     validity and keyed hash as a load makes them now, in raw and in quarantine (where the text is kept as it
     was). Then every file with such a row is swept as a load sweeps it, and everywhere for what that reveals: a
     row that now names an erased person goes. An erasure request keeps only its hashes: one written with such
-    white space before the upgrade still matches no one, and has to be put in again. Returns the rows changed."""
+    white space before the upgrade still matches no one, and has to be put in again. Returns the values changed
+    (a row whose id and address both changed counts twice)."""
     changed = 0
     touched: set[tuple[str, str]] = set()
+
+    def update(table: str, name: str, new: dict[str, str], where: str) -> None:
+        nonlocal changed
+        files = con.execute(f"select distinct _file_sha256 from {table} as t where {where}").fetchall()
+        if files:
+            touched.update((name, sha) for (sha,) in files)
+            values = ", ".join(f"{column} = {value}" for column, value in new.items())
+            changed += con.execute(f"update {table} as t set {values} where {where}").fetchone()[0]
+
     for source in raw_tables():
         for c in source.hashed_columns:
             if c.kind not in (MEMBER_ID, EMAIL) or not c.stored:
                 continue
             for schema in ("raw", "quarantine"):
                 table = f"{schema}.{source.name}"
-                new = {f"{c.name}_hash": f"alumni_hmac({rules.hash_key(c, c.name)})"}
+                new = {f"{c.name}_hash": f"alumni_hmac({rules.hash_key(c, f't.{c.name}')})"}
+                kept = ""
                 if schema == "raw":  # the typed value and its validity; quarantine keeps the text as it was
-                    new[c.name] = rules.typed_expr(c, c.name)
+                    value = rules.typed_expr(c, f"t.{c.name}")
+                    new[c.name] = value
                     if c.kind == EMAIL:
-                        new[f"{c.name}_valid"] = rules.email_valid(c, c.name)
+                        new[f"{c.name}_valid"] = rules.email_valid(c, f"t.{c.name}")
+                    # A row the rules would now quarantine stays as it was (with its old hash): a required value
+                    # that was nothing but such white space, a key that its file holds once more without it.
+                    if c.required:
+                        kept += f" and {value} is not null"
+                    if c.name == source.key:
+                        kept += (
+                            f" and not exists (select 1 from {table} as o where o._file_sha256 = t._file_sha256 "
+                            f"and o.rowid <> t.rowid and {rules.typed_expr(c, f'o.{c.name}')} = {value})"
+                        )
                 # such white space inside a value (not stripped) changes nothing: those rows are left alone
-                differs = " or ".join(f"{column} is distinct from {value}" for column, value in new.items())
-                where = f"regexp_matches({c.name}, '{rules.UNTRIMMED_SPACE}') and ({differs})"
-                files = con.execute(f"select distinct _file_sha256 from {table} where {where}").fetchall()
-                if not files:
-                    continue
-                touched |= {(source.name, sha) for (sha,) in files}
-                values = ", ".join(f"{column} = {value}" for column, value in new.items())
-                changed += con.execute(f"update {table} set {values} where {where}").fetchone()[0]
+                differs = " or ".join(f"t.{column} is distinct from {value}" for column, value in new.items())
+                spaced = f"regexp_matches(t.{c.name}, '{rules.UNTRIMMED_SPACE}')"
+                update(table, source.name, new, f"{spaced} and ({differs}){kept}")
+    # a check-in list row's registration was keyed from its parts as they were stored, trimmed only
+    key = f"upper({tools.checkin_key('t', 't.position_id')})"
+    update(
+        "raw.pretix_checkin_list",
+        "pretix_checkin_list",
+        {"registration_key": key, "registration_key_hash": f"alumni_hmac({key})"},
+        f"t.position_id is not null and t.registration_key is distinct from {key}",
+    )
     for table, sha in sorted(touched):
         privacy.sweep(con, RUN_ID, sha, table)
     if touched:

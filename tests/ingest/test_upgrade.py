@@ -123,3 +123,70 @@ def test_a_failing_upgrade_leaves_the_warehouse_as_it_was(data_dir, monkeypatch)
         con.close()
     monkeypatch.undo()
     assert query(data_dir, "select member_id from raw.members") == [("A-000001",)]
+
+
+def test_a_row_the_rules_would_now_quarantine_keeps_its_old_values(data_dir):
+    """The upgrade does not make raw hold what a load would not: a key its file holds once more without the
+    white space, or a required id that was nothing but white space, stays as it was (else the members'
+    snapshots would hold a member twice, or one without an id, and every build would fail dbt's tests)."""
+    write_export(
+        data_dir.landing / "members/members_2021-01-15.csv",
+        MEMBERS,
+        [member("A-000001", "erika@x.de"), member("A-000002", "hans@x.de"), member("A-000003", "otto@x.de")],
+    )
+    ingest_all(data_dir)
+    old = [("A-000001\t", keyed_hash(KEY, "A-000001\t")), ("\t", keyed_hash(KEY, "\t"))]
+    as_an_earlier_version_left_it(
+        data_dir,
+        [
+            (
+                "update raw.members set member_id = ?, member_id_hash = ? where member_id = 'A-000002'",
+                list(old[0]),
+            ),
+            (
+                "update raw.members set member_id = ?, member_id_hash = ? where member_id = 'A-000003'",
+                list(old[1]),
+            ),
+        ],
+    )
+    assert query(data_dir, "select member_id, member_id_hash from raw.members order by _line") == [
+        ("A-000001", keyed_hash(KEY, "A-000001")),
+        *old,
+    ]
+    assert query(data_dir, "select rows_changed from meta.upgrades") == [(0,)]
+
+
+def test_a_check_in_list_rows_key_made_by_an_earlier_version_is_made_again(tmp_path):
+    """An earlier version keyed a check-in list row by its parts trimmed only: with a tab after the order code,
+    its key was not its registration's (tools.checkin_key). The upgrade keys it again."""
+    from tests.ingest.test_tools import _load, _world, fixture
+
+    data_dir = _world(tmp_path)
+    land = data_dir.landing
+    (land / "pretix").mkdir(parents=True)
+    (land / "pretix/alumnitag2024_orders_2024-05-07.csv").write_text(
+        fixture("pretix_positions_de.csv").decode().replace(";KX3PQ;", ";KX3PQ\t;")
+    )
+    (land / "pretix/alumnitag2024_checkin_liste_2024-05-05.csv").write_text(
+        fixture("pretix_checkinlist_de.csv").decode().replace("\nKX3PQ;", "\nKX3PQ\t;")
+    )
+    con, _ = _load(data_dir, {})
+    con.close()
+    old = "ALUMNITAG2024|KX3PQ\t|1"
+    as_an_earlier_version_left_it(
+        data_dir,
+        [
+            (
+                "update raw.pretix_checkin_list set registration_key = ?, registration_key_hash = ? "
+                "where order_code = 'KX3PQ\t'",
+                [old, keyed_hash(KEY, old)],
+            )
+        ],
+    )
+    same = (
+        "select l.registration_key, l.registration_key_hash = p.registration_key_hash "
+        "from raw.pretix_checkin_list as l join raw.pretix_order_positions as p "
+        "on p.order_code = l.order_code and p.position_id = l.position_id order by 1"
+    )
+    assert query(data_dir, same) == [("ALUMNITAG2024|KX3PQ|1", True), ("ALUMNITAG2024|LM7RT|1", True)]
+    assert query(data_dir, "select rows_changed from meta.upgrades") == [(1,)]

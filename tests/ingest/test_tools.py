@@ -20,7 +20,7 @@ from pipelines.ingest.staging import stage_records
 from pipelines.ingest.tables import cell_text, read_workbook
 from pipelines.ingest.tools import read_tool_file
 from pipelines.settings import DataDir
-from tests.helpers import write_export
+from tests.helpers import query, write_export
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "tools"
 EVENTS = [
@@ -486,10 +486,17 @@ def test_an_event_slug_from_a_file_name_pretix_did_not_give_is_not_quoted(tmp_pa
         assert messages == {f"{unknown} (value '{slug}')"}
 
 
-def test_a_check_in_list_row_carries_the_key_of_the_registration_it_was_matched_to(tmp_path):
-    """The check-in list names its registration by event, order and position like the order positions do: each
-    part stripped as Python strips it (`derived_sql`), so a tab after an order code in both exports does not give
-    the list row a key of its own, which an erasure of the attendee would miss."""
+# A check-in list row and its order position: the key of each, and whether their keyed hashes are equal
+SAME_REGISTRATION = (
+    "select l.registration_key, l.registration_key_hash = p.registration_key_hash "
+    "from raw.pretix_checkin_list as l join raw.pretix_order_positions as p "
+    "on p.order_code = l.order_code and p.position_id = l.position_id order by 1"
+)
+
+
+def loaded_with_a_tab_after_an_order_code(tmp_path) -> DataDir:
+    """The pretix exports of the fixtures, with a tab after order KX3PQ's code in the orders and the check-in
+    list alike, loaded."""
     data_dir = _world(tmp_path)
     land = data_dir.landing
     (land / "pretix").mkdir(parents=True)
@@ -500,10 +507,16 @@ def test_a_check_in_list_row_carries_the_key_of_the_registration_it_was_matched_
         fixture("pretix_checkinlist_de.csv").decode().replace("\nKX3PQ;", "\nKX3PQ\t;")
     )
     con, _ = _load(data_dir, {})
-    rows = con.execute(
-        "select l.order_code, l.registration_key_hash = p.registration_key_hash "
-        "from raw.pretix_checkin_list as l join raw.pretix_order_positions as p "
-        "on p.order_code = l.order_code and p.position_id = l.position_id order by 1"
-    ).fetchall()
     con.close()
-    assert rows == [("KX3PQ\t", True), ("LM7RT", True)]
+    return data_dir
+
+
+def test_a_check_in_list_row_carries_the_key_of_the_registration_it_was_matched_to(tmp_path):
+    """The check-in list names its registration by event, order and position like the order positions do: each
+    part stripped as Python strips it (`derived_sql`), so a tab after an order code in both exports does not give
+    the list row a key of its own, which an erasure of the attendee would miss."""
+    data_dir = loaded_with_a_tab_after_an_order_code(tmp_path)
+    assert query(data_dir, SAME_REGISTRATION) == [
+        ("ALUMNITAG2024|KX3PQ|1", True),
+        ("ALUMNITAG2024|LM7RT|1", True),
+    ]

@@ -159,19 +159,9 @@ def test_a_row_the_rules_would_now_quarantine_keeps_its_old_values(data_dir):
 def test_a_check_in_list_rows_key_made_by_an_earlier_version_is_made_again(tmp_path):
     """An earlier version keyed a check-in list row by its parts trimmed only: with a tab after the order code,
     its key was not its registration's (tools.checkin_key). The upgrade keys it again."""
-    from tests.ingest.test_tools import _load, _world, fixture
+    from tests.ingest.test_tools import SAME_REGISTRATION, loaded_with_a_tab_after_an_order_code
 
-    data_dir = _world(tmp_path)
-    land = data_dir.landing
-    (land / "pretix").mkdir(parents=True)
-    (land / "pretix/alumnitag2024_orders_2024-05-07.csv").write_text(
-        fixture("pretix_positions_de.csv").decode().replace(";KX3PQ;", ";KX3PQ\t;")
-    )
-    (land / "pretix/alumnitag2024_checkin_liste_2024-05-05.csv").write_text(
-        fixture("pretix_checkinlist_de.csv").decode().replace("\nKX3PQ;", "\nKX3PQ\t;")
-    )
-    con, _ = _load(data_dir, {})
-    con.close()
+    data_dir = loaded_with_a_tab_after_an_order_code(tmp_path)
     old = "ALUMNITAG2024|KX3PQ\t|1"
     as_an_earlier_version_left_it(
         data_dir,
@@ -183,10 +173,8 @@ def test_a_check_in_list_rows_key_made_by_an_earlier_version_is_made_again(tmp_p
             )
         ],
     )
-    same = (
-        "select l.registration_key, l.registration_key_hash = p.registration_key_hash "
-        "from raw.pretix_checkin_list as l join raw.pretix_order_positions as p "
-        "on p.order_code = l.order_code and p.position_id = l.position_id order by 1"
-    )
-    assert query(data_dir, same) == [("ALUMNITAG2024|KX3PQ|1", True), ("ALUMNITAG2024|LM7RT|1", True)]
+    assert query(data_dir, SAME_REGISTRATION) == [
+        ("ALUMNITAG2024|KX3PQ|1", True),
+        ("ALUMNITAG2024|LM7RT|1", True),
+    ]
     assert query(data_dir, "select rows_changed from meta.upgrades") == [(1,)]

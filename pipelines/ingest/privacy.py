@@ -312,12 +312,14 @@ def erase_before_writing(
         member_column, address_column = (
             next(c for c in deleting if f"{c.name}_hash" == h) for h in LINKING_TABLES[source.name]
         )
-        stripped = (
+        kept_without_address = (
             f"k_{member_column.name} is not null and not ({named(member_column)}) and {named(address_column)}"
         )
         emptied = ", ".join(f"{v} = null" for v in rules.value_columns(address_column))
-        detached = con.execute(f"{split} where {stripped}").fetchone()
-        con.execute(f"update checked set {emptied}, k_{address_column.name} = null where {stripped}")
+        detached = con.execute(f"{split} where {kept_without_address}").fetchone()
+        con.execute(
+            f"update checked set {emptied}, k_{address_column.name} = null where {kept_without_address}"
+        )
     for c in detaching:  # as `sweep` does: the person's id, its hash and free text that may name them
         cleared = [n for n in DETACH_COLUMNS[(source.name, f"{c.name}_hash")] if not n.endswith("_hash")]
         good, broken = con.execute(f"{split} where {named(c)}").fetchone()

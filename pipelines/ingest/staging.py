@@ -508,13 +508,11 @@ def _unquote_name_values(con, source: Source, parsed: Export | TableExport, file
     name is not of a known pattern: such a name is not published (filenames.public_name) and may be a person's."""
     if not isinstance(parsed, TableExport) or not parsed.name_values or filenames.is_known(file_name):
         return
-    for value in parsed.name_values:
-        # as a message quotes it: trimmed as staged values are (rules.staged)
-        (quoted,) = con.execute("select trim(?)", [value]).fetchone()
+    for value in parsed.name_values:  # stripped already, as a message quotes it (tools._slug_from_name)
         con.execute(
             f"update quarantine.{source.name} set _message = replace(_message, ?, '(value from the file name)') "
             "where _file_sha256 = ?",
-            [f"(value '{quoted}')", sha],
+            [f"(value '{value}')", sha],
         )
 
 

@@ -568,8 +568,9 @@ def read_tool_file(tool: str, path: Path, raw: bytes) -> ToolFile:
 
 def _slug_from_name(path: Path) -> str:
     """The event's slug as pretix writes it into the names of its exports (`<slug>_checkinlog_...`); of a name
-    pretix did not give, the part before such a word, or the whole name."""
-    return re.split(r"_(?:orders|checkinlog|checkin)(?:_|$)", path.stem, maxsplit=1)[0]
+    pretix did not give, the part before such a word, or the whole name. Stripped, as the slug column's value is:
+    the same in the registration keys, the stored event_ref and the quarantine messages that must not quote it."""
+    return re.split(r"_(?:orders|checkinlog|checkin)(?:_|$)", path.stem, maxsplit=1)[0].strip()
 
 
 def derived_sql(kind: ToolKind, language: str, path: Path, header: list[str]) -> dict[str, str]:
@@ -593,7 +594,7 @@ def derived_sql(kind: ToolKind, language: str, path: Path, header: list[str]) ->
     derived: dict[str, str] = {}
     if kind.tool == "pretix":
         # the slug column where the export has one, else the event's slug from the file name pretix gives it
-        from_name = _slug_from_name(path).strip()  # as the slug column's value is (and the stored event_ref)
+        from_name = _slug_from_name(path)
         slug = stripped("Event slug", "Kurzname der Veranstaltung")
         derived["event_ref"] = f"coalesce(nullif({slug}, ''), {sql_literal(from_name)})"
     if kind is PRETIX_ORDER_POSITIONS:

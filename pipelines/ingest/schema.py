@@ -71,6 +71,11 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         "create table if not exists meta.erasure_log (run_id varchar, table_name varchar, rows_affected bigint, "
         "swept_at timestamp)"
     )
+    # the upgrades of rows an earlier version loaded that this warehouse has had (pipelines/ingest/upgrade.py)
+    con.execute(
+        "create table if not exists meta.upgrades "
+        "(name varchar, applied_at timestamp, rows_changed bigint, full_refresh_done_at timestamp)"
+    )
     # added later: rows taken out of a file's staged rows before they were written (privacy.erase_before_writing)
     # leave nothing in the file's bytes, so they do not call for the rewrite (earlier warehouses: null, written)
     con.execute("alter table meta.erasure_log add column if not exists before_writing boolean")

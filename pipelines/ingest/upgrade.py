@@ -19,11 +19,7 @@ RUN_ID = "upgrade"
 
 
 def apply(con: duckdb.DuckDBPyConnection) -> None:
-    """Every upgrade this warehouse has not had yet."""
-    con.execute(
-        "create table if not exists meta.upgrades "
-        "(name varchar, applied_at timestamp, rows_changed bigint, full_refresh_done_at timestamp)"
-    )
+    """Every upgrade this warehouse has not had yet (`meta.upgrades`, made by schema.ensure_schema)."""
     done = {name for (name,) in con.execute("select name from meta.upgrades").fetchall()}
     if STRIPPED_IDENTITIES in done:
         return

@@ -40,7 +40,8 @@ segments as (
     from spell_segments
 ),
 
--- flows per segment and month; a spell begun before the history start enters in the first month
+-- flows per segment and month; a spell begun before the history start enters in the first month, one ended
+-- before it never enters (its end falls outside the months, where nothing would take it out again)
 flows as (
     select
         spell_segments.status_group,
@@ -53,6 +54,7 @@ flows as (
         0 as departed
     from spell_segments
     cross join first_month
+    where spell_segments.end_month_index is null or spell_segments.end_month_index >= first_month.month_index
     union all
     select
         status_group,

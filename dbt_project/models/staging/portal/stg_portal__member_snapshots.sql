@@ -41,15 +41,17 @@ countries as (
 ),
 
 -- A snapshot is the whole register on its date: if the same date was exported twice, the file loaded last
--- replaces the earlier one as a whole (a member id occurs once per file: the ingest quarantines repeats).
+-- replaces the earlier one as a whole (a member id occurs once per file: the ingest quarantines repeats). A file
+-- is told by its content: an export corrected and put in again under the same name is a second file.
 files as (
     select
-        _source_file,
+        _file_sha256,
+        max(_source_file) as _source_file,
         -- the export date, parsed once at ingest from the file name (also for `.xlsx` names)
         cast(max(_exported_at) as date) as snapshot_on,
         max(_loaded_at) as loaded_at
     from source
-    group by _source_file
+    group by _file_sha256
 ),
 
 -- a file name whose date is not a date (loaded before the ingest refused such names) fails that file only
@@ -61,13 +63,13 @@ dated_files as (
 ),
 
 latest_files as (
-    {{ deduplicate('dated_files', 'snapshot_on', 'loaded_at desc, _source_file desc') }}
+    {{ deduplicate('dated_files', 'snapshot_on', 'loaded_at desc, _source_file desc, _file_sha256 desc') }}
 ),
 
 -- the snapshot dates to (re)build: all of them, or those with a file loaded since the last build
 chosen_files as (
     select
-        latest_files._source_file,
+        latest_files._file_sha256,
         latest_files.snapshot_on,
         latest_files.loaded_at
     from latest_files
@@ -99,7 +101,7 @@ renamed as not materialized (
         source.left_on,
         chosen_files.loaded_at
     from source
-    inner join chosen_files on source._source_file = chosen_files._source_file
+    inner join chosen_files on source._file_sha256 = chosen_files._file_sha256
 ),
 
 faculty_map as (

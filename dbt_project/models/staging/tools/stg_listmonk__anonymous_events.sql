@@ -1,6 +1,7 @@
 -- Anonymous listmonk rows (subscriber_id 0, no address) per campaign, url and time. They cannot be told apart,
 -- so the count of each is the largest number of such rows in any one file (TOOLS.md §8: overlapping downloads
--- repeat them, and summing over files would count them twice).
+-- repeat them, and summing over files would count them twice). A file is told by its content: the tool's default
+-- name (`campaign_views.csv`) downloaded again over the last is a second file, not more rows of the first.
 with
 
 views as (
@@ -20,11 +21,11 @@ per_file as (
         'open' as action,
         '' as link,
         created_at as occurred_at,
-        _source_file,
+        _file_sha256,
         count(*) as rows_in_file,
         max(_loaded_at) as loaded_at
     from views
-    group by campaign_id, campaign_uuid, created_at, _source_file
+    group by campaign_id, campaign_uuid, created_at, _file_sha256
     union all
     select
         campaign_id as listmonk_campaign_id,
@@ -32,11 +33,11 @@ per_file as (
         'click' as action,
         coalesce(url, '') as link,
         created_at as occurred_at,
-        _source_file,
+        _file_sha256,
         count(*) as rows_in_file,
         max(_loaded_at) as loaded_at
     from clicks
-    group by campaign_id, campaign_uuid, coalesce(url, ''), created_at, _source_file
+    group by campaign_id, campaign_uuid, coalesce(url, ''), created_at, _file_sha256
 ),
 
 final as (

@@ -39,8 +39,15 @@ def file_sha256(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def ledger_state(con: duckdb.DuckDBPyConnection, file_name: str, sha: str) -> str | None:
-    """'seen' if this exact file was handled before, 'duplicate' if the same bytes came under another name.
+# Rejections of a file for its name or place, not its content: the same bytes under a name that is right (the
+# remedy the reason names) are read, not refused as a duplicate of what was never read.
+NAME_REASONS = ("unexpected_file_name", "invalid_file_date", "implausible_file_date")
+
+
+def ledger_state(con: duckdb.DuckDBPyConnection, file_name: str, sha: str, source: str = "") -> str | None:
+    """'seen' if this exact file was handled before, 'duplicate' if the same bytes came under another name:
+    loaded with rows, or rejected for their content as the same `source` (a file moved out of the wrong folder
+    is read as its new folder's; one renamed after a rejection for its name is read at all).
 
     An export with a header and no rows is not a duplicate of another empty export: both are simply empty.
     """
@@ -50,7 +57,9 @@ def ledger_state(con: duckdb.DuckDBPyConnection, file_name: str, sha: str) -> st
     if seen:
         return "seen"
     duplicate = con.execute(
-        "select 1 from meta.ingested_files where sha256 = ? and (rows_read > 0 or status = 'rejected')", [sha]
+        "select 1 from meta.ingested_files where sha256 = ? and (rows_read > 0 or (status = 'rejected' "
+        "and source = ? and split_part(reason, ':', 1) not in (select unnest(?::varchar[]))))",
+        [sha, source, list(NAME_REASONS)],
     ).fetchone()
     return "duplicate" if duplicate else None
 

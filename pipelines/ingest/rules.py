@@ -168,6 +168,12 @@ def valid_in_checked(c: Column) -> str:
     return f"k_{c.name} is not null" if c.hashed else email_valid(c)
 
 
+def key_expr(c: Column) -> str:
+    """A file's key as rows are told apart by it: a member id as it is hashed, upper-cased (`a-1` and `A-1` are one
+    member, and the second is a `duplicate_id`, not a second row that fails the file's unique expectation)."""
+    return f"upper({staged(c)})" if c.kind == MEMBER_ID else staged(c)
+
+
 def hash_key(c: Column, value: str = "") -> str:
     """What the keyed hash is taken of: the normalised address (valid ones only), the upper-cased id."""
     if c.kind == EMAIL:
@@ -252,9 +258,7 @@ def checked_select(source: Source, repeated_keys: bool = True) -> str:
     )
     key_seq = "1 as _key_seq"
     if source.key and repeated_keys:
-        key_seq = (
-            f"row_number() over (partition by {staged(source.column(source.key))} order by _line) as _key_seq"
-        )
+        key_seq = f"row_number() over (partition by {key_expr(source.column(source.key))} order by _line) as _key_seq"
     keys = "".join(f", {hash_key(c)} as k_{c.name}" for c in source.hashed_columns)
     lookups = ", ".join(
         f"times_{c.name} as (select v, {typed_expr(c, 'v')} as t from (select distinct v_{c.name} as v from incoming))"
@@ -275,8 +279,7 @@ def repeated_keys_select(source: Source) -> str | None:
     once, so that errs towards numbering); None for a source without a key."""
     if not source.key:
         return None
-    key = staged(source.column(source.key))
-    return f"select count(*) > count(distinct {key}) from incoming"
+    return f"select count(*) > count(distinct {key_expr(source.column(source.key))}) from incoming"
 
 
 def hashes_select(c: Column) -> str:

@@ -171,6 +171,56 @@ def test_a_file_name_date_that_cannot_be_right_rejects_the_file(data_dir, name, 
     assert query(data_dir, "select count(*) from meta.ingested_files") == [(2,)]
 
 
+def _ingest_as_a_run_does(data_dir, run_id: str) -> None:
+    """Every source, then the files that match none (the ingest step's order)."""
+    from pipelines.ingest import record_unrecognised
+
+    ingest_all(data_dir, run_id)
+    con = connect(data_dir)
+    try:
+        record_unrecognised(con, data_dir, run_id)
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    ["members 2024-01-15.csv", "members_9999-12-31.csv", "members_2024-13-15.csv"],
+)
+def test_a_file_rejected_for_its_name_loads_once_renamed(data_dir, wrong):
+    """The remedy a name's rejection names (a right name) loads the file: the same bytes were never read, so they
+    are no duplicate of what was rejected."""
+    write_export(data_dir.landing / f"members/{wrong}", MEMBERS, [member("A-000001"), member("A-000002")])
+    _ingest_as_a_run_does(data_dir, "run-1")
+    assert ledger(data_dir)[f"members/{wrong}"][0] == "rejected"
+    (data_dir.landing / f"members/{wrong}").rename(data_dir.landing / "members/members_2024-01-15.csv")
+    _ingest_as_a_run_does(data_dir, "run-2")
+    assert ledger(data_dir)["members/members_2024-01-15.csv"] == ("loaded", "")
+    assert query(data_dir, "select count(*) from raw.members") == [(2,)]
+
+
+def test_a_file_rejected_for_its_content_stays_rejected_under_another_name(data_dir):
+    rows = [["S1", "A-000001", "", "01.01.2024", "20.000.000,00", ""]]
+    write_export(data_dir.landing / "donations/donations_2024-01-31.csv", DONATIONS_HEADER, rows)
+    ingest_all(data_dir, "run-1")
+    assert ledger(data_dir)["donations/donations_2024-01-31.csv"][0] == "rejected"
+    (data_dir.landing / "donations/donations_2024-01-31.csv").rename(
+        data_dir.landing / "donations/donations_2024-02-01.csv"
+    )
+    ingest_all(data_dir, "run-2")
+    assert ledger(data_dir)["donations/donations_2024-02-01.csv"][0] == "duplicate"
+    assert query(data_dir, "select count(*) from raw.donations") == [(0,)]
+
+
+def test_member_ids_that_differ_in_case_only_are_one_id_and_the_second_is_quarantined(data_dir):
+    rows = [member("A-000001", "a@x.de"), member("a-000001 ", "b@x.de"), member("A-000002", "c@x.de")]
+    write_export(data_dir.landing / "members/members_2024-01-15.csv", MEMBERS, rows)
+    ingest_all(data_dir)
+    assert ledger(data_dir)["members/members_2024-01-15.csv"] == ("loaded", "")
+    assert query(data_dir, "select member_id from raw.members order by 1") == [("A-000001",), ("A-000002",)]
+    assert [(line, reason) for line, reason, _ in quarantine(data_dir, "members")] == [(3, "duplicate_id")]
+
+
 def test_values_outside_1900_to_two_years_ahead_are_quarantined(data_dir):
     rows = [
         member("A-000001", registered="01.01.0001"),

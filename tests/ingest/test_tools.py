@@ -520,3 +520,19 @@ def test_a_check_in_list_row_carries_the_key_of_the_registration_it_was_matched_
         ("ALUMNITAG2024|KX3PQ|1", True),
         ("ALUMNITAG2024|LM7RT|1", True),
     ]
+
+
+def test_an_export_put_in_the_wrong_tool_folder_loads_once_moved_to_its_own(tmp_path):
+    """A listmonk export in zoom/ is rejected as no Zoom report; moved to listmonk/, the same bytes are read as
+    listmonk's (a rejection by another folder's kinds says nothing of the file as its own folder's)."""
+    data_dir = _world(tmp_path)
+    con, results = _load(data_dir, {"zoom/campaign_clicks.csv": "listmonk_clicks.csv"})
+    con.close()
+    assert results["zoom/campaign_clicks.csv"].status == "rejected"
+    assert results["zoom/campaign_clicks.csv"].reason.startswith("unknown_kind")
+    (data_dir.landing / "listmonk").mkdir()
+    (data_dir.landing / "zoom/campaign_clicks.csv").rename(data_dir.landing / "listmonk/campaign_clicks.csv")
+    con, results = _load(data_dir, {}, "run-2")
+    con.close()
+    assert results["listmonk/campaign_clicks.csv"].status == "loaded"
+    assert results["listmonk/campaign_clicks.csv"].rows_loaded > 0

@@ -207,6 +207,7 @@ REASONS_DE = {
     "unreadable_header": "die Kopfzeile ist nicht lesbar",
     "missing_required_header": "Pflichtspalte(n) fehlen im Kopf",
     "missing_email": "die Zeile hat keine E-Mail-Adresse und kann keiner Person zugeordnet werden",
+    "invalid_email": "die E-Mail-Adresse ist keine Adresse (erwartet wird name@domain): die Zeile gehört niemandem",
     "unknown_registration": "keine Anmeldung dieser Veranstaltung hat diese Bestellnummer und Position "
     "(oder dieses Produkt und diesen Namen)",
     "ambiguous_registration": "mehrere Anmeldungen dieser Bestellung passen zu Produkt und Name der Zeile",

@@ -395,6 +395,7 @@ REASONS = {
     "missing_identity": "neither Mitgliedsnummer nor E-Mail is given",
     "unusable_identity": "no Mitgliedsnummer, and the E-Mail is not an address (a bare name@domain is expected)",
     "missing_email": "the row has no e-mail address, so it cannot be a person's registration or event",
+    "invalid_email": "the e-mail address is not an address (name@domain expected), so the row is no one's",
     "unknown_registration": "no registration of this event has this order code and position (or product and name)",
     "ambiguous_registration": "several registrations of this order match the row's product and attendee name",
     "nul_byte": "the record contains a NUL byte (binary data inside a text export)",

@@ -402,8 +402,13 @@ def _mautic_campaign_rule(language: str) -> tuple[Rule, ...]:
         "select external_id from raw.newsletter_campaigns where external_id is not null "
         "union all select subject from raw.newsletter_campaigns where subject is not null"
     )
+    from pipelines.ingest.rules import email_valid  # rules reads the catalogue, which reads this module
+
     return (
         Rule(f"{_v('email')} = ''", "missing_email", "Email address"),
+        # a send is an address's: one that is no address has no keyed hash, which the report's blocking
+        # expectation (every row a recipient) would refuse the whole file for
+        Rule(f"not {email_valid(MAUTIC_EMAIL_STATS.columns[0])}", "invalid_email", "Email address"),
         Rule(f"{_v('subject')} not in ({known})", "unknown_campaign", "Subject"),
     )
 

@@ -15,7 +15,7 @@ import xlsxwriter
 from pipelines.ingest import connect, ingest_source, ingest_tool
 from pipelines.ingest.landing import export_time
 from pipelines.ingest.reading import FileRejected
-from pipelines.ingest.sources import BY_NAME
+from pipelines.ingest.sources import BY_NAME, REASONS
 from pipelines.ingest.staging import stage_records
 from pipelines.ingest.tables import cell_text, read_workbook
 from pipelines.ingest.tools import read_tool_file
@@ -354,6 +354,22 @@ def test_rows_of_unknown_events_and_campaigns_are_quarantined(tmp_path):
     assert dict(
         con.execute("select source, any_value(reason_code) from meta.quarantine_log group by 1").fetchall()
     ) == {"pretix_order_positions": "unknown_event", "listmonk_campaign_clicks": "unknown_campaign"}
+    con.close()
+
+
+def test_a_mautic_row_whose_address_is_no_address_is_quarantined_and_the_report_loads(tmp_path):
+    """Without a keyed hash the row would break the report's blocking expectation (every row a recipient) and
+    refuse the whole file, on every run."""
+    data_dir = _world(tmp_path)
+    report = fixture("mautic_email_stats.csv").decode().replace("j.schmidt@example.org", "j.schmidt@example")
+    (data_dir.landing / "mautic").mkdir(parents=True)
+    (data_dir.landing / "mautic/emails_sent_2024-03-31.csv").write_text(report)
+    con, results = _load(data_dir, {})
+    result = results["mautic/emails_sent_2024-03-31.csv"]
+    assert (result.status, result.rows_loaded, result.rows_quarantined) == ("loaded", 2, 1)
+    assert con.execute("select _line, _reason, _message from quarantine.mautic_email_stats").fetchall() == [
+        (3, "invalid_email", "column 'Email address': " + REASONS["invalid_email"])
+    ]
     con.close()
 
 

@@ -219,6 +219,8 @@ REASONS_DE = {
     "unreadable_workbook": "die Datei ist keine lesbare .xlsx-Arbeitsmappe",
     "missing_webinar_id": "die Zusammenfassung des Berichts hat keine Webinar-ID",
     "unreadable_file": "die Datei lässt sich nicht in Felder zerlegen",
+    "cannot_read": "die Datei lässt sich nicht lesen (keine Berechtigung, oder inzwischen entfernt); sie wird "
+    "gelesen, sobald sie es lässt",
 }
 SAME_CONTENT = "the same content was already loaded under another file name"
 

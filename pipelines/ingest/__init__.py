@@ -82,7 +82,7 @@ def record_unrecognised(con: duckdb.DuckDBPyConnection, data_dir: DataDir, run_i
     for rel in unexpected_files(data_dir.landing):
         path = data_dir.landing / rel
         problem = guards.entry_problem(path)
-        sha = file_sha256(guards.link_fingerprint(path) if problem else path.read_bytes())
+        sha = file_sha256(guards.link_fingerprint(path) if problem else guards.content_or_fingerprint(path))
         if ledger_state(con, rel, sha) == "seen":
             continue
         folder = rel.split("/", 1)[0] if "/" in rel else ""

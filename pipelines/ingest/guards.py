@@ -62,6 +62,23 @@ def link_fingerprint(path: Path) -> bytes:
     return f"{path.name}\0{target}".encode()
 
 
+def content_or_fingerprint(path: Path) -> bytes:
+    """A file's bytes, or where they cannot be read (no permission, removed meanwhile) its fingerprint: for a
+    file that is rejected for its name whatever it holds."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return link_fingerprint(path)
+
+
+def unreadable_problem(exc: OSError) -> str:
+    """The reason of a file that cannot be read: the kind of error, never its text (which quotes the path)."""
+    return (
+        f"cannot_read: the file cannot be read ({type(exc).__name__}); "
+        "it is read again on a later run once it can be"
+    )
+
+
 def file_date_problem(file_name: str, today: date | None = None) -> str | None:
     """The export date in a file name must be a real date within EARLIEST_DATE ... today + FUTURE_YEARS."""
     found = date_in_name(file_name)

@@ -71,8 +71,9 @@ def landing_files(landing: Path, source: Source) -> list[tuple[Path, str]]:
         return []
     found = []
     for path in folder.iterdir():
-        # symbolic links are listed (and rejected by load_file), never followed
-        if (path.is_symlink() or path.is_file()) and source.pattern.match(path.name):
+        # symbolic links and other entries that are no regular file (a pipe) are listed (and rejected by
+        # load_file), never followed or read
+        if not (path.is_dir() and not path.is_symlink()) and source.pattern.match(path.name):
             found.append((date_in_name(path.name).group(0), path.name, path))
     return [(path, f"{source.folder}/{name}") for _, name, path in sorted(found)]
 
@@ -86,8 +87,9 @@ def tool_files(landing: Path, tool: str) -> list[tuple[Path, str]]:
         return []
     found = []
     for path in folder.iterdir():
-        # symbolic links are listed (and rejected by load_file), never followed, as for the canonical sources
-        if path.name.startswith(".") or not (path.is_symlink() or path.is_file()):
+        # symbolic links and pipes are listed (and rejected by load_file), never followed, as for the canonical
+        # sources
+        if path.name.startswith(".") or (path.is_dir() and not path.is_symlink()):
             continue
         found.append((_kind_order(path), export_time(path), path.name, path))
     return [(path, f"{tool}/{name}") for _, _, name, path in sorted(found)]
@@ -97,10 +99,13 @@ def _kind_order(path: Path) -> int:
     """Check-in lists and logs refer to the registrations of order exports: load those first. Read from the
     header line alone (a workbook is an order export: pretix writes check-in exports as CSV here). A symbolic
     link is not opened: it is rejected unread."""
-    if path.is_symlink():
+    if path.is_symlink() or not path.is_file():  # a pipe would block the read
         return 0
-    with path.open("rb") as handle:
-        head = handle.read(4096).split(b"\n", 1)[0].lower()
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096).split(b"\n", 1)[0].lower()
+    except OSError:  # rejected when it is loaded (`cannot_read`)
+        return 0
     if b"scan type" in head or b"scan-typ" in head:
         return 1
     if b"checked in" in head or b"eingecheckt" in head:
@@ -116,7 +121,7 @@ def unexpected_files(landing: Path) -> list[str]:
     if not landing.is_dir():
         return out
     for path in sorted(landing.rglob("*")):
-        if not (path.is_symlink() or path.is_file()) or path.name.startswith("."):
+        if (path.is_dir() and not path.is_symlink()) or path.name.startswith("."):
             continue
         rel = path.relative_to(landing)
         folder = rel.parts[0] if len(rel.parts) > 1 else ""

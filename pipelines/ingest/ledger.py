@@ -39,9 +39,9 @@ def file_sha256(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-# Rejections of a file for its name or place, not its content: the same bytes under a name that is right (the
-# remedy the reason names) are read, not refused as a duplicate of what was never read.
-NAME_REASONS = ("unexpected_file_name", "invalid_file_date", "implausible_file_date")
+# Rejections of a file for its name or place, or before its content could be read: the same bytes under a name
+# that is right (the remedy the reason names) are read, not refused as a duplicate of what was never read.
+NAME_REASONS = ("unexpected_file_name", "invalid_file_date", "implausible_file_date", "cannot_read")
 
 
 def ledger_state(con: duckdb.DuckDBPyConnection, file_name: str, sha: str, source: str = "") -> str | None:

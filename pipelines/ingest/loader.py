@@ -70,7 +70,10 @@ def load_file(
     known = known_unchanged(con, file_name, stat)
     if known:
         return FileResult(source.name, file_name, known, "skipped")
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:  # not this file, nor this run: rejected until it can be read
+        return _refuse_unread(con, source, path, file_name, run_id, guards.unreadable_problem(exc))
     sha = file_sha256(raw)
 
     def record(result: FileResult, encoding: str = "", delimiter: str = "") -> None:
@@ -142,16 +145,27 @@ def _refuse_entry(con, source: Source, path: Path, file_name: str, run_id: str) 
     rejected before anything of it is read (once: the ledger remembers it by name and fingerprint)."""
     problem = guards.entry_problem(path)
     if problem is not None:
-        sha = file_sha256(guards.link_fingerprint(path))
-    else:
-        problem = guards.file_date_problem(file_name)
-        if problem is None:
-            return None
-        sha = file_sha256(path.read_bytes())
+        return _refuse_unread(con, source, path, file_name, run_id, problem)
+    problem = guards.file_date_problem(file_name)
+    if problem is None:
+        return None
+    return _refuse_unread(con, source, path, file_name, run_id, problem, guards.content_or_fingerprint(path))
+
+
+def _refuse_unread(
+    con, source: Source, path: Path, file_name: str, run_id: str, problem: str, content: bytes | None = None
+) -> FileResult:
+    """Reject a landing entry without loading it, once: the ledger knows it by name and its content, or where
+    that is not read, its fingerprint (`guards.link_fingerprint`)."""
+    sha = file_sha256(guards.link_fingerprint(path) if content is None else content)
     if ledger_state(con, file_name, sha) == "seen":
         return FileResult(source.name, file_name, sha, "skipped")
     result = FileResult(source.name, file_name, sha, "rejected", reason=problem, tool=source.tool)
-    record_file(con, run_id, result, os.lstat(path).st_size)
+    try:
+        size = os.lstat(path).st_size
+    except OSError:  # removed while the run read it
+        size = 0
+    record_file(con, run_id, result, size)
     return result
 
 

@@ -89,16 +89,22 @@ def read_workbook(raw: bytes, sheets: tuple[str, ...] = ()) -> TableExport:
     leading empty rows are skipped, and the first non-empty row is the header."""
     from python_calamine import CalamineWorkbook
 
+    # calamine raises its own error types for every kind of broken workbook, some only when a sheet is read (a
+    # sheet's XML cut off: the workbook opens, its rows do not)
+    unreadable = FileRejected("unreadable_workbook", "the file is not a readable .xlsx workbook")
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
-    except Exception as exc:  # calamine raises its own error types for every kind of broken workbook
-        raise FileRejected("unreadable_workbook", "the file is not a readable .xlsx workbook") from exc
+    except Exception as exc:
+        raise unreadable from exc
     names = book.sheet_names
     if not names:
         raise FileRejected("empty_file", "the workbook has no sheet")
     wanted = {normalise_header(s) for s in sheets}
     name = next((n for n in names if normalise_header(n) in wanted), names[0])
-    rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    try:
+        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception as exc:
+        raise unreadable from exc
     records: list[tuple[int, list[str]]] = []
     header: list[str] | None = None
     for number, row in enumerate(rows, start=1):

@@ -330,6 +330,90 @@ def test_a_symbolic_link_in_a_tool_folder_is_rejected_unread_dangling_or_not(dat
     assert query(data_dir, "select count(*) from raw.pretix_checkin_log") == [(0,)]
 
 
+def test_a_pipe_in_landing_is_rejected_unread_in_a_source_and_a_tool_folder(data_dir):
+    """A named pipe matches a source's name pattern but is no file: rejected (`not_a_regular_file`), never
+    opened (a read would wait for a writer forever), and the files beside it load."""
+    import os
+
+    from pipelines.ingest import ingest_tool
+
+    for folder in ("members", "zoom"):
+        (data_dir.landing / folder).mkdir(parents=True)
+    os.mkfifo(data_dir.landing / "members/members_2024-01-15.csv")
+    os.mkfifo(data_dir.landing / "zoom/Attendee_Report.csv")
+    write_export(data_dir.landing / "members/members_2024-02-15.csv", MEMBERS, [member("A-000001")])
+    for run in ("run-1", "run-2"):
+        _ingest_as_a_run_does(data_dir, run)
+        con = connect(data_dir)
+        try:
+            ingest_tool(con, data_dir, "zoom", run)
+        finally:
+            con.close()
+    rows = ledger(data_dir)
+    for name in ("members/members_2024-01-15.csv", "zoom/Attendee_Report.csv"):
+        assert rows[name][0] == "rejected" and rows[name][1].startswith("not_a_regular_file"), name
+    assert rows["members/members_2024-02-15.csv"] == ("loaded", "")
+    assert query(data_dir, "select count(*) from meta.ingested_files") == [(3,)]  # once each
+
+
+def test_a_file_that_cannot_be_read_is_rejected_and_read_once_it_can_be(data_dir, monkeypatch):
+    """No permission to read (emulated: the tests run as root, who may read anything) stops neither the run nor
+    the files after it; the reason names the error's kind, not its text (which quotes the path)."""
+    write_export(data_dir.landing / "members/members_2024-01-15.csv", MEMBERS, [member("A-000001")])
+    write_export(data_dir.landing / "members/members_2024-02-15.csv", MEMBERS, [member("A-000002")])
+    locked = data_dir.landing / "members/members_2024-01-15.csv"
+    real_read = Path.read_bytes
+
+    def read_bytes(self):
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    _ingest_as_a_run_does(data_dir, "run-1")
+    _ingest_as_a_run_does(data_dir, "run-2")
+    status, reason = ledger(data_dir)["members/members_2024-01-15.csv"]
+    assert status == "rejected" and reason.startswith("cannot_read") and "PermissionError" in reason
+    assert "members_2024" not in reason
+    assert ledger(data_dir)["members/members_2024-02-15.csv"] == ("loaded", "")
+    monkeypatch.setattr(Path, "read_bytes", real_read)
+    _ingest_as_a_run_does(data_dir, "run-3")
+    assert query(
+        data_dir, "select status from meta.ingested_files where file_name like '%01-15%' order by ingested_at"
+    ) == [("rejected",), ("loaded",)]
+
+
+def test_a_workbook_whose_sheet_is_cut_off_is_rejected_once(data_dir):
+    import io
+    import zipfile
+
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer)
+    sheet = book.add_worksheet("Sheet1")
+    for r, row in enumerate([MEMBERS, member("A-000001")]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    book.close()
+    cut = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as whole, zipfile.ZipFile(cut, "w") as out:
+        for item in whole.infolist():
+            data = whole.read(item.filename)
+            out.writestr(
+                item, data[: len(data) // 2] if item.filename == "xl/worksheets/sheet1.xml" else data
+            )
+    (data_dir.landing / "members").mkdir(parents=True)
+    (data_dir.landing / "members/members_2024-01-15.xlsx").write_bytes(cut.getvalue())
+    ingest_all(data_dir, "run-1")
+    ingest_all(data_dir, "run-2")
+    assert ledger(data_dir)["members/members_2024-01-15.xlsx"] == (
+        "rejected",
+        "unreadable_workbook: the file is not a readable .xlsx workbook",
+    )
+    assert query(data_dir, "select count(*) from meta.ingested_files") == [(1,)]
+
+
 # ------------------------------------------------------------------------------------- volume (item 3)
 
 

@@ -204,6 +204,8 @@ def failure_expr(source: Source) -> str:
             address = next(c for c in columns if c.kind == EMAIL).header
             whens.append(f"when {unusable} then 'unusable_identity|{address}'")
     for c in source.columns:
+        if c.lenient:
+            continue
         if c.kind in REJECT_INVALID:
             reason = {
                 DATE: "invalid_date",
@@ -252,7 +254,7 @@ def checked_select(source: Source, repeated_keys: bool = True) -> str:
     (`_line` says where each record is)."""
     times = [c for c in source.columns if c.kind == DATETIME]
     parsed = "".join(
-        f", {f'times_{c.name}.t' if c in times else typed_expr(c)} as t_{c.name}"
+        f", {_kept_if_plausible(c, f'times_{c.name}.t' if c in times else typed_expr(c))} as t_{c.name}"
         for c in source.columns
         if c.kind in PARSED_KINDS
     )
@@ -272,6 +274,13 @@ def checked_select(source: Source, repeated_keys: bool = True) -> str:
         f"{f'with {lookups} ' if times else ''}select *, {failure_expr(source)} as _failure{keys} "
         f"from (select incoming.*{parsed}, {key_seq} from incoming{joins}) as staged"
     )
+
+
+def _kept_if_plausible(c: Column, value: str) -> str:
+    """A lenient date's value where it can be right, else null (kept empty and counted, the row loads)."""
+    if c.lenient and c.kind in (DATE, DATETIME):
+        return f"case when {plausible_sql(value)} then {value} end"
+    return value
 
 
 def repeated_keys_select(source: Source) -> str | None:
@@ -374,7 +383,7 @@ def kept_with_issue_select(source: Source) -> str | None:
     a malformed address. Counted per column (named by its header) over the good rows of `checked`."""
     parts = []
     for c in source.columns:
-        if c.kind in (YEAR, BOOL):
+        if c.kind in (YEAR, BOOL) or c.lenient:
             parts.append(
                 f"count(*) filter (where {staged(c)} <> '' and t_{c.name} is null) as \"{c.header}\""
             )

@@ -88,6 +88,9 @@ class Column:
     privacy: Privacy = NOT_PERSONAL_VALUES
     allowed: tuple[str, ...] = ()  # reject values outside this list (case-insensitive)
     formats: tuple[str, ...] = ()  # strptime formats of a DATE/DATETIME column, where not the contract's
+    # a value that cannot be read, or cannot be right, is kept empty and counted (`kept_with_issue`) instead of
+    # quarantining the row: for a column whose row must load whatever it holds (an erasure request's date)
+    lenient: bool = False
 
     @property
     def personal(self) -> bool:
@@ -359,7 +362,8 @@ ERASURE_REQUESTS = Source(
     columns=(
         Column("Mitgliedsnummer", "member_id", MEMBER_ID, privacy=hashed(MEMBER, REQUEST)),
         Column("E-Mail", "email", EMAIL, privacy=hashed(ADDRESS, REQUEST)),
-        Column("Eingegangen am", "requested_on", DATE),
+        # a request is honoured whatever its date says (`15/01/2024`, `15.01.24`): the date is only its record
+        Column("Eingegangen am", "requested_on", DATE, lenient=True),
     ),
     identity=("member_id", "email"),
     identity_hashed=True,

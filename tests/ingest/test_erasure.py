@@ -489,6 +489,27 @@ def test_a_request_that_names_no_one_is_quarantined_not_loaded_as_done(data_dir)
     assert query(data_dir, "select member_id from raw.members order by 1") == [("A-000001",), ("A-000002",)]
 
 
+def test_a_request_is_honoured_whatever_its_date_says(data_dir):
+    """`Eingegangen am` is only the request's record: a date written otherwise (`15/01/2024`), or one that cannot
+    be right (`15.01.24` is the year 24), is kept empty and counted, and the person is erased all the same."""
+    write_export(
+        data_dir.landing / "members/members_2021-01-15.csv",
+        MEMBERS,
+        [member("A-000001", "erika@x.de"), member("A-000002", "hans@x.de"), member("A-000003", "otto@x.de")],
+    )
+    write_export(
+        data_dir.landing / "erasure/erasure_2022-01-01.csv",
+        ERASURE,
+        [["A-000001", "", "15/01/2024"], ["", "hans@x.de", "15.01.24"], ["A-000003", "", "20.12.2021"]],
+    )
+    results = ingest_all(data_dir)
+    request = results["erasure_requests"][0]
+    assert (request.rows_read, request.rows_loaded, request.rows_quarantined) == (3, 3, 0)
+    assert request.kept_with_issue == {"Eingegangen am": 2}
+    assert query(data_dir, "select member_id from raw.members") == []
+    assert query(data_dir, "select count(*) from raw.erasure_requests where requested_on is null") == [(2,)]
+
+
 def test_a_donation_in_another_members_name_holds_no_address(data_dir):
     """Erika gives a donation in Hans's name, with her own address: the row names Hans. Only the snapshots say
     who holds an address (CONTRACTS.md): a request by Erika's address alone erases Erika and no one else, and a

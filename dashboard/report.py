@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from dashboard import charts, formatting, scorecard
+from dashboard.disclosure import clubs_shown
 from dashboard.privacy import MARK, suppress
 from dashboard.published import open_published
 from pipelines.settings import DataDir
@@ -521,7 +522,7 @@ def _build(figures: Figures, year: int | None, lang: str) -> tuple[str, int]:
         )
 
     # clubs and their health
-    clubs = suppress(figures.clubs(year), ["members"])
+    clubs = clubs_shown(figures.clubs(year))  # as the Clubs page: a total there must not give a club back
     parts.append(f"<h2>{_e(_w('clubs_health', lang))}</h2>")
     if clubs.empty:
         parts.append(f"<p>{_e(_w('no_rows', lang))}</p>")

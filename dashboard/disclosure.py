@@ -37,6 +37,11 @@ def protect_total(raw: pd.DataFrame, shown: pd.DataFrame, counts: Iterable[str])
     return out
 
 
+def countries_shown(countries: pd.DataFrame) -> pd.DataFrame:
+    """The world map (and its download): the countries are parts of the members' total of the same filters."""
+    return protect_total(countries, suppress(countries, ["members"]), ["members"])
+
+
 def clubs_shown(clubs: pd.DataFrame) -> pd.DataFrame:
     """The club table (and map and download): a club's members are parts of the club members' total, which the
     Clubs page shows by tier, so a hidden club is protected as a map's country is."""

@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import charts, data, formatting
 from dashboard.components import chart, period, privacy_note, segment_filters
-from dashboard.disclosure import protect_total
+from dashboard.disclosure import countries_shown, protect_total
 from dashboard.i18n import definition, label, lang, t
 from dashboard.privacy import suppress
 
@@ -60,10 +60,10 @@ chart(
 left, right = st.columns([3, 2])
 with left:
     st.subheader(t("world_map"))
-    # one group: where a single country is hidden, the next smallest is too (no total lets it be derived)
-    countries = suppress(data.members_by_country(filters).assign(all=1), ["members"], groups=["all"]).drop(
-        columns=["all"]
-    )
+    # the countries are parts of the members' total in view on this page: the hidden ones are made at least two
+    # that add up to 10 or more (disclosure.protect_total), so that the total less the shown ones fits many
+    # splits (hiding one more country where one was hidden left several 1s exact: 8 hidden, 8 members)
+    countries = countries_shown(data.members_by_country(filters))
     hidden = countries[countries["members"].isna()]["country_code"].tolist()
     chart(
         charts.world_map(

@@ -7,7 +7,14 @@ import io
 
 import pandas as pd
 
-from dashboard.disclosure import clubs_shown, events_shown, neutralise, protect_total, safe_csv
+from dashboard.disclosure import (
+    clubs_shown,
+    countries_shown,
+    events_shown,
+    neutralise,
+    protect_total,
+    safe_csv,
+)
 from dashboard.privacy import suppress
 
 
@@ -34,6 +41,18 @@ def test_two_tiny_hidden_cells_get_a_complement():
 def test_nothing_small_nothing_hidden():
     raw = pd.DataFrame({"country_code": ["DE", "AT"], "members": [500, 0]})
     assert hidden_cells(raw)["members"].tolist() == [500.0, 0.0]
+
+
+def test_many_countries_of_one_member_are_not_told_by_the_map_s_total():
+    """Eight countries of one member each, hidden with one more country only (as the map once did), leave the
+    total less the shown countries at 8 + that country: the hidden ones are made to add up to 10 or more."""
+    raw = pd.DataFrame(
+        {"country_code": [f"C{i}" for i in range(8)] + ["AT", "CH", "DE"], "members": [1] * 8 + [3, 6, 60]}
+    )
+    shown = countries_shown(raw)
+    hidden = raw["members"][shown["members"].isna()]
+    assert len(hidden) >= 2 and hidden.sum() >= 10
+    assert shown["members"].tolist()[-1] == 60
 
 
 def test_a_single_small_club_is_not_derivable_from_the_club_members_total():

@@ -17,6 +17,7 @@ import duckdb
 
 from pipelines.ingest import gx_process
 from pipelines.ingest.catalogue import raw_table
+from pipelines.ingest.sources import quotable
 from pipelines.settings import EXPECTATIONS_DIR
 
 
@@ -158,7 +159,7 @@ def _validate_with_gx(
         if total["unexpected"]:
             text += f" - {total['unexpected']} of {total['elements']} rows unexpected"
             if may_show_values(source, list(read)):
-                shown = [str(v) for v in total["examples"][:3]]
+                shown = [str(v) for v in total["examples"] if quotable(v)][:3]  # never free text typed there
                 if shown:
                     text += f" (e.g. {', '.join(shown)})"
         observed = (

@@ -23,6 +23,7 @@ from pipelines.ingest.sources import (
     INT,
     MEMBER_ID,
     PARSED_KINDS,
+    QUOTABLE_SQL,
     REASONS,
     REJECT_INVALID,
     YEAR,
@@ -368,8 +369,13 @@ def value_hash_sql(c: Column) -> str:
 
 
 def message_sql(source: Source) -> str:
-    """'column '<header>': <reason>', with the value where the column is not declared personal or hashed."""
-    value_of = " ".join(f"when '{c.header}' then {staged(c)}" for c in source.columns if not c.personal)
+    """'column '<header>': <reason>', with the value where the column is not declared personal or hashed, and
+    the value looks like what such a column holds (`sources.QUOTABLE_SQL`: not free text typed into it)."""
+    value_of = " ".join(
+        f"when '{c.header}' then case when {QUOTABLE_SQL.format(staged(c))} then {staged(c)} end"
+        for c in source.columns
+        if not c.personal
+    )
     message = "'column ''' || split_part(_failure, '|', 2) || ''': ' || " + reason_text_sql()
     if value_of:
         message += (

@@ -75,6 +75,27 @@ NOT_PERSONAL_VALUES = Privacy()
 PERSONAL_VALUES = Privacy(PERSONAL)
 
 
+# A column declared not personal holds codes, dates, amounts; but a value that breaks its rule is what someone
+# typed there, which may be anything ("50 Euro bar von <a name>" as an amount, a speaker's name as a role). Such
+# a value is quoted in a message or a check's examples only where it looks like what the column holds: one word
+# of at most 32 characters, no address, with a digit or a slash in it or no capital letter (a date, an amount,
+# an id, `Gasthörer/in`, `morgen`); free text, an address and a capitalised word (a name) never are.
+QUOTABLE_WORD = r"[^\s@]{1,32}"
+QUOTABLE_SQL = (
+    "(regexp_full_match({0}, '[^\\s@]{{1,32}}') and (regexp_matches({0}, '[0-9/]') or lower({0}) = {0}))"
+)
+
+
+def quotable(value: object) -> bool:
+    """Whether a value that broke a rule may be quoted (see QUOTABLE_WORD): a number or yes/no as such, a text
+    only if it looks like one."""
+    if isinstance(value, bool | int | float):
+        return True
+    if not isinstance(value, str) or re.fullmatch(QUOTABLE_WORD, value) is None:
+        return False
+    return re.search(r"[0-9/]", value) is not None or value.lower() == value
+
+
 def hashed(identity: str, on_erasure: str = DELETE, clears: tuple[str, ...] = ()) -> Privacy:
     return Privacy(HASHED, identity, on_erasure, clears)
 

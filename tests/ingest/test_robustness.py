@@ -466,6 +466,20 @@ def test_a_truncated_clubs_snapshot_is_rejected(data_dir):
 # ------------------------------------------------------------------------------------- blocking checks (item 1)
 
 
+def test_free_text_typed_into_an_amount_is_not_quoted_in_its_message(data_dir):
+    rows = [
+        ["S1", "A-000001", "", "01.01.2024", "50 Euro bar von Hilde Zyzzel", ""],
+        ["S2", "", "", "x", "5", ""],
+    ]
+    write_export(data_dir.landing / "donations/donations_2024-01-31.csv", DONATIONS_HEADER, rows)
+    ingest_all(data_dir)
+    messages = [m for _, _, m in quarantine(data_dir, "donations")]
+    assert messages == [
+        "column 'Betrag': not an amount (expected e.g. 25,00 or 1.250,00 or 25.00)",
+        "column 'Datum': not a date (expected DD.MM.YYYY or YYYY-MM-DD) (value 'x')",
+    ]
+
+
 def test_a_file_failing_a_blocking_expectation_is_rejected_on_every_run(data_dir):
     write_export(
         data_dir.landing / "donations/donations_2024-01-31.csv",

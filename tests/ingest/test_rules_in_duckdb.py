@@ -15,10 +15,12 @@ from pipelines.ingest.sources import (
     DECIMAL,
     EMAIL,
     INT,
+    QUOTABLE_SQL,
     YEAR,
     Column,
     Source,
     hashed,
+    quotable,
 )
 from pipelines.ingest.tools import MAUTIC_TIMES, PRETIX_LIST_TIMES, ZOOM_TIMES
 
@@ -276,3 +278,29 @@ def test_a_time_read_once_per_distinct_text_is_the_value_each_row_would_have_rea
     failures = {row[4] for row in checked}
     assert "invalid_datetime|Zeitpunkt" in failures and "invalid_datetime|Gelesen" in failures
     assert None in failures
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("31.02.2024", True),
+        ("12,5,0", True),
+        ("NL-2024-07", True),
+        ("Gasthörer/in", True),
+        ("morgen", True),
+        ("Hilde", False),  # a capitalised word may be a name
+        ("Hans-Peter", False),
+        ("50 Euro bar von Hilde", False),  # free text typed into an amount
+        ("Referentin Dr. Hilde", False),
+        ("erika@example.org", False),
+        ("x" * 33, False),
+    ],
+)
+def test_a_broken_value_is_quoted_only_where_it_looks_like_what_its_column_holds(value, shown):
+    """In SQL (quarantine messages) and in Python (a check's examples) alike."""
+    con = duckdb.connect()
+    try:
+        assert con.execute(f"select {QUOTABLE_SQL.format('$v')}", {"v": value}).fetchone()[0] is shown
+    finally:
+        con.close()
+    assert quotable(value) is shown

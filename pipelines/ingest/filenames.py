@@ -14,8 +14,10 @@ The rule, one line per folder (`D` = `YYYY-MM-DD`, `T` = an optional `_HH-MM-SS`
   (the tool's default names; slug and list of `[A-Za-z0-9-]`, list also `_`);
 - listmonk: `listmonk/campaign_views|campaign_clicks|subscribers[_DT].E`;
 - zoom: `zoom/Attendee_Report[_<digits>][_DT].E` (also `attendee_report`, `webinar_attendee_report`);
-- mautic: any `mautic/<name>.csv` whose name has only `[A-Za-z0-9_.-]` and contains a date `D` (Mautic lets the
-  office name its reports; a name without a date, or with spaces or other characters, is not shown).
+- mautic: `mautic/<name>.csv` whose name contains a date `D` and is made of a report's words only (`MAUTIC_WORDS`:
+  `emails_sent_2024-03-31`, `report-2024-03-01T10-00`), numbers and `_.-` between them. Mautic lets the office
+  name its reports, and a name may be a person's (`Versand_an_Hilde.Muster_2024-01-15`): any other word, a name
+  without a date, spaces or other characters, and the name is not shown.
 
 Everything else — another folder, a deeper path, another extension, a name with spaces, umlauts or `@` — is
 "unrecognised file <hash>". A folder name is shown only where it is a known landing folder (`public_folder`).
@@ -36,6 +38,15 @@ _EXT = r"\.(?:csv|xlsx)"
 _SLUG = r"[A-Za-z0-9][A-Za-z0-9-]{0,63}"
 
 
+# The words of a Mautic report's name that are shown (case-insensitive): what such a report is called, in English
+# and German; a word not among them may be anything, a person's name too.
+MAUTIC_WORDS = (
+    "email", "emails", "e", "mail", "mails", "sent", "stats", "statistics", "report", "reports", "newsletter",
+    "newsletters", "mautic", "export", "alumni", "versand", "versendet", "gesendet", "bericht", "statistik",
+)  # fmt: skip
+_MAUTIC_TOKEN = rf"(?:{'|'.join(MAUTIC_WORDS)}|\d+(?:T\d+)?)"
+
+
 def _rules() -> dict[str, list[re.Pattern[str]]]:
     rules: dict[str, list[re.Pattern[str]]] = {}
     for source in SOURCES:
@@ -50,7 +61,10 @@ def _rules() -> dict[str, list[re.Pattern[str]]]:
         ],
         "listmonk": [rf"(?:campaign_views|campaign_clicks|subscribers){_STAMP}{_EXT}"],
         "zoom": [rf"(?:webinar_)?attendee_report(?:_\d{{1,20}})?{_STAMP}{_EXT}"],
-        "mautic": [rf"(?=[A-Za-z0-9_.-]*{_DATE})[A-Za-z0-9_.-]{{1,120}}\.csv"],
+        # a separator between each two tokens: a number followed by a number cannot be split two ways
+        "mautic": [
+            rf"(?=[A-Za-z0-9_.-]{{1,120}}\.csv$)(?=.*{_DATE}){_MAUTIC_TOKEN}(?:[_.-]{_MAUTIC_TOKEN})*\.csv"
+        ],
     }
     for folder, patterns in tool.items():
         rules.setdefault(folder, []).extend(re.compile(p, re.IGNORECASE) for p in patterns)

@@ -29,6 +29,7 @@ KNOWN = [
     "zoom/attendee_report_81234567890_2024-03-01.csv",
     "mautic/emails_sent_2024-03-01.csv",
     "mautic/report-2024-03-01T10-00.csv",
+    "mautic/Newsletter_Emails_Sent_2024-03-31.csv",
 ]
 
 UNKNOWN = [
@@ -43,6 +44,8 @@ UNKNOWN = [
     "mautic/Max Mustermann 2024-01-01.csv",
     "mautic/Max_Mustermann.csv",
     "mautic/Jürgen_2024-01-01.csv",
+    "mautic/Versand_an_Hilde.Zyzzel_2024-01-15.csv",
+    "mautic/emails_sent_Mustermann_2024-01-15.csv",
     "pretix/orders.csv",
     "zoom/Anna_Schmidt.csv",
 ]

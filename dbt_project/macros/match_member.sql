@@ -31,7 +31,10 @@
                         when email_owners.last_seen_on <= activity.{{ day_column }} then email_owners.last_seen_on
                         else activity.{{ day_column }}
                     end desc,
-                    email_owners.first_seen_on desc,
+                    -- before it: the latest to get the address; after it (every holder's first snapshot later):
+                    -- the earliest, the nearest
+                    case when email_owners.first_seen_on <= activity.{{ day_column }} then email_owners.first_seen_on end desc,
+                    email_owners.first_seen_on,
                     email_owners.alumni_key
             ) as candidate_rank
         from activity

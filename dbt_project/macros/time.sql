@@ -33,9 +33,10 @@
     end
 {%- endmacro %}
 
-{# The day the current, partial year ends at: var as_of_date, else the day of the run. #}
+{# The day the current, partial year ends at: var as_of_date, else the day of the run in Berlin (`current_date`
+   is the UTC day here: a run in the first hour or two of a month or year, Berlin time, would miss it). #}
 {% macro as_of_date() -%}
-    {%- if var('as_of_date', '') -%}cast('{{ var("as_of_date") }}' as date){%- else -%}current_date{%- endif -%}
+    {%- if var('as_of_date', '') -%}cast('{{ var("as_of_date") }}' as date){%- else -%}cast(timezone('Europe/Berlin', current_timestamp) as date){%- endif -%}
 {%- endmacro %}
 
 {# Reporting year of a date, honouring fiscal_year_start_month (1 = calendar year). #}

@@ -27,6 +27,7 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pipelines.settings import (
     DBT_PROJECT_DIR,
@@ -48,9 +49,12 @@ def pending_file(data_dir: DataDir) -> Path:
     return data_dir.root / "state" / "build.pending.json"
 
 
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
 def today() -> date:
-    """The day dbt builds for: its connection runs in UTC (profiles.yml), so `current_date` is the UTC date."""
-    return datetime.now(UTC).date()
+    """The day dbt builds for: the day of the run in Berlin (the `as_of_date` macro), whatever the host's zone."""
+    return datetime.now(BERLIN).date()
 
 
 def landing_fingerprint(data_dir: DataDir) -> tuple[str, int]:

@@ -213,3 +213,17 @@ def test_a_run_of_some_assets_only_leaves_no_record(built):
     assert result.success
     assert built.analytics.exists()
     assert freshness.decide(built).reason == "no record of an earlier build"
+
+
+def test_the_day_the_run_builds_for_is_berlin_s_day_as_dbt_s(monkeypatch):
+    """As the `as_of_date` macro (tests/pipeline/test_dbt_macros.py): at 23:30 UTC on 31 December a new month and
+    year have begun, and the daily run must see the new month that dbt's calendar will have."""
+    import datetime as dt
+
+    class At(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC).astimezone(tz)
+
+    monkeypatch.setattr(freshness, "datetime", At)
+    assert freshness.today() == dt.date(2027, 1, 1)

@@ -28,6 +28,12 @@ def test_the_export_date_and_time_of_a_name():
     # a date with an impossible time: no export time from the name (the file's modification time is used)
     assert export_date_in_name("views_2024-05-07_25-00-00.csv") == date(2024, 5, 7)
     assert export_time_in_name("views_2024-05-07_25-00-00.csv") is None
+    # an event named with its date, downloaded later: the tool's stamp comes last, and is the export time
+    assert export_time_in_name("pretix/sommerfest-2024-06-15_orders_2024-06-20.csv") == datetime(2024, 6, 20)
+    assert export_time_in_name("pretix/sommerfest-2024-06-15_orders_2024-06-01_08-00-00.csv") == datetime(
+        2024, 6, 1, 8
+    )
+    assert export_time_in_name("pretix/sommerfest-2024-06-15_orders.csv") == datetime(2024, 6, 15)
 
 
 def test_a_warehouse_from_before_the_stored_export_time_gets_it_from_the_one_parser(data_dir):

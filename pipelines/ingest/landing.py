@@ -24,10 +24,8 @@ def date_in_name(file_name: str) -> re.Match[str] | None:
     """The last `YYYY-MM-DD` in the file's own name (not its folder), as written: it may be no real date. The
     last: a tool writes its time stamp after what the office named (a pretix event `sommerfest-2024-06-15`
     downloaded as `sommerfest-2024-06-15_orders_2024-06-20.csv` was exported on the 20th)."""
-    found = None
-    for found in FILE_DATE.finditer(Path(file_name).name):
-        pass
-    return found
+    found = list(FILE_DATE.finditer(Path(file_name).name))
+    return found[-1] if found else None
 
 
 def export_date_in_name(file_name: str) -> date | None:

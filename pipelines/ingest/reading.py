@@ -80,6 +80,22 @@ def _looks_binary(sample: bytes) -> bool:
     return control > max(2, len(sample) // 1000)
 
 
+# A character of more than one byte as UTF-8 writes it: in Windows-1252 text such pairs are rare letter pairs
+# (`Ã¼`), so one of them marks a file as UTF-8 at heart.
+UTF8_CHARACTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _decode_lines(raw: bytes) -> str:
+    """Each line as UTF-8 where it is, else as Windows-1252."""
+    lines = []
+    for line in raw.split(b"\n"):
+        try:
+            lines.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            lines.append(line.decode("cp1252", errors="replace"))
+    return "\n".join(lines)
+
+
 def decode(raw: bytes) -> tuple[str, str]:
     """UTF-8 (with or without BOM) if it decodes, UTF-16 with a BOM (Excel's "Unicode text"), else
     Windows-1252; binary content is refused."""
@@ -95,17 +111,16 @@ def decode(raw: bytes) -> tuple[str, str]:
     sample = raw[:65536]
     if _looks_binary(sample):
         raise FileRejected("not_text", "the file is not a text CSV export (it contains binary data)")
-    if raw.startswith(b"\xef\xbb\xbf"):
-        try:
-            return raw[3:].decode("utf-8"), "utf-8-sig"
-        except UnicodeDecodeError as exc:
-            raise FileRejected(
-                "unknown_encoding", f"the file starts as UTF-8 but is not: {exc.reason}"
-            ) from exc
+    bom = raw.startswith(b"\xef\xbb\xbf")
     try:
-        return raw.decode("utf-8"), "utf-8"
+        return (raw[3:] if bom else raw).decode("utf-8"), "utf-8-sig" if bom else "utf-8"
     except UnicodeDecodeError:
         pass
+    if bom or UTF8_CHARACTER.search(raw):
+        # UTF-8 text with lines that are not (rows appended in Excel, which writes Windows-1252): each line read
+        # as what it is, rather than the whole file as Windows-1252 (`MÃ¼nchen` in every UTF-8 line, and a header
+        # `FakultÃ¤t` that matches no column)
+        return _decode_lines(raw[3:] if bom else raw), "utf-8+cp1252"
     text = raw.decode("cp1252", errors="replace")
     # cp1252 leaves five byte values undefined; many of them, or many control characters, mean "not text".
     suspicious = text.count("\ufffd") + sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\r\n\t")

@@ -27,6 +27,18 @@ def test_windows_1252_umlauts_without_mojibake():
     assert parsed.columns["Nachname"] == ["Müller-Weiß"]
 
 
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_a_utf8_file_with_a_line_appended_in_windows_1252_reads_each_line_as_what_it_is(bom):
+    """A row added in Excel (which writes Windows-1252) to a UTF-8 export: no `MÃ¼nchen` in the UTF-8 lines, no
+    header `FakultÃ¤t` that matches no column (every faculty silently empty), and the added row's umlauts too."""
+    head = "Mitgliedsnummer;Fakultät;Ort\r\nA-1;INF;München\r\n".encode()
+    raw = bom + head + "A-2;MB;Würzburg\r\n".encode("cp1252")
+    parsed = parse(raw, ["Mitgliedsnummer", "Fakultät", "Ort"], ["Mitgliedsnummer", "Fakultät"])
+    assert parsed.encoding == "utf-8+cp1252"
+    assert parsed.columns["Fakultät"] == ["INF", "MB"]
+    assert parsed.columns["Ort"] == ["München", "Würzburg"]
+
+
 def test_comma_delimiter_headers_by_name_any_order_case_and_extra_columns():
     raw = b" zeitpunkt ,EXTRA,e-mail,AKTION,kampagnen-id\n2024-01-01T10:00:00,x,a@x.de,open,C1\n"
     parsed = parse(raw, HEADERS, REQUIRED)

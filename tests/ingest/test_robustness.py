@@ -95,6 +95,19 @@ def test_utf16_with_bom_tab_or_semicolon_separated_is_read(data_dir):
     ]
 
 
+def test_a_utf8_members_export_with_a_row_added_in_windows_1252_loads_without_mojibake(data_dir):
+    path = write_export(data_dir.landing / "members/members_2024-01-15.csv", MEMBERS, [member("A-000001")])
+    added = member("A-000002")
+    added[8] = "Würzburg"
+    path.write_bytes(path.read_bytes() + (";".join(added) + "\r\n").encode("cp1252"))
+    ingest_all(data_dir)
+    assert query(data_dir, "select member_id, faculty, city from raw.members order by 1") == [
+        ("A-000001", "INF", "Chemnitz"),
+        ("A-000002", "INF", "Würzburg"),
+    ]
+    assert query(data_dir, "select encoding from meta.ingested_files") == [("utf-8+cp1252",)]
+
+
 def test_a_nul_byte_quarantines_its_row_only(data_dir):
     rows = [member(f"A-00000{i}") for i in range(1, 5)]
     path = write_export(data_dir.landing / "members/members_2024-01-15.csv", MEMBERS, rows)

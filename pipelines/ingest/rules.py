@@ -43,6 +43,9 @@ NAIVE_DATETIME_FORMATS = [
     "%Y-%m-%d %H:%M",
     "%Y-%m-%dT%H:%M:%S.%f",
     "%Y-%m-%d %H:%M:%S.%f",
+    # an ISO date alone is midnight (ISO 8601 allows it): a workbook's date-time cell at midnight reads as a date
+    # (python-calamine gives a `date` for it), and was quarantined for a value its file does not hold
+    "%Y-%m-%d",
 ]
 
 

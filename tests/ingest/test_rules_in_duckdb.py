@@ -55,6 +55,14 @@ def typed_both_ways(column: Column, values: list[str]) -> list[tuple]:
     return rows
 
 
+def test_an_iso_date_alone_in_a_date_and_time_column_is_midnight_in_berlin():
+    """A workbook's date-time cell at midnight reads as a date (python-calamine); the row is not quarantined."""
+    rows = typed_both_ways(
+        Column("Beginn", "starts_at", DATETIME), ["2024-05-04", "04.05.2024", "2024-05-04 00:00"]
+    )
+    assert [str(guarded) for _, guarded, _ in rows] == ["2024-05-03 22:00:00", "None", "2024-05-03 22:00:00"]
+
+
 @pytest.mark.parametrize("kind", sorted(VALUES))
 def test_an_empty_value_is_null_and_every_other_value_typed_as_before(kind):
     rows = typed_both_ways(Column("Wert", "value", kind), VALUES[kind])
@@ -143,7 +151,7 @@ def test_a_format_that_cannot_read_a_value_is_not_tried_and_the_first_that_can_s
     naive = rules.strptime_any("v", rules.NAIVE_DATETIME_FORMATS)
     assert (
         "else case when contains(v, '-') then case when contains(v, ':') then try_strptime(v, "
-        "['%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M', '%Y-%m-%d %H:%M'])" in naive
+        "['%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M', '%Y-%m-%d %H:%M', '%Y-%m-%d'])" in naive
     )
 
 

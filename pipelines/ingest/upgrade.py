@@ -15,24 +15,35 @@ from pipelines.ingest.catalogue import raw_tables
 from pipelines.ingest.sources import EMAIL, MEMBER_ID
 
 STRIPPED_IDENTITIES = "stripped_identities"
+# Rules of the models that changed what rows of dbt's incremental models hold (2026-12-06: a re-registration
+# between two snapshots starts a new spell, an address whose holders all appear after the activity goes to the
+# earliest of them): rows built before hold the old answer, so a warehouse built before rebuilds once.
+MODEL_RULES_2026_12 = "model_rules_2026_12"
 RUN_ID = "upgrade"
 
 
 def apply(con: duckdb.DuckDBPyConnection) -> None:
-    """Every upgrade this warehouse has not had yet (`meta.upgrades`, made by schema.ensure_schema)."""
+    """Every upgrade this warehouse has not had yet (`meta.upgrades`, made by schema.ensure_schema), in order."""
     done = {name for (name,) in con.execute("select name from meta.upgrades").fetchall()}
-    if STRIPPED_IDENTITIES in done:
-        return
-    con.begin()
-    try:
-        changed = restrip_identities(con)
-        con.execute(
-            "insert into meta.upgrades values (?, now()::timestamp, ?, null)", [STRIPPED_IDENTITIES, changed]
-        )
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
+    for name, upgrade in ((STRIPPED_IDENTITIES, restrip_identities), (MODEL_RULES_2026_12, models_built)):
+        if name in done:
+            continue
+        con.begin()
+        try:
+            changed = upgrade(con)
+            con.execute("insert into meta.upgrades values (?, now()::timestamp, ?, null)", [name, changed])
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+
+
+def models_built(con: duckdb.DuckDBPyConnection) -> int:
+    """1 where dbt has built its models in this warehouse before (their rows follow the old rules), else 0."""
+    return con.execute(
+        "select count(*) from duckdb_tables() where database_name = current_database() "
+        "and schema_name = 'intermediate' and table_name = 'int_member_spells'"
+    ).fetchone()[0]
 
 
 def restrip_identities(con: duckdb.DuckDBPyConnection) -> int:

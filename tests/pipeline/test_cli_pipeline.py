@@ -562,7 +562,7 @@ def test_an_upgrade_that_changed_keyed_hashes_makes_the_next_build_a_full_refres
     assert refreshed.returncode == 0, refreshed.stdout[-2000:] + refreshed.stderr[-2000:]
     assert _marts(data_dir.analytics) == before
     con = duckdb.connect(str(data_dir.warehouse), read_only=True)
-    assert con.execute("select count(full_refresh_done_at) from meta.upgrades").fetchone() == (1,)
+    assert con.execute("select count(*) - count(full_refresh_done_at) from meta.upgrades").fetchone() == (0,)
     con.close()
 
 

@@ -28,12 +28,28 @@ member_rows as not materialized (
     inner join snapshot_dates on snapshots.snapshot_on = snapshot_dates.snapshot_on
 ),
 
-islands as (
+-- A spell is a run of consecutive snapshots, broken where a snapshot misses the member, and where a member shown
+-- as left is shown as a member again in the next snapshot (re-registered in between: "a member who reappears
+-- is a member again", METRICS.md; one unbroken spell would have lost the departure).
+starts as (
     select
         member_rows.*,
-        member_rows.snapshot_no
-        - row_number() over (partition by member_rows.alumni_key order by member_rows.snapshot_no) as island
+        coalesce(
+            member_rows.snapshot_no > lag(member_rows.snapshot_no) over by_member + 1
+            or (lag(member_rows.is_left_row) over by_member and not member_rows.is_left_row),
+            true
+        ) as starts_spell
     from member_rows
+    window by_member as (partition by member_rows.alumni_key order by member_rows.snapshot_no)
+),
+
+islands as (
+    select
+        starts.*,
+        sum(starts.starts_spell::integer) over (
+            partition by starts.alumni_key order by starts.snapshot_no rows unbounded preceding
+        ) as island
+    from starts
 ),
 
 grouped as (

@@ -26,8 +26,8 @@ def protect_total(raw: pd.DataFrame, shown: pd.DataFrame, counts: Iterable[str])
     for column in counts:
         values = pd.to_numeric(raw[column], errors="coerce")
         hidden = out[column].isna() & values.notna() & (values > 0)
-        if not bool((hidden & is_small(raw[column])).any()):
-            continue  # nothing small was hidden: nothing to protect
+        if not bool(hidden.any()):
+            continue  # nothing was hidden: nothing to protect (a cell hidden with another is protected too)
         while int(hidden.sum()) < 2 or float(values[hidden].sum()) < HIDDEN_TOTAL:
             candidates = values[~hidden & values.notna() & (values > 0)]
             if candidates.empty:
@@ -40,6 +40,16 @@ def protect_total(raw: pd.DataFrame, shown: pd.DataFrame, counts: Iterable[str])
 def countries_shown(countries: pd.DataFrame) -> pd.DataFrame:
     """The world map (and its download): the countries are parts of the members' total of the same filters."""
     return protect_total(countries, suppress(countries, ["members"]), ["members"])
+
+
+def cohorts_shown(cohorts: pd.DataFrame) -> pd.DataFrame:
+    """Graduation years: members (every one, those who left too) and active members. Their difference is the
+    members who left: where it is 1 to 4, the members are hidden too (the chart shows the active ones); then no
+    total gives a hidden cell back."""
+    left = cohorts["members"] - cohorts["active_members"]
+    shown = suppress(cohorts, ["members", "active_members"])
+    shown["members"] = shown["members"].where(~is_small(left))
+    return protect_total(cohorts, shown, ["members", "active_members"])
 
 
 def clubs_shown(clubs: pd.DataFrame) -> pd.DataFrame:

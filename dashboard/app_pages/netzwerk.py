@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import charts, data, formatting
 from dashboard.components import chart, period, privacy_note, segment_filters
-from dashboard.disclosure import countries_shown, protect_total
+from dashboard.disclosure import cohorts_shown, countries_shown
 from dashboard.i18n import definition, label, lang, t
 from dashboard.privacy import suppress
 
@@ -80,10 +80,7 @@ with left:
     )
 with right:
     st.subheader(t("cohorts"))
-    cohorts = data.cohorts(filters)
-    cohorts = protect_total(
-        cohorts, suppress(cohorts, ["members", "active_members"]), ["members", "active_members"]
-    )
+    cohorts = cohorts_shown(data.cohorts(filters))
     chart(
         charts.bars(
             cohorts,

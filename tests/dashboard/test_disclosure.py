@@ -9,6 +9,7 @@ import pandas as pd
 
 from dashboard.disclosure import (
     clubs_shown,
+    cohorts_shown,
     countries_shown,
     events_shown,
     neutralise,
@@ -53,6 +54,24 @@ def test_many_countries_of_one_member_are_not_told_by_the_map_s_total():
     hidden = raw["members"][shown["members"].isna()]
     assert len(hidden) >= 2 and hidden.sum() >= 10
     assert shown["members"].tolist()[-1] == 60
+
+
+def test_a_cohorts_leavers_are_not_its_members_less_its_active_members():
+    """1991: 12 members, 8 of them active: 4 left, which the two shown counts would tell. The members are hidden
+    there, and a second year's with them, so that the members' total does not give them back either."""
+    raw = pd.DataFrame(
+        {
+            "graduation_year": [1990, 1991, 1992, 1993],
+            "members": [40, 12, 30, 25],
+            "active_members": [30, 8, 20, 15],
+        }
+    )
+    shown = cohorts_shown(raw)
+    assert shown["active_members"].tolist() == [30, 8, 20, 15]
+    hidden = shown["members"].isna()
+    assert hidden[1] and hidden.sum() >= 2 and raw["members"][hidden].sum() >= 10
+    left = shown["members"] - shown["active_members"]
+    assert not left.between(1, 4).any()
 
 
 def test_a_single_small_club_is_not_derivable_from_the_club_members_total():

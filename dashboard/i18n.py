@@ -37,6 +37,10 @@ TEXT = {
     "all": {"de": "alle", "en": "all"},
     "year": {"de": "Jahr", "en": "Year"},
     "partial": {"de": "laufendes Jahr, vorläufig", "en": "current year, partial"},
+    "headline_note": {
+        "de": "Mitglieder, Länder und Alumni-Clubs: heute, nach dem letzten Export; die Engagement-Quote: {year}.",
+        "en": "Members, countries and alumni clubs: today, by the latest export; the engaged share: {year}.",
+    },
     "members": {"de": "Mitglieder", "en": "Members"},
     "countries": {"de": "Länder", "en": "Countries"},
     "clubs": {"de": "Alumni-Clubs", "en": "Alumni clubs"},

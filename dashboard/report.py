@@ -36,6 +36,12 @@ WORDS = {
         "{year} is the current year: every figure is partial.",
     ),
     "headline": ("Das Netzwerk am Stichtag", "The network on the day"),
+    "headline_note": (
+        "Mitglieder, Länder und Alumni-Clubs: am Tag des Berichts, nach dem letzten Export; die Engagement-Quote: "
+        "{year}.",
+        "Members, countries and alumni clubs: on the day of the report, by the latest export; the engaged share: "
+        "{year}.",
+    ),
     "members": ("Mitglieder", "Members"),
     "countries": ("Länder", "Countries"),
     "clubs": ("Aktive Alumni-Clubs", "Active alumni clubs"),
@@ -410,6 +416,7 @@ def _build(figures: Figures, year: int | None, lang: str) -> tuple[str, int]:
         for label, value in tiles
     )
     parts.append("</div>")
+    parts.append(f"<p class='note'>{_e(_w('headline_note', lang, year=year))}</p>")
 
     # scorecard
     kpis = scorecard.prepare(figures.kpis())

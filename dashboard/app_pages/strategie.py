@@ -35,6 +35,8 @@ cols[3].metric(
     border=True,
     help=definition("engaged_share"),
 )
+# the first three are today's, whatever year is chosen (the year's own are the goals' KPIs below)
+st.caption(t("headline_note").format(year=year))
 
 report_lang = lang()
 # the report holds university-wide member figures: only for readers who see every faculty (not a faculty officer)

@@ -72,6 +72,10 @@ def test_every_page_renders_in_german_and_english(app, page):
 def test_strategy_scorecard(app):
     at = open_page(app, "strategie")
     assert [m.label for m in at.metric][:3] == ["Mitglieder", "Länder", "Alumni-Clubs"]
+    # today's figures beside a chosen year: said so
+    chosen = at.sidebar.selectbox[0].value
+    assert any(c.value.startswith("Mitglieder, Länder und Alumni-Clubs: heute") and str(chosen) in c.value
+               for c in at.caption)  # fmt: skip
     markdown = " ".join(m.value for m in at.markdown)
     for goal in ("1 · Lebendige", "2 · Starke Bindung", "3 · Engagement der TU", "4 · Engagement der Alumni"):
         assert goal in markdown

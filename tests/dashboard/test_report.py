@@ -50,6 +50,8 @@ def test_report_default_year_language_and_place(published_demo, tmp_path):
                     "Stand der Daten"):  # fmt: skip
         assert heading in text
     assert "@page { size: A4" in text
+    # the headline's members, countries and clubs are the day's, not the year's: said so
+    assert f"am Tag des Berichts, nach dem letzten Export; die Engagement-Quote: {year}." in text
     # self-contained: plotly.js inline, nothing referenced from elsewhere
     assert "Plotly" in text and len(text) > 1_000_000
     page = outside_the_script(text)

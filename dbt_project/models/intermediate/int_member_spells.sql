@@ -46,7 +46,7 @@ starts as (
 islands as (
     select
         starts.*,
-        sum(starts.starts_spell::integer) over (
+        sum(cast(starts.starts_spell as integer)) over (
             partition by starts.alumni_key order by starts.snapshot_no rows unbounded preceding
         ) as island
     from starts

@@ -58,6 +58,50 @@ def clubs_shown(clubs: pd.DataFrame) -> pd.DataFrame:
     return protect_total(clubs, suppress(clubs, ["members"]), ["members"])
 
 
+FLOWS = ["new_members", "departed_members"]
+
+
+def _hidden(raw: pd.DataFrame, shown: pd.DataFrame, column: str) -> pd.Series:
+    return shown[column].isna() & raw[column].notna()
+
+
+def totals_of_growth_shown(totals: pd.DataFrame, time: str = "month") -> tuple[pd.DataFrame, pd.Series]:
+    """Members at the end of each period (`time`: month or year) with its new and departed members, sorted by
+    `time`; and where its flows are hidden (see growth_shown)."""
+    totals = totals.sort_values(time).reset_index(drop=True)
+    level = is_small(totals["members"])
+    small = is_small(totals[FLOWS[0]]) | is_small(totals[FLOWS[1]])
+    flows = small | level | level.shift(1, fill_value=False)
+    return suppress(totals, ["members", *FLOWS], also=dict.fromkeys(FLOWS, flows)), flows
+
+
+def growth_shown(segments: pd.DataFrame, totals: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Members at each month's end with the month's new and departed members, by segment and in total (the
+    Netzwerk page's two charts and downloads, the report's growth). A month's members are the month before's,
+    plus the new, less the departed (and a few who come back): where one of the three is hidden and the others
+    shown, it follows from them. So a month's flows are hidden both where either is 1 to 4, or where the members
+    are hidden that month or the month before; and in every segment of a month whose total flows are hidden (the
+    segments' would add up to them). Within a month, a single hidden segment takes the next smallest with it
+    (`suppress` with groups), and whatever that hides hides its row's other flow too, until nothing changes.
+    Both frames sorted by month (segments: by segment, then month)."""
+    totals_shown, flows = totals_of_growth_shown(totals)
+    months = set(totals_shown.loc[flows, "month"])
+
+    segments = segments.sort_values(["segment", "month"]).reset_index(drop=True)
+    levels = _hidden(segments, suppress(segments, ["members"], groups=["month"]), "members")
+    extra = (
+        levels
+        | levels.groupby(segments["segment"]).shift(1, fill_value=False)
+        | segments["month"].isin(months)
+    )
+    while True:
+        shown = suppress(segments, ["members", *FLOWS], groups=["month"], also=dict.fromkeys(FLOWS, extra))
+        pair = _hidden(segments, shown, FLOWS[0]) | _hidden(segments, shown, FLOWS[1])
+        if not bool((pair & ~extra).any()):
+            return shown, totals_shown
+        extra = extra | pair
+
+
 EVENT_COUNTS = ["registrations", "cancellations", "attendees", "first_time_attendees", "speakers"]
 
 

@@ -26,15 +26,21 @@ def suppress(
     counts: Iterable[str],
     rates: dict[str, str | list[str]] | None = None,
     groups: list[str] | None = None,
+    also: dict[str, pd.Series] | None = None,
 ) -> pd.DataFrame:
     """Return a copy with small counts (and rates built on them) set to missing.
 
     `rates` maps a rate column to the count column(s) it is computed from. With `groups`, each group is a
-    total and its parts (one column of counts per part row): secondary suppression applies within it.
+    total and its parts (one column of counts per part row): secondary suppression applies within it. `also`
+    hides more cells of a count column (a mask per column) before that, as a small count is hidden.
     """
     out = frame.copy()
     counts = list(counts)
-    hidden = {column: is_small(out[column]) for column in counts}
+    also = also or {}
+    hidden = {
+        column: is_small(out[column]) | (also[column].astype(bool) if column in also else False)
+        for column in counts
+    }
     if groups is not None:
         # per group and column, exactly one part hidden among several: the smallest part shown (above zero)
         # is hidden with it, the first of equals. Whole columns at once, by position (a loop over the groups

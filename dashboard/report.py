@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from dashboard import charts, formatting, scorecard
-from dashboard.disclosure import clubs_shown
+from dashboard.disclosure import clubs_shown, totals_of_growth_shown
 from dashboard.privacy import MARK, suppress
 from dashboard.published import open_published
 from pipelines.settings import DataDir
@@ -489,7 +489,8 @@ def _build(figures: Figures, year: int | None, lang: str) -> tuple[str, int]:
         )
 
     # network growth
-    growth = suppress(figures.growth(year), ["members", "new_members", "departed_members"])
+    # a year's members are the last year's and its flows: hidden together
+    growth = totals_of_growth_shown(figures.growth(year), "year")[0]
     parts.append(f"<h2>{_e(_w('growth', lang))}</h2>")
     if growth.empty:
         parts.append(f"<p>{_e(_w('no_rows', lang))}</p>")

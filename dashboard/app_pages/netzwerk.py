@@ -4,9 +4,8 @@ import streamlit as st
 
 from dashboard import charts, data, formatting
 from dashboard.components import chart, period, privacy_note, segment_filters
-from dashboard.disclosure import cohorts_shown, countries_shown
+from dashboard.disclosure import cohorts_shown, countries_shown, growth_shown
 from dashboard.i18n import definition, label, lang, t
-from dashboard.privacy import suppress
 
 st.title(t("page_network"))
 first, last = period("network")
@@ -24,8 +23,10 @@ dimension = st.radio(
     }[d],
     key="network_dimension",
 )
-growth = data.growth(filters, dimension, first, last)
-growth = suppress(growth, ["members", "new_members", "departed_members"], groups=["month"])
+# the two charts' figures hidden together: a month's members are the month before's and its flows
+growth, flows = growth_shown(
+    data.growth(filters, dimension, first, last), data.growth_total(filters, first, last)
+)
 plot = growth.assign(segment=growth["segment"].map(label))
 chart(
     charts.line(
@@ -42,7 +43,6 @@ chart(
 )
 
 st.subheader(t("new_departed"))
-flows = suppress(data.growth_total(filters, first, last), ["new_members", "departed_members", "members"])
 long = flows.melt(
     id_vars="month", value_vars=["new_members", "departed_members"], var_name="flow", value_name="count"
 )

@@ -12,6 +12,7 @@ from dashboard.disclosure import (
     cohorts_shown,
     countries_shown,
     events_shown,
+    growth_shown,
     neutralise,
     protect_total,
     safe_csv,
@@ -72,6 +73,41 @@ def test_a_cohorts_leavers_are_not_its_members_less_its_active_members():
     assert hidden[1] and hidden.sum() >= 2 and raw["members"][hidden].sum() >= 10
     left = shown["members"] - shown["active_members"]
     assert not left.between(1, 4).any()
+
+
+def test_a_months_hidden_flow_is_not_its_members_less_the_month_befores_plus_the_other_flow():
+    """Doctorates, January 2020: 1,158 members, then 1,153 with 9 departed: 4 new, which "< 5" hid but the members
+    of the two months and the departed gave back. Both flows of such a month are hidden, in the other segment too
+    (the total would give them back), and the month after a month whose members are hidden."""
+    months = ["2019-12-01", "2020-01-01", "2020-02-01", "2020-03-01"]
+    segments = pd.DataFrame(
+        {
+            "month": months * 2,
+            "segment": ["doctorate"] * 4 + ["graduate"] * 4,
+            "members": [1158, 1153, 1160, 1165, 3, 40, 45, 50],
+            "new_members": [12, 4, 15, 8, 1, 38, 7, 9],
+            "departed_members": [6, 9, 8, 3, 0, 1, 6, 5],
+        }
+    )
+    totals = segments.groupby("month", as_index=False)[["members", "new_members", "departed_members"]].sum()
+    shown, totals_shown = growth_shown(segments, totals)
+    hidden_new, hidden_departed = shown["new_members"].isna(), shown["departed_members"].isna()
+    assert (hidden_new == hidden_departed).all()  # never one flow of a row without the other
+    by = shown.set_index(["segment", "month"])
+    assert by.loc[("doctorate", "2020-01-01"), ["new_members", "departed_members"]].isna().all()
+    assert (
+        by.loc[("graduate", "2020-01-01"), ["new_members", "departed_members"]].isna().all()
+    )  # the month's other
+    # graduates: 3 members in December (hidden), so January's flows would give them back with January's members
+    assert pd.isna(by.loc[("graduate", "2019-12-01"), "members"])
+    assert by.loc[("graduate", "2020-02-01"), ["new_members", "departed_members"]].notna().all()
+    assert shown["members"].notna().sum() >= 6
+    assert totals_shown["new_members"].notna().all()  # the totals' flows are not small here: shown
+    # a total whose flow is small hides its month's flows in every segment
+    totals.loc[3, "departed_members"] = 2
+    shown, totals_shown = growth_shown(segments, totals)
+    assert totals_shown.loc[3, ["new_members", "departed_members"]].isna().all()
+    assert shown.loc[shown["month"] == "2020-03-01", ["new_members", "departed_members"]].isna().all().all()
 
 
 def test_a_single_small_club_is_not_derivable_from_the_club_members_total():

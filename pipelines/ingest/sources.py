@@ -78,11 +78,33 @@ PERSONAL_VALUES = Privacy(PERSONAL)
 # A column declared not personal holds codes, dates, amounts; but a value that breaks its rule is what someone
 # typed there, which may be anything ("50 Euro bar von <a name>" as an amount, a speaker's name as a role). Such
 # a value is quoted in a message or a check's examples only where it looks like what the column holds: one word
-# of at most 32 characters, no address, with a digit or a slash in it or no capital letter (a date, an amount,
-# an id, `Gasthörer/in`, `morgen`); free text, an address and a capitalised word (a name) never are.
-QUOTABLE_WORD = r"[^\s@]{1,32}"
+# of at most 32 characters, no address, with a digit or a slash in it, or else of lower-case Latin letters only
+# (a date, an amount, an id, `Gasthörer/in`, `morgen`); free text, an address, a capitalised word (a name) and a
+# word in another script never are. The same test in SQL (quarantine messages) and Python (a check's examples):
+# white space is every character Python's `str.isspace` takes (DuckDB's `\s` takes the ASCII ones only).
+_SPACES = ((0x09, 0x0D), (0x1C, 0x20), (0x85, 0x85), (0xA0, 0xA0), (0x1680, 0x1680), (0x2000, 0x200A),
+           (0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000))  # fmt: skip
+_LOWER = ((0x61, 0x7A), (0xDF, 0xF6), (0xF8, 0xFF))  # a-z, ß-ö, ø-ÿ
+
+
+def _class(ranges: tuple[tuple[int, int], ...], sql: bool) -> str:
+    def char(c: int) -> str:
+        return f"\\x{{{c:x}}}" if sql else f"\\U{c:08x}"
+
+    return "".join(char(a) if a == b else f"{char(a)}-{char(b)}" for a, b in ranges)
+
+
+def _quotable_patterns(sql: bool) -> tuple[str, str]:
+    return f"[^@{_class(_SPACES, sql)}]{{1,32}}", f"[{_class(_LOWER, sql)}.,:;'_+-]+"
+
+
+QUOTABLE_WORD, QUOTABLE_LOWER = _quotable_patterns(sql=False)
+_SQL_WORD, _SQL_LOWER = _quotable_patterns(sql=True)
 QUOTABLE_SQL = (
-    "(regexp_full_match({0}, '[^\\s@]{{1,32}}') and (regexp_matches({0}, '[0-9/]') or lower({0}) = {0}))"
+    "(regexp_full_match({0}, '" + _SQL_WORD.replace("{", "{{").replace("}", "}}") + "') and "
+    "(regexp_matches({0}, '[0-9/]') or regexp_full_match({0}, '"
+    + _SQL_LOWER.replace("{", "{{").replace("}", "}}").replace("'", "''")
+    + "')))"
 )
 
 
@@ -93,7 +115,7 @@ def quotable(value: object) -> bool:
         return True
     if not isinstance(value, str) or re.fullmatch(QUOTABLE_WORD, value) is None:
         return False
-    return re.search(r"[0-9/]", value) is not None or value.lower() == value
+    return re.search(r"[0-9/]", value) is not None or re.fullmatch(QUOTABLE_LOWER, value) is not None
 
 
 def hashed(identity: str, on_erasure: str = DELETE, clears: tuple[str, ...] = ()) -> Privacy:

@@ -301,6 +301,13 @@ def test_a_time_read_once_per_distinct_text_is_the_value_each_row_would_have_rea
         ("50 Euro bar von Hilde", False),  # free text typed into an amount
         ("Referentin Dr. Hilde", False),
         ("erika@example.org", False),
+        (
+            "50\u00a0Euro\u00a0von\u00a0Erika",
+            False,
+        ),  # no-break spaces (Excel, Word): white space to Python and SQL alike
+        ("\u738b\u82b3", False),  # a name in a script without capitals
+        ("15\u202f€", False),  # a narrow no-break space too
+        ("15€", True),
         ("x" * 33, False),
     ],
 )

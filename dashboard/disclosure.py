@@ -75,7 +75,9 @@ def totals_of_growth_shown(totals: pd.DataFrame, time: str = "month") -> tuple[p
     return suppress(totals, ["members", *FLOWS], also=dict.fromkeys(FLOWS, flows)), flows
 
 
-def growth_shown(segments: pd.DataFrame, totals: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def growth_shown(
+    segments: pd.DataFrame, totals: pd.DataFrame, months: Iterable | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Members at each month's end with the month's new and departed members, by segment and in total (the
     Netzwerk page's two charts and downloads, the report's growth). A month's members are the month before's,
     plus the new, less the departed (and a few who come back): where one of the three is hidden and the others
@@ -83,23 +85,30 @@ def growth_shown(segments: pd.DataFrame, totals: pd.DataFrame) -> tuple[pd.DataF
     are hidden that month or the month before; and in every segment of a month whose total flows are hidden (the
     segments' would add up to them). Within a month, a single hidden segment takes the next smallest with it
     (`suppress` with groups), and whatever that hides hides its row's other flow too, until nothing changes.
-    Both frames sorted by month (segments: by segment, then month)."""
+    Both frames sorted by month (segments: by segment, then month), and of `months` only where given: the frames
+    hold the month before them too, whose members decide what the first month's flows may show (another period
+    chosen on the page would show that month)."""
     totals_shown, flows = totals_of_growth_shown(totals)
-    months = set(totals_shown.loc[flows, "month"])
+    flows_hidden_in = set(totals_shown.loc[flows, "month"])
 
     segments = segments.sort_values(["segment", "month"]).reset_index(drop=True)
     levels = _hidden(segments, suppress(segments, ["members"], groups=["month"]), "members")
     extra = (
         levels
         | levels.groupby(segments["segment"]).shift(1, fill_value=False)
-        | segments["month"].isin(months)
+        | segments["month"].isin(flows_hidden_in)
     )
     while True:
         shown = suppress(segments, ["members", *FLOWS], groups=["month"], also=dict.fromkeys(FLOWS, extra))
         pair = _hidden(segments, shown, FLOWS[0]) | _hidden(segments, shown, FLOWS[1])
         if not bool((pair & ~extra).any()):
-            return shown, totals_shown
+            break
         extra = extra | pair
+    if months is not None:
+        wanted = set(months)
+        shown = shown[shown["month"].isin(wanted)].reset_index(drop=True)
+        totals_shown = totals_shown[totals_shown["month"].isin(wanted)].reset_index(drop=True)
+    return shown, totals_shown
 
 
 EVENT_COUNTS = ["registrations", "cancellations", "attendees", "first_time_attendees", "speakers"]

@@ -110,6 +110,26 @@ def test_a_months_hidden_flow_is_not_its_members_less_the_month_befores_plus_the
     assert shown.loc[shown["month"] == "2020-03-01", ["new_members", "departed_members"]].isna().all().all()
 
 
+def test_the_first_month_of_a_period_hides_what_the_month_before_it_would_give_back():
+    """Graduates: 3 members in December 2019 (hidden), 40 in January 2020 with 42 new and 5 departed. A period of
+    2020 alone must not show January's flows: 40 - 42 + 5 gave December's 3 back."""
+    segments = pd.DataFrame(
+        {
+            "month": ["2019-12-01", "2020-01-01", "2019-12-01", "2020-01-01"],
+            "segment": ["graduate", "graduate", "doctorate", "doctorate"],
+            "members": [3, 40, 500, 510],
+            "new_members": [0, 42, 20, 15],
+            "departed_members": [0, 5, 10, 5],
+        }
+    )
+    totals = segments.groupby("month", as_index=False)[["members", "new_members", "departed_members"]].sum()
+    shown, totals_shown = growth_shown(segments, totals, months=["2020-01-01"])
+    assert shown["month"].tolist() == ["2020-01-01", "2020-01-01"]
+    january = shown.set_index("segment")
+    assert january.loc["graduate", ["new_members", "departed_members"]].isna().all()
+    assert totals_shown["month"].tolist() == ["2020-01-01"]
+
+
 def test_a_single_small_club_is_not_derivable_from_the_club_members_total():
     """The Clubs page shows the club members' total (by tier): one hidden club takes the next smallest with it."""
     raw = pd.DataFrame({"club_id": ["A", "B", "C"], "members": [40, 12, 3]})

@@ -39,15 +39,18 @@ def file_sha256(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-# Rejections of a file for its name or place, or before its content could be read: the same bytes under a name
-# that is right (the remedy the reason names) are read, not refused as a duplicate of what was never read.
-NAME_REASONS = ("unexpected_file_name", "invalid_file_date", "implausible_file_date", "cannot_read")
+# Rejections of a file for its name or place: the same bytes under a name that is right (the remedy the reason
+# names) are read, not refused as a duplicate of what was never read.
+NAME_REASONS = ("unexpected_file_name", "invalid_file_date", "implausible_file_date")
 
 
-def ledger_state(con: duckdb.DuckDBPyConnection, file_name: str, sha: str, source: str = "") -> str | None:
+def ledger_state(
+    con: duckdb.DuckDBPyConnection, file_name: str, sha: str, source: str = "", tool: bool = False
+) -> str | None:
     """'seen' if this exact file was handled before, 'duplicate' if the same bytes came under another name:
-    loaded with rows, or rejected for their content as the same `source` (a file moved out of the wrong folder
-    is read as its new folder's; one renamed after a rejection for its name is read at all).
+    loaded with rows, or rejected for their content as the same `source`, or in the same folder of a `tool`
+    (whose kind, and the ledger's source, a file's header decides). A file moved out of the wrong folder is read
+    as its new folder's; one renamed after a rejection for its name is read at all.
 
     An export with a header and no rows is not a duplicate of another empty export: both are simply empty.
     """
@@ -56,10 +59,12 @@ def ledger_state(con: duckdb.DuckDBPyConnection, file_name: str, sha: str, sourc
     ).fetchone()
     if seen:
         return "seen"
+    folder = file_name.split("/", 1)[0] if tool else None
     duplicate = con.execute(
         "select 1 from meta.ingested_files where sha256 = ? and (rows_read > 0 or (status = 'rejected' "
-        "and source = ? and split_part(reason, ':', 1) not in (select unnest(?::varchar[]))))",
-        [sha, source, list(NAME_REASONS)],
+        "and (source = ? or split_part(file_name, '/', 1) = ?) "
+        "and split_part(reason, ':', 1) not in (select unnest(?::varchar[]))))",
+        [sha, source, folder, list(NAME_REASONS)],
     ).fetchone()
     return "duplicate" if duplicate else None
 

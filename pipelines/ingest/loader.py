@@ -82,7 +82,7 @@ def load_file(
         record_file(con, run_id, result, len(raw), encoding, delimiter)
         remember_stat(con, file_name, stat, sha)
 
-    state = ledger_state(con, file_name, sha, source.name)
+    state = ledger_state(con, file_name, sha, source.name, tool=source.tool != "canonical")
     if state == "seen":
         remember_stat(con, file_name, stat, sha)
         return FileResult(source.name, file_name, sha, "skipped")

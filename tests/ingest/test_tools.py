@@ -558,3 +558,23 @@ def test_an_export_put_in_the_wrong_tool_folder_loads_once_moved_to_its_own(tmp_
     con.close()
     assert results["listmonk/campaign_clicks.csv"].status == "loaded"
     assert results["listmonk/campaign_clicks.csv"].rows_loaded > 0
+
+
+def test_a_tool_export_rejected_for_its_content_stays_rejected_under_another_name(tmp_path, monkeypatch):
+    """Refused after its rows were read (here: as if an error-severity expectation had failed), a tool's export is
+    recorded under its kind; the same bytes renamed in the same folder are a duplicate, not read again."""
+    from pipelines.ingest import loader
+
+    data_dir = _world(tmp_path)
+    refuse = loader._refuse_loaded
+    monkeypatch.setattr(loader, "_refuse_loaded", lambda *args: "failed_expectation: as if")
+    con, results = _load(data_dir, {"mautic/emails_sent_2024-03-31.csv": "mautic_email_stats.csv"})
+    con.close()
+    assert results["mautic/emails_sent_2024-03-31.csv"].status == "rejected"
+    monkeypatch.setattr(loader, "_refuse_loaded", refuse)  # the rules as they are: they would let it load
+    (data_dir.landing / "mautic/emails_sent_2024-03-31.csv").rename(
+        data_dir.landing / "mautic/emails_sent_2024-04-01.csv"
+    )
+    con, results = _load(data_dir, {}, "run-2")
+    con.close()
+    assert results["mautic/emails_sent_2024-04-01.csv"].status == "duplicate"

@@ -85,15 +85,18 @@ def _looks_binary(sample: bytes) -> bool:
 UTF8_CHARACTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
-def _decode_lines(raw: bytes) -> str:
-    """Each line as UTF-8 where it is, else as Windows-1252."""
-    lines = []
+def _decode_lines(raw: bytes) -> tuple[str, int, int]:
+    """Each line as UTF-8 where it is, else as Windows-1252; and how many lines with other than ASCII were UTF-8,
+    how many were not."""
+    lines, utf8, other = [], 0, 0
     for line in raw.split(b"\n"):
         try:
             lines.append(line.decode("utf-8"))
+            utf8 += not line.isascii()
         except UnicodeDecodeError:
             lines.append(line.decode("cp1252", errors="replace"))
-    return "\n".join(lines)
+            other += 1
+    return "\n".join(lines), utf8, other
 
 
 def decode(raw: bytes) -> tuple[str, str]:
@@ -116,17 +119,22 @@ def decode(raw: bytes) -> tuple[str, str]:
         return (raw[3:] if bom else raw).decode("utf-8"), "utf-8-sig" if bom else "utf-8"
     except UnicodeDecodeError:
         pass
+    text, encoding = None, "cp1252"
     if bom or UTF8_CHARACTER.search(raw):
         # UTF-8 text with lines that are not (rows appended in Excel, which writes Windows-1252): each line read
         # as what it is, rather than the whole file as Windows-1252 (`MÃ¼nchen` in every UTF-8 line, and a header
-        # `FakultÃ¤t` that matches no column)
-        return _decode_lines(raw[3:] if bom else raw), "utf-8+cp1252"
-    text = raw.decode("cp1252", errors="replace")
+        # `FakultÃ¤t` that matches no column). Where most lines with more than ASCII are not UTF-8, the file is
+        # Windows-1252 with a letter pair that looks like UTF-8 (`Ã¼`), and is read so.
+        mixed, utf8, other = _decode_lines(raw[3:] if bom else raw)
+        if bom or utf8 >= other:
+            text, encoding = mixed, "utf-8+cp1252"
+    if text is None:
+        text = raw.decode("cp1252", errors="replace")
     # cp1252 leaves five byte values undefined; many of them, or many control characters, mean "not text".
     suspicious = text.count("\ufffd") + sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\r\n\t")
     if suspicious > max(5, len(text[:65536]) // 200):
         raise FileRejected("unknown_encoding", "the file is neither UTF-8 nor Windows-1252 text")
-    return text, "cp1252"
+    return text, encoding
 
 
 def normalise_header(name: str) -> str:

@@ -39,6 +39,21 @@ def test_a_utf8_file_with_a_line_appended_in_windows_1252_reads_each_line_as_wha
     assert parsed.columns["Ort"] == ["München", "Würzburg"]
 
 
+def test_bytes_that_are_no_text_are_refused_even_with_a_utf8_letter_among_them():
+    noise = bytes((i * 97 + 13) % 256 for i in range(4000)).replace(b"\x00", b"")  # every byte, in turn
+    raw = "Mitgliedsnummer;Ort\r\nA-1;München\r\n".encode() + noise
+    with pytest.raises(FileRejected) as rejected:
+        parse(raw, ["Mitgliedsnummer", "Ort"], ["Mitgliedsnummer"])
+    assert rejected.value.reason in ("unknown_encoding", "not_text")
+
+
+def test_a_windows_1252_file_with_a_letter_pair_that_looks_like_utf8_is_read_as_windows_1252():
+    raw = "Mitgliedsnummer;Nachname\r\nA-1;Müller\r\nA-2;Weiß\r\nA-3;Ã¼ber\r\n".encode("cp1252")
+    parsed = parse(raw, ["Mitgliedsnummer", "Nachname"], ["Mitgliedsnummer"])
+    assert parsed.encoding == "cp1252"
+    assert parsed.columns["Nachname"] == ["Müller", "Weiß", "Ã¼ber"]
+
+
 def test_comma_delimiter_headers_by_name_any_order_case_and_extra_columns():
     raw = b" zeitpunkt ,EXTRA,e-mail,AKTION,kampagnen-id\n2024-01-01T10:00:00,x,a@x.de,open,C1\n"
     parsed = parse(raw, HEADERS, REQUIRED)

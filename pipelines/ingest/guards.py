@@ -58,7 +58,10 @@ def entry_problem(path: Path) -> str | None:
 
 def link_fingerprint(path: Path) -> bytes:
     """What identifies a landing entry that is not read: its own name and the link's target, not content."""
-    target = os.readlink(path) if path.is_symlink() else ""
+    try:
+        target = os.readlink(path) if path.is_symlink() else ""
+    except OSError:  # removed meanwhile
+        target = ""
     return f"{path.name}\0{target}".encode()
 
 

@@ -94,7 +94,10 @@ def tool_files(landing: Path, tool: str) -> list[tuple[Path, str]]:
         # sources
         if path.name.startswith(".") or (path.is_dir() and not path.is_symlink()):
             continue
-        found.append((_kind_order(path), export_time(path), path.name, path))
+        try:
+            found.append((_kind_order(path), export_time(path), path.name, path))
+        except OSError:  # removed since the folder was listed: not there
+            continue
     return [(path, f"{tool}/{name}") for _, _, name, path in sorted(found)]
 
 

@@ -66,14 +66,14 @@ def load_file(
     refused = _refuse_entry(con, source, path, file_name, run_id)
     if refused is not None:
         return refused
-    stat = path.stat()
-    known = known_unchanged(con, file_name, stat)
-    if known:
-        return FileResult(source.name, file_name, known, "skipped")
     try:
+        stat = path.stat()
+        known = known_unchanged(con, file_name, stat)
+        if known:
+            return FileResult(source.name, file_name, known, "skipped")
         raw = path.read_bytes()
     except OSError as exc:  # not this file, nor this run: rejected until it can be read
-        return _refuse_unread(con, source, path, file_name, run_id, guards.unreadable_problem(exc))
+        return _refuse_unreadable(con, source, path, file_name, run_id, exc)
     sha = file_sha256(raw)
 
     def record(result: FileResult, encoding: str = "", delimiter: str = "") -> None:
@@ -143,13 +143,25 @@ def load_file(
 def _refuse_entry(con, source: Source, path: Path, file_name: str, run_id: str) -> FileResult | None:
     """A landing entry that is not a regular file, or whose name carries a date that cannot be right, is
     rejected before anything of it is read (once: the ledger remembers it by name and fingerprint)."""
-    problem = guards.entry_problem(path)
+    try:
+        problem = guards.entry_problem(path)
+    except OSError as exc:  # removed since it was listed
+        return _refuse_unreadable(con, source, path, file_name, run_id, exc)
     if problem is not None:
         return _refuse_unread(con, source, path, file_name, run_id, problem)
     problem = guards.file_date_problem(file_name)
     if problem is None:
         return None
     return _refuse_unread(con, source, path, file_name, run_id, problem, guards.content_or_fingerprint(path))
+
+
+def _refuse_unreadable(
+    con, source: Source, path: Path, file_name: str, run_id: str, exc: OSError
+) -> FileResult:
+    """A file that cannot be read (no permission, removed since it was listed): rejected once, known by a
+    fingerprint of its own (a pipe of the same name has another), and read once it can be."""
+    fingerprint = b"cannot_read\0" + guards.link_fingerprint(path)
+    return _refuse_unread(con, source, path, file_name, run_id, guards.unreadable_problem(exc), fingerprint)
 
 
 def _refuse_unread(

@@ -396,6 +396,29 @@ def test_a_file_that_cannot_be_read_is_rejected_and_read_once_it_can_be(data_dir
     ) == [("rejected",), ("loaded",)]
 
 
+def test_a_file_removed_after_it_was_listed_stops_nothing(data_dir, monkeypatch):
+    """Removed (or moved away) between the listing of its folder and its load: rejected as it cannot be read, and
+    the files after it load."""
+    import os
+
+    write_export(data_dir.landing / "members/members_2024-01-15.csv", MEMBERS, [member("A-000001")])
+    write_export(data_dir.landing / "members/members_2024-02-15.csv", MEMBERS, [member("A-000002")])
+    gone = data_dir.landing / "members/members_2024-01-15.csv"
+    real_lstat = os.lstat
+
+    def lstat(path, *args, **kwargs):
+        if str(path) == str(gone):
+            raise FileNotFoundError(2, "No such file or directory", str(path))
+        return real_lstat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "lstat", lstat)
+    ingest_all(data_dir, "run-1")
+    monkeypatch.setattr(os, "lstat", real_lstat)
+    status, reason = ledger(data_dir)["members/members_2024-01-15.csv"]
+    assert status == "rejected" and reason.startswith("cannot_read") and "FileNotFoundError" in reason
+    assert ledger(data_dir)["members/members_2024-02-15.csv"] == ("loaded", "")
+
+
 def test_a_workbook_whose_sheet_is_cut_off_is_rejected_once(data_dir):
     import io
     import zipfile

@@ -69,6 +69,8 @@ spells as (
     select
         grouped.alumni_key,
         row_number() over (partition by grouped.alumni_key order by grouped.first_no) as spell_no,
+        lead(grouped.first_seen_on) over (partition by grouped.alumni_key order by grouped.first_no)
+            as next_spell_seen_on,
         grouped.registered_on,
         grouped.first_seen_on,
         grouped.last_seen_on,
@@ -91,7 +93,9 @@ final as (
             else first_seen_on
         end as starts_on,
         case
-            when is_left_row then coalesce(left_on, last_seen_on)
+            -- a date of leaving after the snapshot that shows the member again ends the spell there: spells
+            -- never overlap (least() passes over the null of a last spell)
+            when is_left_row then least(coalesce(left_on, last_seen_on), next_spell_seen_on)
             else next_snapshot_on
         end as ends_on,
         first_seen_on,

@@ -456,16 +456,20 @@ def test_a_record_swallowed_by_an_unclosed_quote_goes_with_the_person_it_names(d
     assert query(data_dir, "select member_id from raw.members") == [("A-000001",)]
 
 
-def test_a_request_that_names_no_one_is_quarantined_not_loaded_as_done(data_dir):
-    """An address that is not a bare one (copied with its name from a mail client, written out against spam,
-    in angle brackets, a mailto: link), given without a member id, erases nobody: the request goes to quarantine
-    with a reason, where the office sees it, and never quotes the address. (White space around an address is
-    stripped: see the next tests.)"""
+def three_members(data_dir) -> None:
     write_export(
         data_dir.landing / "members/members_2021-01-15.csv",
         MEMBERS,
         [member("A-000001", "erika@x.de"), member("A-000002", "hans@x.de"), member("A-000003", "otto@x.de")],
     )
+
+
+def test_a_request_that_names_no_one_is_quarantined_not_loaded_as_done(data_dir):
+    """An address that is not a bare one (copied with its name from a mail client, written out against spam,
+    in angle brackets, a mailto: link), given without a member id, erases nobody: the request goes to quarantine
+    with a reason, where the office sees it, and never quotes the address. (White space around an address is
+    stripped: see the next tests.)"""
+    three_members(data_dir)
     write_export(
         data_dir.landing / "erasure/erasure_2022-01-01.csv",
         ERASURE,
@@ -492,11 +496,7 @@ def test_a_request_that_names_no_one_is_quarantined_not_loaded_as_done(data_dir)
 def test_a_request_is_honoured_whatever_its_date_says(data_dir):
     """`Eingegangen am` is only the request's record: a date written otherwise (`15/01/2024`), or one that cannot
     be right (`15.01.24` is the year 24), is kept empty and counted, and the person is erased all the same."""
-    write_export(
-        data_dir.landing / "members/members_2021-01-15.csv",
-        MEMBERS,
-        [member("A-000001", "erika@x.de"), member("A-000002", "hans@x.de"), member("A-000003", "otto@x.de")],
-    )
+    three_members(data_dir)
     write_export(
         data_dir.landing / "erasure/erasure_2022-01-01.csv",
         ERASURE,

@@ -111,6 +111,29 @@ def growth_shown(
     return shown, totals_shown
 
 
+def club_engagement_shown(engagement: pd.DataFrame) -> pd.DataFrame:
+    """Members of a club and of none, by tier (the Clubs page): parts of each group's total, and, club and none
+    together, of each tier's total, which the Engagement page shows (the tiers over time): a single hidden cell of
+    either kind takes the next smallest of its group or tier with it, until nothing changes."""
+    mask = is_small(engagement["members"])
+    while True:
+        by_group = _hidden(
+            engagement,
+            suppress(engagement, ["members"], groups=["is_club_member"], also={"members": mask}),
+            "members",
+        )
+        by_tier = _hidden(
+            engagement,
+            suppress(engagement, ["members"], groups=["engagement_tier"], also={"members": by_group}),
+            "members",
+        )
+        if bool((by_tier == mask).all()):
+            out = engagement.copy()
+            out["members"] = out["members"].astype("float64").where(~mask)
+            return out
+        mask = by_tier
+
+
 EVENT_COUNTS = ["registrations", "cancellations", "attendees", "first_time_attendees", "speakers"]
 
 

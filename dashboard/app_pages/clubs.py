@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import charts, data, formatting, geo
 from dashboard.access import university_wide_note
 from dashboard.components import chart, download, privacy_note, table
-from dashboard.disclosure import clubs_shown
+from dashboard.disclosure import club_engagement_shown, clubs_shown
 from dashboard.i18n import definition, label, lang, t
 from dashboard.privacy import suppress
 
@@ -96,7 +96,8 @@ university_wide_note("clubs")
 download(clubs, "clubs", ["members"])
 
 st.subheader(t("club_vs_non"))
-engagement = suppress(data.club_member_engagement(), ["members"], groups=["is_club_member"])
+# each tier's members of a club and of none add up to the tier on the Engagement page: hidden together
+engagement = club_engagement_shown(data.club_member_engagement())
 plot = engagement.assign(
     group=engagement["is_club_member"].astype(str).map(label), tier=engagement["engagement_tier"].map(label)
 )

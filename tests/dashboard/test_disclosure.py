@@ -8,6 +8,7 @@ import io
 import pandas as pd
 
 from dashboard.disclosure import (
+    club_engagement_shown,
     clubs_shown,
     cohorts_shown,
     countries_shown,
@@ -128,6 +129,24 @@ def test_the_first_month_of_a_period_hides_what_the_month_before_it_would_give_b
     january = shown.set_index("segment")
     assert january.loc["graduate", ["new_members", "departed_members"]].isna().all()
     assert totals_shown["month"].tolist() == ["2020-01-01"]
+
+
+def test_the_club_members_tiers_are_not_the_tiers_total_less_the_others():
+    """The demo's last month: 26 active members on the Engagement page, 23 of them in a club: the 3 outside a club,
+    hidden here, were 26 - 23. A tier's two cells are hidden together, and each group keeps its protection."""
+    engagement = pd.DataFrame(
+        {
+            "is_club_member": [True, True, True, True, False, False, False, False],
+            "engagement_tier": ["inactive", "interested", "active", "champion"] * 2,
+            "members": [960, 26, 23, 12, 1012, 40, 3, 30],
+        }
+    )
+    shown = club_engagement_shown(engagement).set_index(["is_club_member", "engagement_tier"])["members"]
+    assert pd.isna(shown[(False, "active")]) and pd.isna(shown[(True, "active")])
+    for group in (True, False):
+        assert shown[group].isna().sum() != 1  # never one hidden part of a group
+    for tier in ("inactive", "interested", "active", "champion"):
+        assert shown[:, tier].isna().sum() != 1  # nor of a tier
 
 
 def test_a_single_small_club_is_not_derivable_from_the_club_members_total():

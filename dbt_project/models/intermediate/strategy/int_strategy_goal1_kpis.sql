@@ -17,8 +17,13 @@ aem as (
     select * from {{ ref('int_aem_yearly') }}
 ),
 
+-- a club quarter counts in the reporting year its last day falls in (`year` there is the calendar year's, as the
+-- quarter's name says: they differ where the reporting year starts in another month than January)
 clubs as (
-    select * from {{ ref('int_club_activity_quarterly') }}
+    select
+        quarterly.*,
+        cast({{ reporting_year('quarterly.quarter_end') }} as integer) as reporting_year
+    from {{ ref('int_club_activity_quarterly') }} as quarterly
 ),
 
 years as (
@@ -52,19 +57,19 @@ year_start_counts as (
 
 last_quarter as (
     select
-        clubs.year,
+        clubs.reporting_year as year,
         max(clubs.quarter_end) as quarter_end
     from clubs
-    group by clubs.year
+    group by clubs.reporting_year
 ),
 
 thriving as (
     select
-        clubs.year,
+        clubs.reporting_year as year,
         sum(case when clubs.health_status = 'thriving' then 1 else 0 end) as thriving_clubs
     from clubs
-    inner join last_quarter on clubs.year = last_quarter.year and clubs.quarter_end = last_quarter.quarter_end
-    group by clubs.year
+    inner join last_quarter on clubs.reporting_year = last_quarter.year and clubs.quarter_end = last_quarter.quarter_end
+    group by clubs.reporting_year
 ),
 
 per_year as (

@@ -13,8 +13,13 @@ acts as (
     select * from {{ ref('int_engagement_activities') }}
 ),
 
+-- a club quarter counts in the reporting year its last day falls in (`year` there is the calendar year's, as the
+-- quarter's name says: they differ where the reporting year starts in another month than January)
 clubs as (
-    select * from {{ ref('int_club_activity_quarterly') }}
+    select
+        quarterly.*,
+        cast({{ reporting_year('quarterly.quarter_end') }} as integer) as reporting_year
+    from {{ ref('int_club_activity_quarterly') }} as quarterly
 ),
 
 donations as (
@@ -40,11 +45,11 @@ volunteers as (
 
 club_outputs as (
     select
-        clubs.year,
+        clubs.reporting_year as year,
         sum(clubs.ambassador_outputs) as ambassador_outputs,
         sum(clubs.partners_won) as partners_won
     from clubs
-    group by clubs.year
+    group by clubs.reporting_year
 ),
 
 donation_source as (

@@ -147,11 +147,23 @@ def header_positions(header: list[str], expected: list[str]) -> dict[str, int | 
     return {name: by_name.get(normalise_header(name)) for name in expected}
 
 
-# White space as Python's str.strip() knows it (str.isspace), as an RE2 class: SQL that stands in for a strip
-# in Python must strip exactly these characters (DuckDB's trim() strips spaces only).
-PY_SPACE = (
-    r"[\t-\r\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
-)
+# White space as Python's str.strip() knows it (str.isspace), by code point ranges; as an RE2 class: SQL that stands
+# in for a strip in Python must strip exactly these characters (DuckDB's trim() strips spaces only).
+PY_SPACE_RANGES = ((0x09, 0x0D), (0x1C, 0x20), (0x85, 0x85), (0xA0, 0xA0), (0x1680, 0x1680), (0x2000, 0x200A),
+                   (0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000))  # fmt: skip
+
+
+def class_ranges(ranges: tuple[tuple[int, int], ...], sql: bool) -> str:
+    """The inside of a regular expression's character class of the code point ranges: for RE2 (DuckDB's)
+    or for Python's re."""
+
+    def char(c: int) -> str:
+        return f"\\x{{{c:x}}}" if sql else f"\\U{c:08x}"
+
+    return "".join(char(a) if a == b else f"{char(a)}-{char(b)}" for a, b in ranges)
+
+
+PY_SPACE = f"[{class_ranges(PY_SPACE_RANGES, sql=True)}]"
 
 
 def sql_literal(text: str) -> str:

@@ -23,12 +23,12 @@ from pipelines.ingest.sources import (
     INT,
     MEMBER_ID,
     PARSED_KINDS,
-    QUOTABLE_SQL,
     REASONS,
     REJECT_INVALID,
     YEAR,
     Column,
     Source,
+    quotable_sql,
 )
 
 TRUE_WORDS = ("ja", "yes", "true", "1", "j", "y", "wahr", "x")
@@ -373,9 +373,9 @@ def value_hash_sql(c: Column) -> str:
 
 def message_sql(source: Source) -> str:
     """'column '<header>': <reason>', with the value where the column is not declared personal or hashed, and
-    the value looks like what such a column holds (`sources.QUOTABLE_SQL`: not free text typed into it)."""
+    the value looks like what such a column holds (`sources.quotable_sql`: not free text typed into it)."""
     value_of = " ".join(
-        f"when '{c.header}' then case when {QUOTABLE_SQL.format(staged(c))} then {staged(c)} end"
+        f"when '{c.header}' then case when {quotable_sql(staged(c))} then {staged(c)} end"
         for c in source.columns
         if not c.personal
     )

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from pipelines.ingest.reading import PY_SPACE_RANGES, class_ranges
+
 # Column kinds and how a value of that kind is read. Invalid non-empty values of the kinds in REJECT_INVALID
 # send the row to quarantine; the others are kept (as empty) and counted in data quality.
 TEXT, DATE, DATETIME, BOOL, INT, DECIMAL, EMAIL, MEMBER_ID, YEAR = (
@@ -82,30 +84,27 @@ PERSONAL_VALUES = Privacy(PERSONAL)
 # (a date, an amount, an id, `Gasthörer/in`, `morgen`); free text, an address, a capitalised word (a name) and a
 # word in another script never are. The same test in SQL (quarantine messages) and Python (a check's examples):
 # white space is every character Python's `str.isspace` takes (DuckDB's `\s` takes the ASCII ones only).
-_SPACES = ((0x09, 0x0D), (0x1C, 0x20), (0x85, 0x85), (0xA0, 0xA0), (0x1680, 0x1680), (0x2000, 0x200A),
-           (0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000))  # fmt: skip
 _LOWER = ((0x61, 0x7A), (0xDF, 0xF6), (0xF8, 0xFF))  # a-z, ß-ö, ø-ÿ
 
 
-def _class(ranges: tuple[tuple[int, int], ...], sql: bool) -> str:
-    def char(c: int) -> str:
-        return f"\\x{{{c:x}}}" if sql else f"\\U{c:08x}"
-
-    return "".join(char(a) if a == b else f"{char(a)}-{char(b)}" for a, b in ranges)
-
-
 def _quotable_patterns(sql: bool) -> tuple[str, str]:
-    return f"[^@{_class(_SPACES, sql)}]{{1,32}}", f"[{_class(_LOWER, sql)}.,:;'_+-]+"
+    return (
+        f"[^@{class_ranges(PY_SPACE_RANGES, sql)}]{{1,32}}",
+        f"[{class_ranges(_LOWER, sql)}.,:;'_+-]+",
+    )
 
 
 QUOTABLE_WORD, QUOTABLE_LOWER = _quotable_patterns(sql=False)
 _SQL_WORD, _SQL_LOWER = _quotable_patterns(sql=True)
-QUOTABLE_SQL = (
-    "(regexp_full_match({0}, '" + _SQL_WORD.replace("{", "{{").replace("}", "}}") + "') and "
-    "(regexp_matches({0}, '[0-9/]') or regexp_full_match({0}, '"
-    + _SQL_LOWER.replace("{", "{{").replace("}", "}}").replace("'", "''")
-    + "')))"
-)
+
+
+def quotable_sql(value: str) -> str:
+    """SQL: whether the text `value` (an SQL expression) may be quoted, as `quotable` says."""
+    lower = _SQL_LOWER.replace("'", "''")
+    return (
+        f"(regexp_full_match({value}, '{_SQL_WORD}') and "
+        f"(regexp_matches({value}, '[0-9/]') or regexp_full_match({value}, '{lower}')))"
+    )
 
 
 def quotable(value: object) -> bool:

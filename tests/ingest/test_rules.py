@@ -16,7 +16,6 @@ from pipelines.ingest.sources import (
     MEMBER,
     MEMBER_ID,
     PERSONAL_VALUES,
-    QUOTABLE_SQL,
     REQUEST,
     YEAR,
     Column,
@@ -24,6 +23,7 @@ from pipelines.ingest.sources import (
     Rule,
     Source,
     hashed,
+    quotable_sql,
 )
 
 SAMPLE = Source(
@@ -198,7 +198,7 @@ def test_quarantine_messages_show_values_only_of_columns_not_declared_personal()
     message = rules.message_sql(SAMPLE)
     for header, column in (("ID", "v_sample_id"), ("Art", "v_kind")):
         value = f"trim({column})"
-        assert f"when '{header}' then case when {QUOTABLE_SQL.format(value)} then {value} end" in message
+        assert f"when '{header}' then case when {quotable_sql(value)} then {value} end" in message
     assert "'E-Mail'" not in message and "'Name'" not in message
     insert = rules.quarantine_insert(SAMPLE)
     assert insert.startswith("insert into quarantine.sample (sample_id, email, name, day,")

@@ -15,12 +15,12 @@ from pipelines.ingest.sources import (
     DECIMAL,
     EMAIL,
     INT,
-    QUOTABLE_SQL,
     YEAR,
     Column,
     Source,
     hashed,
     quotable,
+    quotable_sql,
 )
 from pipelines.ingest.tools import MAUTIC_TIMES, PRETIX_LIST_TIMES, ZOOM_TIMES
 
@@ -315,7 +315,7 @@ def test_a_broken_value_is_quoted_only_where_it_looks_like_what_its_column_holds
     """In SQL (quarantine messages) and in Python (a check's examples) alike."""
     con = duckdb.connect()
     try:
-        assert con.execute(f"select {QUOTABLE_SQL.format('$v')}", {"v": value}).fetchone()[0] is shown
+        assert con.execute(f"select {quotable_sql('$v')}", {"v": value}).fetchone()[0] is shown
     finally:
         con.close()
     assert quotable(value) is shown

@@ -23,9 +23,12 @@ dimension = st.radio(
     }[d],
     key="network_dimension",
 )
-# the two charts' figures hidden together: a month's members are the month before's and its flows
+# the two charts' figures hidden together: a month's members are the month before's and its flows (the year
+# before the period is read too: its last month's members decide what the period's first month may show)
 growth, flows = growth_shown(
-    data.growth(filters, dimension, first, last), data.growth_total(filters, first, last)
+    data.growth(filters, dimension, first - 1, last),
+    data.growth_total(filters, first - 1, last),
+    months=data.growth_total(filters, first, last)["month"],
 )
 plot = growth.assign(segment=growth["segment"].map(label))
 chart(

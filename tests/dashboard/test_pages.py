@@ -117,6 +117,27 @@ def test_the_world_map_shows_the_countries_that_its_total_cannot_give_back(app):
         assert sorted(drawn.get("locations", [])) == sorted(expected["country_code"]), filters
 
 
+def test_the_growth_is_hidden_with_the_year_before_the_period_in_view(app, monkeypatch):
+    """The period's first month may show its flows only where the month before it (in another period on the same
+    page) does not give them back: the page reads the year before the period too (disclosure.growth_shown)."""
+    from dashboard import data
+
+    asked = []
+    for name in ("growth", "growth_total"):
+        real = getattr(data, name)
+
+        def recorded(*args, real=real, name=name):
+            asked.append((name, args[-2]))
+            return real(*args)
+
+        monkeypatch.setattr(data, name, recorded)
+    at = open_page(app, "netzwerk")
+    at.sidebar.slider(key="period_network").set_value((2015, 2018)).run()
+    assert_clean(at)
+    assert ("growth", 2014) in asked and ("growth_total", 2014) in asked
+    assert ("growth_total", 2015) in asked  # the months shown
+
+
 def test_engagement_filters_and_tier_year(app):
     at = open_page(app, "engagement")
     # campaigns, events and tier movement are university-wide: the segment filters change the tiers only
